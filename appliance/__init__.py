@@ -1,0 +1,1 @@
+"""Atom: the household AI appliance."""

@@ -1,0 +1,1 @@
+"""Household accounts: members and roles, sign-ins, API tokens, login throttling."""

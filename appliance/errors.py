@@ -1,0 +1,90 @@
+"""Atom's errors. Each one means a decision; the web edge maps them in one place.
+
+    AtomError
+    ├── StartupRefused          Atom must not start: the operator has to act
+    │   ├── ConfigError         a setting or settings file is invalid
+    │   ├── MasterKeyError      encrypted data exists but its key is missing or wrong
+    │   └── DatabaseLocked      another process owns the DuckDB file
+    ├── RequestError            the caller can fix it (4xx)
+    │   ├── InvalidInput        400: the request is well-formed but its values are not acceptable
+    │   ├── AuthenticationRequired  401: no valid session or token
+    │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
+    │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
+    │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
+    │   └── Throttled           429: too many attempts; `retry_after` seconds to wait
+    └── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AtomError",
+    "StartupRefused",
+    "ConfigError",
+    "MasterKeyError",
+    "DatabaseLocked",
+    "RequestError",
+    "InvalidInput",
+    "AuthenticationRequired",
+    "PermissionDenied",
+    "NotFound",
+    "Conflict",
+    "Throttled",
+    "ServiceUnavailable",
+]
+
+
+class AtomError(Exception):
+    """Base of every error Atom raises on purpose."""
+
+
+class StartupRefused(AtomError):
+    """Atom must not start until the operator acts on this message."""
+
+
+class ConfigError(StartupRefused):
+    pass
+
+
+class MasterKeyError(StartupRefused):
+    pass
+
+
+class DatabaseLocked(StartupRefused):
+    pass
+
+
+class RequestError(AtomError):
+    status_code = 400
+
+
+class InvalidInput(RequestError):
+    status_code = 400
+
+
+class AuthenticationRequired(RequestError):
+    status_code = 401
+
+
+class PermissionDenied(RequestError):
+    status_code = 403
+
+
+class NotFound(RequestError):
+    status_code = 404
+
+
+class Conflict(RequestError):
+    status_code = 409
+
+
+class Throttled(RequestError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AtomError):
+    status_code = 503

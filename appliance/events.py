@@ -1,0 +1,65 @@
+"""Domain events for the live channel: what changed, and who may see it.
+
+Edges publish after a change commits; each signed-in browser holds a
+subscription and receives only events whose audience includes its user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, Literal
+
+import msgspec
+
+__all__ = ["Event", "EventBus", "EVERYONE"]
+
+EVERYONE = "*"
+Action = Literal["created", "updated", "deleted"]
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    topic: str
+    action: Action
+    id: str
+    data: Any = None
+
+
+class EventBus:
+    def __init__(self, buffer: int = 256) -> None:
+        self._buffer = buffer
+        self._subscribers: dict[asyncio.Queue[Event | None], str] = {}
+
+    def publish(self, event: Event, audience: Iterable[str]) -> None:
+        """Deliver to the user ids in `audience` (or everyone for `EVERYONE`)."""
+        allowed = set(audience)
+        for queue, user_id in list(self._subscribers.items()):
+            if EVERYONE in allowed or user_id in allowed:
+                self._offer(queue, event)
+
+    def disconnect(self, user_id: str) -> None:
+        """End every subscription of a user (signed out, disabled, removed)."""
+        for queue, owner in list(self._subscribers.items()):
+            if owner == user_id:
+                self._offer(queue, None)
+
+    async def subscribe(self, user_id: str) -> AsyncIterator[Event]:
+        queue: asyncio.Queue[Event | None] = asyncio.Queue(self._buffer)
+        self._subscribers[queue] = user_id
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+        finally:
+            self._subscribers.pop(queue, None)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def _offer(self, queue: asyncio.Queue[Event | None], event: Event | None) -> None:
+        try:
+            queue.put_nowait(event)
+        except asyncio.QueueFull:  # a stalled client: end it; it reconnects and reloads
+            self._subscribers.pop(queue, None)
+            queue.get_nowait()
+            queue.put_nowait(None)

@@ -1,0 +1,67 @@
+"""How jobs reach the server: its control API on loopback, with the service token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import httpx
+
+from appliance.errors import (
+    AuthenticationRequired,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RequestError,
+    ServiceUnavailable,
+)
+from appliance.settings import Settings
+
+__all__ = ["ServerClient", "lazy_server_client"]
+
+
+class ServerClient:
+    def __init__(self, settings: Settings, token: str, timeout: float = 30.0) -> None:
+        self._http = httpx.Client(
+            base_url=settings.local_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
+        )
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        try:
+            response = self._http.request(method, path, json=body)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(f"the Atom server is not reachable: {exc}") from None
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"the Atom server answered {response.status_code}")
+        if response.status_code >= 400:
+            raise _request_error(response)
+        return response.json() if response.content else None
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def lazy_server_client(settings: Settings) -> Callable[[], ServerClient]:
+    """A client made when first used, so the service token is read when a job runs, not at start."""
+
+    @cache
+    def client() -> ServerClient:
+        token = settings.service_token_path.read_text().strip()
+        return ServerClient(settings, token)
+
+    return client
+
+
+_ERRORS: dict[int, type[RequestError]] = {
+    401: AuthenticationRequired, 403: PermissionDenied, 404: NotFound, 409: Conflict,
+}
+
+
+def _request_error(response: httpx.Response) -> RequestError:
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        detail = response.text
+    return _ERRORS.get(response.status_code, InvalidInput)(f"the server refused: {detail}")

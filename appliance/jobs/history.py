@@ -1,0 +1,35 @@
+"""The worker reports each job's start and end to the server, which keeps the history."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from huey import SqliteHuey, signals
+
+from appliance.errors import ServiceUnavailable
+from appliance.jobs.client import ServerClient
+
+__all__ = ["report_job_history", "QUIET_JOBS"]
+
+log = logging.getLogger(__name__)
+QUIET_JOBS = frozenset({"heartbeat"})
+_STATES = {
+    signals.SIGNAL_EXECUTING: "running",
+    signals.SIGNAL_COMPLETE: "succeeded",
+    signals.SIGNAL_ERROR: "failed",
+}
+
+
+def report_job_history(huey: SqliteHuey, server: Callable[[], ServerClient]) -> None:
+    @huey.signal(*_STATES)
+    def on_job_signal(signal: str, task: Any, exc: BaseException | None = None) -> None:
+        if task.name in QUIET_JOBS:
+            return
+        detail = f"{type(exc).__name__}: {exc}" if exc is not None else ""
+        body = {"id": task.id, "name": task.name, "state": _STATES[signal], "detail": detail[:500]}
+        try:
+            server().call("POST", "/api/control/job-runs", body)
+        except ServiceUnavailable as error:
+            log.warning("job history not reported: %s", error)

@@ -1,0 +1,69 @@
+"""Everything the server process owns, opened once: database, vault, event bus, job queue."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from appliance.accounts.throttle import LoginThrottle
+from appliance.events import EventBus
+from appliance.jobs.queue import JobQueue
+from appliance.settings import Settings
+from appliance.storage import Database, apply_migrations
+from appliance.vault import Vault, open_master_key
+
+__all__ = ["Runtime", "open_runtime", "read_service_token"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    vault: Vault
+    jobs: JobQueue
+    service_token: str
+    bus: EventBus = field(default_factory=EventBus)
+    throttle: LoginThrottle = field(init=False)
+
+    def __post_init__(self) -> None:
+        auth = self.settings.auth
+        self.throttle = LoginThrottle(auth.login_attempts, auth.login_window_seconds)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        return timedelta(hours=self.settings.auth.session_hours)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Open the data folder: database (migrated), master key, vault, queue, service token."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_path)
+    try:
+        apply_migrations(db)
+        master = open_master_key(settings.master_key_path, db)
+    except BaseException:
+        db.close()
+        raise
+    token = _ensure_service_token(settings.service_token_path)
+    return Runtime(settings=settings, db=db, vault=Vault(db, master), jobs=JobQueue(settings), service_token=token)
+
+
+def read_service_token(settings: Settings) -> str:
+    return settings.service_token_path.read_text().strip()
+
+
+def _ensure_service_token(path: Path) -> str:
+    """The secret the worker and CLI use to reach the server; made once, 0600."""
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(token + "\n")
+    return token

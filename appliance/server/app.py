@@ -1,0 +1,50 @@
+"""The Litestar application, built by a factory from one settings object and one runtime."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from appliance.runtime import Runtime
+from appliance.server.auth import authenticate
+from appliance.server.deps import dependencies
+from appliance.server.errors import exception_handlers
+from appliance.server.middleware import RequestContext
+from appliance.server.routes import account, control, health, live, members, sessions, system
+from appliance.system.status import atom_version
+
+__all__ = ["create_app"]
+
+API_MODULES = (health, sessions, account, members, system, live)
+
+
+def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
+    """The app serves `runtime` and closes it on shutdown unless told otherwise."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if close_runtime:
+                runtime.close()
+
+    api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + [control.router], guards=[authenticate])
+    return Litestar(
+        route_handlers=[api],
+        dependencies=dependencies,
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        middleware=[RequestContext],
+        request_max_body_size=runtime.settings.server.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Atom", version=atom_version(), path="/schema", render_plugins=[SwaggerRenderPlugin()]
+        ),
+        state=State({"runtime": runtime}),
+        lifespan=[lifespan],
+        logging_config=None,
+    )

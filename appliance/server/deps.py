@@ -1,0 +1,56 @@
+"""What route handlers may ask for by parameter name."""
+
+from __future__ import annotations
+
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.types import Scope
+
+from appliance.accounts.models import Principal
+from appliance.events import EventBus
+from appliance.jobs.queue import JobQueue
+from appliance.runtime import Runtime
+from appliance.settings import Settings
+from appliance.storage import Database
+from appliance.vault import Vault
+
+__all__ = ["dependencies"]
+
+
+def _runtime(state: State) -> Runtime:
+    return state.runtime
+
+
+def _principal(scope: Scope) -> Principal:
+    return scope["state"]["principal"]  # set by the `authenticate` guard
+
+
+def _db(state: State) -> Database:
+    return _runtime(state).db
+
+
+def _bus(state: State) -> EventBus:
+    return _runtime(state).bus
+
+
+def _settings(state: State) -> Settings:
+    return _runtime(state).settings
+
+
+def _vault(state: State) -> Vault:
+    return _runtime(state).vault
+
+
+def _jobs(state: State) -> JobQueue:
+    return _runtime(state).jobs
+
+
+dependencies = {
+    "runtime": Provide(_runtime, sync_to_thread=False),
+    "principal": Provide(_principal, sync_to_thread=False),
+    "db": Provide(_db, sync_to_thread=False),
+    "bus": Provide(_bus, sync_to_thread=False),
+    "settings": Provide(_settings, sync_to_thread=False),
+    "vault": Provide(_vault, sync_to_thread=False),
+    "jobs": Provide(_jobs, sync_to_thread=False),
+}

@@ -1,0 +1,49 @@
+"""Atom's errors become HTTP responses here, and only here.
+
+Every error body has the same shape: `{"status_code": 404, "detail": "no such member"}`,
+plus `extra` for validation problems.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from appliance.errors import RequestError, ServiceUnavailable, Throttled
+
+__all__ = ["exception_handlers"]
+
+log = logging.getLogger("appliance.server")
+
+
+def _atom_error(_: Request, exc: RequestError | ServiceUnavailable) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+    return _body(exc.status_code, str(exc), headers=headers)
+
+
+def _http_error(_: Request, exc: HTTPException) -> Response:
+    extra = exc.extra if exc.extra else None
+    return _body(exc.status_code, exc.detail, extra=extra, headers=exc.headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _body(HTTP_500_INTERNAL_SERVER_ERROR, "Atom hit an internal error; it has been logged")
+
+
+def _body(status: int, detail: str, extra: object = None, headers: dict[str, str] | None = None) -> Response:
+    content: dict[str, object] = {"status_code": status, "detail": detail}
+    if extra:
+        content["extra"] = extra
+    return Response(content, status_code=status, headers=headers)
+
+
+exception_handlers = {
+    RequestError: _atom_error,
+    ServiceUnavailable: _atom_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}

@@ -1,0 +1,68 @@
+"""My account: password, sign-ins on other devices, personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import delete, get, post
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from appliance.accounts import sessions, tokens, users
+from appliance.accounts.models import ApiToken, ApiTokenCreate, NewApiToken, Principal, SessionInfo
+from appliance.events import Event, EventBus
+from appliance.server.auth import members_only
+from appliance.storage import Database
+
+__all__ = ["routes"]
+
+
+class PasswordChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=1024)]
+    new_password: Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
+
+
+@post("/api/account/password", tags=["account"], status_code=HTTP_204_NO_CONTENT, guards=[members_only])
+async def change_password(db: Database, principal: Principal, data: PasswordChange) -> None:
+    """Change my password; sign-ins on other devices end."""
+    await users.change_password(db, principal, data.current_password, data.new_password)
+    for other in await sessions.list_sessions(db, principal):
+        if not other.current:
+            await sessions.revoke_session(db, principal, other.id)
+
+
+@get("/api/account/sessions", tags=["account"], guards=[members_only])
+async def my_sessions(db: Database, principal: Principal) -> list[SessionInfo]:
+    return await sessions.list_sessions(db, principal)
+
+
+@delete("/api/account/sessions/{session_id:str}", tags=["account"], guards=[members_only])
+async def end_my_session(db: Database, principal: Principal, session_id: str) -> None:
+    await sessions.revoke_session(db, principal, session_id)
+
+
+@get("/api/tokens", tags=["account"], guards=[members_only])
+async def my_tokens(db: Database, principal: Principal) -> list[ApiToken]:
+    return await tokens.list_tokens(db, principal.user_id)
+
+
+@post("/api/tokens", tags=["account"], status_code=HTTP_201_CREATED, guards=[members_only])
+async def new_token(db: Database, bus: EventBus, principal: Principal, data: ApiTokenCreate) -> NewApiToken:
+    """Create a personal API token. The secret is in this response and never again."""
+    created = await tokens.create_token(db, principal.user_id, data.name)
+    bus.publish(Event(topic="tokens", action="created", id=created.token.id, data=created.token), [principal.user_id])
+    return created
+
+
+@get("/api/tokens/{token_id:str}", tags=["account"], guards=[members_only])
+async def one_token(db: Database, principal: Principal, token_id: str) -> ApiToken:
+    return await tokens.get_token(db, principal.user_id, token_id)
+
+
+@delete("/api/tokens/{token_id:str}", tags=["account"], guards=[members_only])
+async def revoke_token(db: Database, bus: EventBus, principal: Principal, token_id: str) -> None:
+    await tokens.revoke_token(db, principal.user_id, token_id)
+    bus.publish(Event(topic="tokens", action="deleted", id=token_id), [principal.user_id])
+
+
+routes = [change_password, my_sessions, end_my_session, my_tokens, new_token, one_token, revoke_token]

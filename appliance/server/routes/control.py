@@ -1,0 +1,76 @@
+"""The control API: for Atom's own processes (worker, CLI) holding the service token.
+
+The CLI falls back to these routes when the server already owns the database.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Router, get, post
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from appliance.accounts import tokens, users
+from appliance.accounts.models import NewApiToken, Principal, User, UserCreate, UserUpdate
+from appliance.events import EVERYONE, Event, EventBus
+from appliance.runtime import Runtime
+from appliance.server.auth import service_only
+from appliance.storage import Database
+from appliance.system import jobs as job_history
+from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
+
+__all__ = ["router"]
+
+
+class TokenForUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    username: str
+    name: str
+
+
+@post("/housekeeping", status_code=HTTP_200_OK)
+async def housekeeping(runtime: Runtime) -> Housekeeping:
+    return await job_history.housekeep(runtime.db, runtime.settings.jobs.history_days)
+
+
+@post("/heartbeat", status_code=HTTP_200_OK)
+async def heartbeat(db: Database, data: Heartbeat) -> None:
+    await job_history.record_heartbeat(db, data.worker)
+
+
+@post("/job-runs", status_code=HTTP_200_OK)
+async def job_run(db: Database, data: JobRunReport) -> None:
+    await job_history.record_report(db, data)
+
+
+@get("/users")
+async def list_users(db: Database) -> list[User]:
+    return await users.list_users(db)
+
+
+@post("/users", status_code=HTTP_201_CREATED)
+async def add_user(db: Database, bus: EventBus, data: UserCreate) -> User:
+    user = await users.add_user(db, data)
+    bus.publish(Event(topic="members", action="created", id=user.id, data=user), [EVERYONE])
+    return user
+
+
+@post("/users/{username:str}/disable", status_code=HTTP_200_OK)
+async def disable_user(db: Database, bus: EventBus, principal: Principal, username: str) -> User:
+    found = await users.find_user(db, username)
+    user = await users.update_user(db, principal, found.id, UserUpdate(disabled=True))
+    bus.disconnect(user.id)
+    bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
+    return user
+
+
+@post("/tokens", status_code=HTTP_201_CREATED)
+async def create_token(db: Database, data: TokenForUser) -> NewApiToken:
+    user = await users.find_user(db, data.username)
+    return await tokens.create_token(db, user.id, data.name)
+
+
+router = Router(
+    "/api/control",
+    route_handlers=[housekeeping, heartbeat, job_run, list_users, add_user, disable_user, create_token],
+    guards=[service_only],
+    tags=["control"],
+)

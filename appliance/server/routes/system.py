@@ -1,0 +1,45 @@
+"""System status for every member; job history and manual runs for admins."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+from litestar import get, post
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from appliance.jobs.queue import JobQueue
+from appliance.runtime import Runtime
+from appliance.server.auth import admin_only
+from appliance.storage import Database
+from appliance.system import jobs as job_history
+from appliance.system.models import JobRun, SystemStatus
+from appliance.system.status import system_status
+
+__all__ = ["routes"]
+
+
+class QueuedJob(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+
+
+@get("/api/system/status", tags=["system"])
+async def status(runtime: Runtime) -> SystemStatus:
+    return await system_status(runtime.settings, runtime.db, runtime.jobs)
+
+
+@get("/api/system/jobs", tags=["system"], guards=[admin_only])
+async def job_runs(db: Database) -> list[JobRun]:
+    return await job_history.recent_runs(db)
+
+
+@post("/api/system/jobs/{name:str}", tags=["system"], guards=[admin_only], status_code=HTTP_202_ACCEPTED)
+async def run_job(db: Database, jobs: JobQueue, name: str) -> QueuedJob:
+    """Queue a built-in job now; the worker runs it (after a restart, if it is down)."""
+    job_id = await asyncio.to_thread(jobs.enqueue, name)
+    await job_history.record_queued(db, job_id, name)
+    return QueuedJob(id=job_id, name=name)
+
+
+routes = [status, job_runs, run_job]

@@ -1,0 +1,203 @@
+"""Atom's settings: one frozen object, built once at start-up and passed down.
+
+Sources, later ones winning: the defaults below, an optional TOML file
+(`ATOM_CONFIG`, else `<data_dir>/atom.toml` when it exists), then `ATOM_*`
+environment variables. Every field is one setting; its environment name is
+`ATOM_<FIELD>` for top-level fields and `ATOM_<SECTION>_<FIELD>` for the rest,
+with the short aliases in `ENV_ALIASES`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from appliance.errors import ConfigError
+
+__all__ = ["Settings", "load_settings", "describe_settings", "ENV_ALIASES"]
+
+
+class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "0.0.0.0"
+    """Address the web server listens on."""
+    port: int = 8080
+    """TCP port of the web UI and API."""
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted; larger ones get 413."""
+    public_origin: str = ""
+    """Origin browsers use (e.g. http://atom.lan:8080); empty allows any Origin header."""
+
+
+class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
+    session_hours: int = 168
+    """How long a sign-in lasts without use before it expires."""
+    login_attempts: int = 5
+    """Failed logins allowed per user name and address within the window."""
+    login_window_seconds: int = 300
+    """Window over which failed logins are counted; the lock-out lasts as long."""
+    secure_cookies: bool = False
+    """Mark session cookies Secure (set when served behind HTTPS)."""
+
+
+class JobsSettings(msgspec.Struct, frozen=True, kw_only=True):
+    workers: int = 2
+    """Threads the job worker runs jobs on."""
+    housekeeping_minutes: int = 15
+    """How often the worker purges expired sessions and old job history."""
+    history_days: int = 30
+    """How long job history is kept."""
+
+
+class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
+    level: str = "INFO"
+    """Log level: DEBUG, INFO, WARNING or ERROR."""
+    json: bool = True
+    """One JSON object per log line (false: plain text for a terminal)."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    data_dir: Path = Path("data")
+    """Folder holding the database, job queue, master key and models."""
+    server: ServerSettings = ServerSettings()
+    auth: AuthSettings = AuthSettings()
+    jobs: JobsSettings = JobsSettings()
+    log: LogSettings = LogSettings()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "atom.duckdb"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.data_dir / "master.key"
+
+    @property
+    def service_token_path(self) -> Path:
+        return self.data_dir / "service.token"
+
+    @property
+    def local_url(self) -> str:
+        """Where processes on this box reach the server."""
+        host = "127.0.0.1" if self.server.host in ("0.0.0.0", "::", "") else self.server.host
+        return f"http://{host}:{self.server.port}"
+
+
+ENV_ALIASES = {"ATOM_PORT": "server.port", "ATOM_HOST": "server.host"}
+SECTIONS = ("server", "auth", "jobs", "log")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build the settings from defaults, TOML, environment and explicit overrides."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    _merge(raw, _from_env(env))
+    toml_path = _toml_path(env, raw)
+    if toml_path is not None:
+        file_raw = _read_toml(toml_path)
+        _merge(file_raw, raw)
+        raw = file_raw
+    _merge(raw, overrides)
+    try:
+        return msgspec.convert(raw, Settings, strict=False, dec_hook=_decode_path)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from None
+
+
+def describe_settings() -> Iterator[tuple[str, str, str, str]]:
+    """Yield (toml key, environment name, default, description) for every setting."""
+    yield from _describe(Settings, "")
+
+
+def _describe(cls: type, section: str) -> Iterator[tuple[str, str, str, str]]:
+    defaults = cls()
+    docs = _field_docs(cls)
+    for field in msgspec.structs.fields(cls):
+        value = getattr(defaults, field.name)
+        if isinstance(value, msgspec.Struct):
+            yield from _describe(type(value), field.name)
+            continue
+        key = f"{section}.{field.name}" if section else field.name
+        yield key, _env_name(key), _show(value), docs.get(field.name, "")
+
+
+def _env_name(key: str) -> str:
+    for alias, target in ENV_ALIASES.items():
+        if target == key:
+            return alias
+    return "ATOM_" + key.replace(".", "_").upper()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if value != "" else '""'
+
+
+def _field_docs(cls: type) -> dict[str, str]:
+    """Read the string literal under each field in the class source."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for stmt, following in zip(body, body[1:]):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr):
+            if isinstance(following.value, ast.Constant):
+                docs[stmt.target.id] = str(following.value.value)  # type: ignore[union-attr]
+    return docs
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    known = {e: key for key, e, _, _ in describe_settings()}
+    known.update({alias: key for alias, key in ENV_ALIASES.items()})
+    raw: dict[str, Any] = {}
+    for name, value in env.items():
+        key = known.get(name)
+        if key is None:
+            continue
+        section, _, field = key.rpartition(".")
+        target = raw.setdefault(section, {}) if section else raw
+        target[field] = value
+    return raw
+
+
+def _toml_path(env: Mapping[str, str], raw: Mapping[str, Any]) -> Path | None:
+    explicit = env.get("ATOM_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"ATOM_CONFIG points at {path}, which is not a file")
+        return path
+    default = Path(raw.get("data_dir", "data")) / "atom.toml"
+    return default if default.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from None
+
+
+def _decode_path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, (str, Path)):
+        return Path(value)
+    raise TypeError(f"cannot read a {kind.__name__} from {value!r}")
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = dict(value) if isinstance(value, Mapping) else value

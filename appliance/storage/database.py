@@ -1,0 +1,108 @@
+"""One process, one DuckDB connection, one writer thread.
+
+DuckDB allows a single process to open a database file. Inside that process
+every write goes through `Database.write(fn)`: the function runs on the one
+writer thread inside a transaction, so multi-statement changes never
+interleave and a failure rolls the whole change back. Reads run on a small
+pool of cursors and see committed data only. `write` returns after COMMIT,
+and DuckDB has written the change to its write-ahead log by then, so an
+acknowledged write survives `kill -9`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
+
+import duckdb
+
+from appliance.errors import DatabaseLocked
+
+__all__ = ["Database", "Reader", "Writer"]
+
+T = TypeVar("T")
+Reader: TypeAlias = duckdb.DuckDBPyConnection
+Writer: TypeAlias = duckdb.DuckDBPyConnection
+
+_STOP = object()
+
+
+class Database:
+    def __init__(self, path: Path, read_threads: int = 4) -> None:
+        self.path = path
+        self._conn = _connect(path)
+        self._local = threading.local()
+        self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="db-read")
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="db-write", daemon=True)
+        self._writer.start()
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(cursor, *args)` on a reader thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._run_read, fn, args)
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(connection, *args)` as one transaction on the writer thread."""
+        return await asyncio.wrap_future(self._submit(fn, args))
+
+    def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        return self._readers.submit(self._run_read, fn, args).result()
+
+    def write_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        return self._submit(fn, args).result()
+
+    def close(self) -> None:
+        self._jobs.put(_STOP)
+        self._writer.join(timeout=10)
+        self._readers.shutdown(wait=True)
+        self._conn.close()
+
+    def _submit(self, fn: Callable[..., T], args: tuple[Any, ...]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((fn, args, future))
+        return future
+
+    def _run_read(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self._conn.cursor()
+        return fn(cursor, *args)
+
+    def _write_loop(self) -> None:
+        writer = self._conn.cursor()
+        while (job := self._jobs.get()) is not _STOP:
+            fn, args, future = job
+            if future.set_running_or_notify_cancel():
+                _run_transaction(writer, fn, args, future)
+        writer.close()
+
+
+def _run_transaction(writer: Writer, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any]) -> None:
+    try:
+        writer.execute("BEGIN TRANSACTION")
+        result = fn(writer, *args)
+        writer.execute("COMMIT")
+    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+        writer.execute("ROLLBACK")
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"{path} is in use by another process (is `atom serve` running?). "
+                "Only one process may open the database."
+            ) from None
+        raise

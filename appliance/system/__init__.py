@@ -1,0 +1,1 @@
+"""The appliance itself: component status, job history, housekeeping."""

@@ -1,0 +1,95 @@
+"""Job history and worker heartbeats, as recorded by the server."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from appliance import clock
+from appliance.accounts import queries as accounts
+from appliance.storage import Database, Reader, Writer
+from appliance.system.models import Housekeeping, JobRun, JobRunReport
+
+__all__ = ["record_queued", "record_report", "recent_runs", "get_run", "record_heartbeat", "last_heartbeat", "housekeep"]
+
+_COLUMNS = "id, name, state, detail, queued_at, started_at, finished_at"
+
+
+async def record_queued(db: Database, job_id: str, name: str) -> None:
+    await db.write(_upsert, JobRunReport(id=job_id, name=name, state="queued"))
+
+
+async def record_report(db: Database, report: JobRunReport) -> None:
+    await db.write(_upsert, report)
+
+
+async def recent_runs(db: Database, limit: int = 50) -> list[JobRun]:
+    return await db.read(_recent, limit)
+
+
+async def get_run(db: Database, job_id: str) -> JobRun | None:
+    return await db.read(_one, job_id)
+
+
+async def record_heartbeat(db: Database, worker: str) -> None:
+    await db.write(_beat, worker, clock.now())
+
+
+async def last_heartbeat(db: Database) -> datetime | None:
+    return await db.read(_last_beat)
+
+
+async def housekeep(db: Database, keep_days: int) -> Housekeeping:
+    return await db.write(_housekeep, clock.now(), timedelta(days=keep_days))
+
+
+def _run(row: tuple[Any, ...]) -> JobRun:
+    return JobRun(
+        id=row[0], name=row[1], state=row[2], detail=row[3], queued_at=row[4], started_at=row[5], finished_at=row[6]
+    )
+
+
+def _upsert(conn: Writer, report: JobRunReport) -> None:
+    at = clock.now()
+    stamps = {"queued": ("queued_at", at), "running": ("started_at", at)}
+    column, _ = stamps.get(report.state, ("finished_at", at))
+    conn.execute(
+        f"INSERT INTO job_runs (id, name, state, detail, {column}) VALUES (?, ?, ?, ?, ?)"
+        f" ON CONFLICT (id) DO UPDATE SET state = excluded.state, detail = excluded.detail,"
+        f" {column} = excluded.{column}",
+        [report.id, report.name, report.state, report.detail, at],
+    )
+
+
+def _recent(conn: Reader, limit: int) -> list[JobRun]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM job_runs"
+        " ORDER BY coalesce(finished_at, started_at, queued_at) DESC NULLS LAST LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [_run(r) for r in rows]
+
+
+def _one(conn: Reader, job_id: str) -> JobRun | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM job_runs WHERE id = ?", [job_id]).fetchone()
+    return _run(row) if row else None
+
+
+def _beat(conn: Writer, worker: str, at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO worker_heartbeats (worker, seen_at) VALUES (?, ?)"
+        " ON CONFLICT (worker) DO UPDATE SET seen_at = excluded.seen_at",
+        [worker, at],
+    )
+
+
+def _last_beat(conn: Reader) -> datetime | None:
+    return conn.execute("SELECT max(seen_at) FROM worker_heartbeats").fetchone()[0]  # type: ignore[index]
+
+
+def _housekeep(conn: Writer, at: datetime, keep: timedelta) -> Housekeeping:
+    sessions = accounts.delete_expired_sessions(conn, at)
+    old = conn.execute(
+        "DELETE FROM job_runs WHERE coalesce(finished_at, started_at, queued_at) < ? RETURNING id", [at - keep]
+    ).fetchall()
+    return Housekeeping(expired_sessions=sessions, old_job_runs=len(old))

@@ -1,0 +1,51 @@
+"""Shapes of the system area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = ["Component", "SystemStatus", "JobRun", "JobRunReport", "Heartbeat", "Housekeeping"]
+
+JobState = Literal["queued", "running", "succeeded", "failed"]
+
+
+class Component(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    ok: bool
+    summary: str
+    details: dict[str, str | int | float | bool | None] = {}
+
+
+class SystemStatus(msgspec.Struct, frozen=True, kw_only=True):
+    ok: bool
+    version: str
+    components: list[Component]
+
+
+class JobRun(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    state: JobState
+    detail: str
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobRunReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    state: JobState
+    detail: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class Heartbeat(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    worker: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class Housekeeping(msgspec.Struct, frozen=True, kw_only=True):
+    expired_sessions: int
+    old_job_runs: int

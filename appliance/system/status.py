@@ -1,0 +1,75 @@
+"""System status: one check per component, each saying whether it is healthy and why."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from importlib.metadata import PackageNotFoundError, version
+
+from appliance import clock
+from appliance.jobs.queue import JobQueue
+from appliance.settings import Settings
+from appliance.storage import Database, schema_version
+from appliance.system.jobs import last_heartbeat
+from appliance.system.models import Component, SystemStatus
+
+__all__ = ["system_status", "atom_version"]
+
+_MIN_FREE_BYTES = 1 << 30
+_HEARTBEAT_STALE_SECONDS = 180
+
+
+async def system_status(settings: Settings, db: Database, jobs: JobQueue) -> SystemStatus:
+    components = [
+        await _database(settings, db),
+        await _job_queue(db, jobs),
+        _disk(settings),
+    ]
+    return SystemStatus(ok=all(c.ok for c in components), version=atom_version(), components=components)
+
+
+def atom_version() -> str:
+    try:
+        return version("atom-appliance")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+async def _database(settings: Settings, db: Database) -> Component:
+    try:
+        schema = await asyncio.to_thread(schema_version, db)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return Component(name="database", ok=False, summary=f"not answering: {exc}")
+    size = settings.database_path.stat().st_size
+    return Component(
+        name="database", ok=True, summary=f"DuckDB, schema version {schema}",
+        details={"path": str(settings.database_path), "schema_version": schema, "size_bytes": size},
+    )
+
+
+async def _job_queue(db: Database, jobs: JobQueue) -> Component:
+    pending = await asyncio.to_thread(jobs.pending_count)
+    seen = await last_heartbeat(db)
+    age = None if seen is None else (clock.now() - seen).total_seconds()
+    alive = age is not None and age < _HEARTBEAT_STALE_SECONDS
+    if alive:
+        summary = f"worker alive, {pending} job(s) waiting"
+    elif seen is None:
+        summary = f"no worker has reported yet (is atom-worker running?); {pending} job(s) waiting"
+    else:
+        summary = f"worker silent for {int(age or 0)} s (is atom-worker running?); {pending} job(s) waiting"
+    return Component(
+        name="jobs", ok=alive, summary=summary,
+        details={"pending": pending, "worker_seen_seconds_ago": None if age is None else round(age, 1)},
+    )
+
+
+def _disk(settings: Settings) -> Component:
+    usage = shutil.disk_usage(settings.data_dir)
+    ok = usage.free >= _MIN_FREE_BYTES
+    gib = usage.free / (1 << 30)
+    summary = f"{gib:.1f} GiB free" + ("" if ok else " (low: under 1 GiB)")
+    return Component(
+        name="disk", ok=ok, summary=summary,
+        details={"free_bytes": usage.free, "total_bytes": usage.total, "path": str(settings.data_dir)},
+    )
