@@ -12,7 +12,8 @@
     │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
     │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
     │   └── Throttled           429: too many attempts; `retry_after` seconds to wait
-    └── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
+    ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
+    └── ProviderError           an AI provider failed (its own tree is in its docstring)
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ __all__ = [
     "Conflict",
     "Throttled",
     "ServiceUnavailable",
+    "ProviderError",
+    "KeyRejected",
+    "RateLimited",
+    "ProviderUnavailable",
+    "ProviderRequestError",
 ]
 
 
@@ -88,3 +94,40 @@ class Throttled(RequestError):
 
 class ServiceUnavailable(AtomError):
     status_code = 503
+
+
+class ProviderError(AtomError):
+    """An AI provider failed; the router decides whether to retry or fall back.
+
+        ProviderError
+        ├── KeyRejected          the provider refused the key (401/403): ask the user to fix it
+        ├── RateLimited          429: wait `retry_after` seconds, or fall back now
+        ├── ProviderUnavailable  5xx, timeouts, connection errors: retry, then fall back
+        └── ProviderRequestError the provider refused this request (other 4xx): do not retry
+    """
+
+    status_code = 502
+
+    def __init__(self, message: str, provider: str = "") -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
+class KeyRejected(ProviderError):
+    pass
+
+
+class RateLimited(ProviderError):
+    status_code = 429
+
+    def __init__(self, message: str, provider: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, provider)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    status_code = 503
+
+
+class ProviderRequestError(ProviderError):
+    status_code = 400

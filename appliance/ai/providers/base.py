@@ -1,0 +1,84 @@
+"""The contract every AI provider implements, and the shapes that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Literal, Protocol, runtime_checkable
+
+import msgspec
+
+__all__ = [
+    "Role",
+    "ChatMessage",
+    "ChatRequest",
+    "Usage",
+    "ChatChunk",
+    "ChatResult",
+    "ProviderConfig",
+    "ChatProvider",
+]
+
+Role = Literal["system", "user", "assistant"]
+
+
+class ChatMessage(msgspec.Struct, frozen=True, kw_only=True):
+    role: Role
+    content: str
+
+
+class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
+    model: str
+    messages: list[ChatMessage]
+    max_tokens: int | None = None
+    temperature: float | None = None
+    stop: list[str] | None = None
+
+
+class Usage(msgspec.Struct, frozen=True, kw_only=True):
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class ChatChunk(msgspec.Struct, frozen=True, kw_only=True):
+    """One piece of a streamed reply; the last one carries usage and finish_reason."""
+
+    text: str = ""
+    usage: Usage | None = None
+    finish_reason: str | None = None
+
+
+class ChatResult(msgspec.Struct, frozen=True, kw_only=True):
+    model: str
+    text: str
+    usage: Usage
+    finish_reason: str | None = None
+
+
+class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """What a provider instance needs: a key from the vault, an address, provider extras."""
+
+    kind: str
+    api_key: str | None = None
+    base_url: str | None = None
+    options: dict[str, str] = {}  # e.g. Azure's api_version
+    timeout_seconds: float = 60.0
+
+    def __repr__(self) -> str:  # keys never reach logs
+        return f"ProviderConfig(kind={self.kind!r}, base_url={self.base_url!r}, api_key=<hidden>)"
+
+
+@runtime_checkable
+class ChatProvider(Protocol):
+    kind: str
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        """Yield the reply as it is generated; raise ProviderError subclasses on failure."""
+        ...
+
+    async def complete(self, request: ChatRequest) -> ChatResult: ...
+
+    async def list_models(self) -> list[str]:
+        """A cheap live call: proves the key works."""
+        ...
+
+    async def aclose(self) -> None: ...
