@@ -41,7 +41,7 @@ class EventBus:
         """End every subscription of a user (signed out, disabled, removed)."""
         for queue, owner in list(self._subscribers.items()):
             if owner == user_id:
-                self._offer(queue, None)
+                self._end(queue)
 
     async def subscribe(self, user_id: str) -> AsyncIterator[Event]:
         queue: asyncio.Queue[Event | None] = asyncio.Queue(self._buffer)
@@ -56,10 +56,15 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def _offer(self, queue: asyncio.Queue[Event | None], event: Event | None) -> None:
+    def _offer(self, queue: asyncio.Queue[Event | None], event: Event) -> None:
         try:
             queue.put_nowait(event)
         except asyncio.QueueFull:  # a stalled client: end it; it reconnects and reloads
-            self._subscribers.pop(queue, None)
+            self._end(queue)
+
+    def _end(self, queue: asyncio.Queue[Event | None]) -> None:
+        """Stop delivering to this subscription; its reader sees the end next."""
+        self._subscribers.pop(queue, None)
+        while not queue.empty():
             queue.get_nowait()
-            queue.put_nowait(None)
+        queue.put_nowait(None)

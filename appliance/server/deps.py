@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.types import Scope
 
 from appliance.accounts.models import Principal
@@ -14,7 +14,25 @@ from appliance.settings import Settings
 from appliance.storage import Database
 from appliance.vault import Vault
 
-__all__ = ["dependencies"]
+__all__ = [
+    "dependencies",
+    "RuntimeDep",
+    "PrincipalDep",
+    "DatabaseDep",
+    "BusDep",
+    "SettingsDep",
+    "VaultDep",
+    "JobsDep",
+]
+
+# Handlers declare what they need with these, e.g. `async def f(db: DatabaseDep)`.
+RuntimeDep = NamedDependency[Runtime]
+PrincipalDep = NamedDependency[Principal]
+DatabaseDep = NamedDependency[Database]
+BusDep = NamedDependency[EventBus]
+SettingsDep = NamedDependency[Settings]
+VaultDep = NamedDependency[Vault]
+JobsDep = NamedDependency[JobQueue]
 
 
 def _runtime(state: State) -> Runtime:

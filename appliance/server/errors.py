@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -26,7 +27,19 @@ def _atom_error(_: Request, exc: RequestError | ServiceUnavailable) -> Response:
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
     extra = exc.extra if exc.extra else None
-    return _body(exc.status_code, exc.detail, extra=extra, headers=exc.headers)
+    detail = exc.detail
+    if _caused_by_bad_json(exc):
+        detail = f"the request body is not valid JSON: {detail}"
+    return _body(exc.status_code, detail, extra=extra, headers=exc.headers)
+
+
+def _caused_by_bad_json(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None:
+        if isinstance(cause, msgspec.DecodeError) and not isinstance(cause, msgspec.ValidationError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:

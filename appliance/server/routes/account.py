@@ -6,13 +6,14 @@ from typing import Annotated
 
 import msgspec
 from litestar import delete, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from appliance.accounts import sessions, tokens, users
-from appliance.accounts.models import ApiToken, ApiTokenCreate, NewApiToken, Principal, SessionInfo
-from appliance.events import Event, EventBus
+from appliance.accounts.models import ApiToken, ApiTokenCreate, NewApiToken, SessionInfo
+from appliance.events import Event
 from appliance.server.auth import members_only
-from appliance.storage import Database
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 
 __all__ = ["routes"]
 
@@ -23,7 +24,7 @@ class PasswordChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @post("/api/account/password", tags=["account"], status_code=HTTP_204_NO_CONTENT, guards=[members_only])
-async def change_password(db: Database, principal: Principal, data: PasswordChange) -> None:
+async def change_password(db: DatabaseDep, principal: PrincipalDep, data: JSONBody[PasswordChange]) -> None:
     """Change my password; sign-ins on other devices end."""
     await users.change_password(db, principal, data.current_password, data.new_password)
     for other in await sessions.list_sessions(db, principal):
@@ -32,22 +33,24 @@ async def change_password(db: Database, principal: Principal, data: PasswordChan
 
 
 @get("/api/account/sessions", tags=["account"], guards=[members_only])
-async def my_sessions(db: Database, principal: Principal) -> list[SessionInfo]:
+async def my_sessions(db: DatabaseDep, principal: PrincipalDep) -> list[SessionInfo]:
     return await sessions.list_sessions(db, principal)
 
 
 @delete("/api/account/sessions/{session_id:str}", tags=["account"], guards=[members_only])
-async def end_my_session(db: Database, principal: Principal, session_id: str) -> None:
+async def end_my_session(db: DatabaseDep, principal: PrincipalDep, session_id: FromPath[str]) -> None:
     await sessions.revoke_session(db, principal, session_id)
 
 
 @get("/api/tokens", tags=["account"], guards=[members_only])
-async def my_tokens(db: Database, principal: Principal) -> list[ApiToken]:
+async def my_tokens(db: DatabaseDep, principal: PrincipalDep) -> list[ApiToken]:
     return await tokens.list_tokens(db, principal.user_id)
 
 
 @post("/api/tokens", tags=["account"], status_code=HTTP_201_CREATED, guards=[members_only])
-async def new_token(db: Database, bus: EventBus, principal: Principal, data: ApiTokenCreate) -> NewApiToken:
+async def new_token(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[ApiTokenCreate]
+) -> NewApiToken:
     """Create a personal API token. The secret is in this response and never again."""
     created = await tokens.create_token(db, principal.user_id, data.name)
     bus.publish(Event(topic="tokens", action="created", id=created.token.id, data=created.token), [principal.user_id])
@@ -55,12 +58,12 @@ async def new_token(db: Database, bus: EventBus, principal: Principal, data: Api
 
 
 @get("/api/tokens/{token_id:str}", tags=["account"], guards=[members_only])
-async def one_token(db: Database, principal: Principal, token_id: str) -> ApiToken:
+async def one_token(db: DatabaseDep, principal: PrincipalDep, token_id: FromPath[str]) -> ApiToken:
     return await tokens.get_token(db, principal.user_id, token_id)
 
 
 @delete("/api/tokens/{token_id:str}", tags=["account"], guards=[members_only])
-async def revoke_token(db: Database, bus: EventBus, principal: Principal, token_id: str) -> None:
+async def revoke_token(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, token_id: FromPath[str]) -> None:
     await tokens.revoke_token(db, principal.user_id, token_id)
     bus.publish(Event(topic="tokens", action="deleted", id=token_id), [principal.user_id])
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Router, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import tokens, users
-from appliance.accounts.models import NewApiToken, Principal, User, UserCreate, UserUpdate
-from appliance.events import EVERYONE, Event, EventBus
-from appliance.runtime import Runtime
+from appliance.accounts.models import NewApiToken, User, UserCreate, UserUpdate
+from appliance.events import EVERYONE, Event
 from appliance.server.auth import service_only
-from appliance.storage import Database
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
 
@@ -27,34 +27,34 @@ class TokenForUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @post("/housekeeping", status_code=HTTP_200_OK)
-async def housekeeping(runtime: Runtime) -> Housekeeping:
+async def housekeeping(runtime: RuntimeDep) -> Housekeeping:
     return await job_history.housekeep(runtime.db, runtime.settings.jobs.history_days)
 
 
 @post("/heartbeat", status_code=HTTP_200_OK)
-async def heartbeat(db: Database, data: Heartbeat) -> None:
+async def heartbeat(db: DatabaseDep, data: JSONBody[Heartbeat]) -> None:
     await job_history.record_heartbeat(db, data.worker)
 
 
 @post("/job-runs", status_code=HTTP_200_OK)
-async def job_run(db: Database, data: JobRunReport) -> None:
+async def job_run(db: DatabaseDep, data: JSONBody[JobRunReport]) -> None:
     await job_history.record_report(db, data)
 
 
 @get("/users")
-async def list_users(db: Database) -> list[User]:
+async def list_users(db: DatabaseDep) -> list[User]:
     return await users.list_users(db)
 
 
 @post("/users", status_code=HTTP_201_CREATED)
-async def add_user(db: Database, bus: EventBus, data: UserCreate) -> User:
+async def add_user(db: DatabaseDep, bus: BusDep, data: JSONBody[UserCreate]) -> User:
     user = await users.add_user(db, data)
     bus.publish(Event(topic="members", action="created", id=user.id, data=user), [EVERYONE])
     return user
 
 
 @post("/users/{username:str}/disable", status_code=HTTP_200_OK)
-async def disable_user(db: Database, bus: EventBus, principal: Principal, username: str) -> User:
+async def disable_user(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, username: FromPath[str]) -> User:
     found = await users.find_user(db, username)
     user = await users.update_user(db, principal, found.id, UserUpdate(disabled=True))
     bus.disconnect(user.id)
@@ -63,7 +63,7 @@ async def disable_user(db: Database, bus: EventBus, principal: Principal, userna
 
 
 @post("/tokens", status_code=HTTP_201_CREATED)
-async def create_token(db: Database, data: TokenForUser) -> NewApiToken:
+async def create_token(db: DatabaseDep, data: JSONBody[TokenForUser]) -> NewApiToken:
     user = await users.find_user(db, data.username)
     return await tokens.create_token(db, user.id, data.name)
 

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 
-from appliance.accounts.models import Principal
 from appliance.errors import PermissionDenied
-from appliance.events import EventBus
+from appliance.server.deps import BusDep, PrincipalDep
 
 __all__ = ["routes", "CLOSE_SIGNED_OUT"]
 
@@ -20,7 +20,7 @@ _encoder = msgspec.json.Encoder()
 
 
 @websocket("/api/live")
-async def live(socket: WebSocket, bus: EventBus, principal: Principal) -> None:
+async def live(socket: WebSocket, bus: BusDep, principal: PrincipalDep) -> None:
     _same_origin(socket)
     await socket.accept()
     await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
@@ -40,7 +40,7 @@ def _same_origin(socket: WebSocket) -> None:
         raise PermissionDenied("the live channel only serves Atom's own pages")
 
 
-async def _pump(socket: WebSocket, bus: EventBus, user_id: str) -> None:
+async def _pump(socket: WebSocket, bus: BusDep, user_id: FromPath[str]) -> None:
     async for event in bus.subscribe(user_id):
         await socket.send_text(_encoder.encode(event).decode())
 

@@ -3,46 +3,49 @@
 from __future__ import annotations
 
 from litestar import delete, get, patch, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.accounts import users
-from appliance.accounts.models import Principal, User, UserCreate, UserUpdate
-from appliance.events import EVERYONE, Event, EventBus
+from appliance.accounts.models import User, UserCreate, UserUpdate
+from appliance.events import EVERYONE, Event
 from appliance.server.auth import admin_only
-from appliance.storage import Database
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 
 __all__ = ["routes"]
 
 
 @get("/api/members", tags=["members"])
-async def list_members(db: Database) -> list[User]:
+async def list_members(db: DatabaseDep) -> list[User]:
     return await users.list_users(db)
 
 
 @get("/api/members/{user_id:str}", tags=["members"])
-async def get_member(db: Database, user_id: str) -> User:
+async def get_member(db: DatabaseDep, user_id: FromPath[str]) -> User:
     return await users.get_user(db, user_id)
 
 
 @post("/api/members", tags=["members"], guards=[admin_only], status_code=HTTP_201_CREATED)
-async def add_member(db: Database, bus: EventBus, data: UserCreate) -> User:
+async def add_member(db: DatabaseDep, bus: BusDep, data: JSONBody[UserCreate]) -> User:
     user = await users.add_user(db, data)
     bus.publish(Event(topic="members", action="created", id=user.id, data=user), [EVERYONE])
     return user
 
 
 @patch("/api/members/{user_id:str}", tags=["members"], guards=[admin_only])
-async def edit_member(db: Database, bus: EventBus, principal: Principal, user_id: str, data: UserUpdate) -> User:
+async def edit_member(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, user_id: FromPath[str], data: JSONBody[UserUpdate]
+) -> User:
     """Rename, change role, disable or re-enable, or set a new password."""
     user = await users.update_user(db, principal, user_id, data)
-    bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
     if user.disabled:
         bus.disconnect(user.id)
+    bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
     return user
 
 
 @delete("/api/members/{user_id:str}", tags=["members"], guards=[admin_only])
-async def remove_member(db: Database, bus: EventBus, principal: Principal, user_id: str) -> None:
+async def remove_member(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, user_id: FromPath[str]) -> None:
     """Remove a member and everything private to them."""
     user = await users.remove_user(db, principal, user_id)
     bus.disconnect(user.id)

@@ -7,13 +7,14 @@ from typing import Annotated
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import sessions, users
-from appliance.accounts.models import Principal, User, UserCreate
+from appliance.accounts.models import User, UserCreate
 from appliance.errors import AuthenticationRequired
-from appliance.runtime import Runtime
 from appliance.server.auth import SESSION_COOKIE
+from appliance.server.deps import PrincipalDep, RuntimeDep
 
 __all__ = ["routes", "Me"]
 
@@ -36,19 +37,19 @@ class Me(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @get("/api/setup", opt={"public": True}, tags=["accounts"])
-async def setup_state(runtime: Runtime) -> SetupState:
+async def setup_state(runtime: RuntimeDep) -> SetupState:
     return SetupState(needs_setup=await users.needs_setup(runtime.db))
 
 
 @post("/api/setup", opt={"public": True}, tags=["accounts"], status_code=HTTP_201_CREATED)
-async def first_run_setup(runtime: Runtime, request: Request, data: UserCreate) -> Response[Me]:
+async def first_run_setup(runtime: RuntimeDep, request: Request, data: JSONBody[UserCreate]) -> Response[Me]:
     """Create the household's first admin, only while no user exists, and sign them in."""
     admin = await users.create_first_admin(runtime.db, data)
     return await _signed_in(runtime, request, admin, HTTP_201_CREATED)
 
 
 @post("/api/auth/login", opt={"public": True}, tags=["accounts"], status_code=HTTP_200_OK)
-async def login(runtime: Runtime, request: Request, data: Login) -> Response[Me]:
+async def login(runtime: RuntimeDep, request: Request, data: JSONBody[Login]) -> Response[Me]:
     address = request.client.host if request.client else "unknown"
     runtime.throttle.check(data.username, address)
     user = await users.check_password(runtime.db, data.username, data.password)
@@ -60,18 +61,18 @@ async def login(runtime: Runtime, request: Request, data: Login) -> Response[Me]
 
 
 @post("/api/auth/logout", tags=["accounts"], status_code=HTTP_200_OK)
-async def logout(runtime: Runtime, principal: Principal) -> Response[dict[str, bool]]:
+async def logout(runtime: RuntimeDep, principal: PrincipalDep) -> Response[dict[str, bool]]:
     await sessions.end_session(runtime.db, principal)
     gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, samesite="lax", path="/")
     return Response({"signed_out": True}, cookies=[gone])
 
 
 @get("/api/auth/me", tags=["accounts"])
-async def me(principal: Principal) -> Me:
+async def me(principal: PrincipalDep) -> Me:
     return _me(principal)
 
 
-async def _signed_in(runtime: Runtime, request: Request, user: User, status: int) -> Response[Me]:
+async def _signed_in(runtime: RuntimeDep, request: Request, user: User, status: int) -> Response[Me]:
     agent = request.headers.get("user-agent", "")
     cookie, principal = await sessions.start_session(runtime.db, user, agent, runtime.session_lifetime)
     session_cookie = Cookie(
@@ -81,7 +82,7 @@ async def _signed_in(runtime: Runtime, request: Request, user: User, status: int
     return Response(_me(principal), status_code=status, cookies=[session_cookie])
 
 
-def _me(principal: Principal) -> Me:
+def _me(principal: PrincipalDep) -> Me:
     return Me(
         id=principal.user_id, username=principal.username, display_name=principal.display_name,
         role=principal.role, csrf_token=principal.csrf_token,

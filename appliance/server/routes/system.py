@@ -6,12 +6,11 @@ import asyncio
 
 import msgspec
 from litestar import get, post
+from litestar.params import FromPath
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from appliance.jobs.queue import JobQueue
-from appliance.runtime import Runtime
 from appliance.server.auth import admin_only
-from appliance.storage import Database
+from appliance.server.deps import DatabaseDep, JobsDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.models import JobRun, SystemStatus
 from appliance.system.status import system_status
@@ -25,17 +24,17 @@ class QueuedJob(msgspec.Struct, frozen=True):
 
 
 @get("/api/system/status", tags=["system"])
-async def status(runtime: Runtime) -> SystemStatus:
+async def status(runtime: RuntimeDep) -> SystemStatus:
     return await system_status(runtime.settings, runtime.db, runtime.jobs)
 
 
 @get("/api/system/jobs", tags=["system"], guards=[admin_only])
-async def job_runs(db: Database) -> list[JobRun]:
+async def job_runs(db: DatabaseDep) -> list[JobRun]:
     return await job_history.recent_runs(db)
 
 
 @post("/api/system/jobs/{name:str}", tags=["system"], guards=[admin_only], status_code=HTTP_202_ACCEPTED)
-async def run_job(db: Database, jobs: JobQueue, name: str) -> QueuedJob:
+async def run_job(db: DatabaseDep, jobs: JobsDep, name: FromPath[str]) -> QueuedJob:
     """Queue a built-in job now; the worker runs it (after a restart, if it is down)."""
     job_id = await asyncio.to_thread(jobs.enqueue, name)
     await job_history.record_queued(db, job_id, name)

@@ -1,0 +1,156 @@
+"""Shared fixtures: a real data folder, the app in-process, and real Atom processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from appliance.runtime import Runtime, open_runtime
+from appliance.server import create_app
+from appliance.settings import Settings, load_settings
+
+ADMIN = {"username": "admin", "password": "correct horse battery", "display_name": "Ada Admin"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(environ={}, data_dir=tmp_path / "data", log={"json": False})
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = open_runtime(settings)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(app=create_app(runtime, close_runtime=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin(client: TestClient) -> TestClient:
+    """The client, signed in as the household's first admin (CSRF header set)."""
+    response = client.post("/api/setup", json=ADMIN)
+    assert response.status_code == 201, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return client
+
+
+def sign_in(client: TestClient, username: str, password: str) -> TestClient:
+    """Sign `client` in and set its CSRF header."""
+    client.cookies.clear()
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return client
+
+
+def second_client(runtime: Runtime) -> TestClient:
+    return TestClient(app=create_app(runtime, close_runtime=False))
+
+
+def add_member(admin: TestClient, username: str, password: str = "member password", role: str = "member") -> dict:
+    response = admin.post("/api/members", json={"username": username, "password": password, "role": role})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+# --- real processes ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AtomProcess:
+    """`atom serve` or `atom worker` as a real child process on a loopback port."""
+
+    def __init__(self, command: str, data_dir: Path, port: int, log: Path) -> None:
+        self.command, self.data_dir, self.port, self.log_path = command, data_dir, port, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ, "ATOM_DATA_DIR": str(self.data_dir), "ATOM_PORT": str(self.port),
+            "ATOM_HOST": "127.0.0.1",
+        }
+
+    def start(self) -> AtomProcess:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "appliance", self.command], env=self.env(), stdout=log, stderr=log
+        )
+        if self.command == "serve":
+            self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None and self.proc.poll() is None, self.log_path.read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise TimeoutError(f"atom {self.command} did not become healthy: {self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self, sig: int = 15) -> int:
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def atom_processes(tmp_path: Path) -> Iterator[callable]:
+    """Start real Atom processes sharing one data folder; all are stopped at the end."""
+    started: list[AtomProcess] = []
+    port = free_port()
+
+    def start(command: str = "serve") -> AtomProcess:
+        proc = AtomProcess(command, tmp_path / "data", port, tmp_path / f"{command}.log").start()
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in reversed(started):
+        proc.stop()
+
+
+def run_cli(data_dir: Path, *args: str, port: int | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ATOM_DATA_DIR": str(data_dir)}
+    if port is not None:
+        env["ATOM_PORT"] = str(port)
+    return subprocess.run(
+        [sys.executable, "-m", "appliance", *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+    )

@@ -1,0 +1,58 @@
+"""The live channel delivers each event to the users allowed to see it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from litestar.exceptions import WebSocketDisconnect
+from litestar.testing import TestClient
+
+from appliance.runtime import Runtime
+from tests.conftest import add_member, second_client, sign_in
+
+
+def _next_event(socket) -> dict:  # type: ignore[no-untyped-def]
+    return json.loads(socket.receive_text(timeout=5))
+
+
+def test_household_events_reach_every_member(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as socket:
+            assert _next_event(socket)["action"] == "ready"
+            carol = add_member(admin, "carol")
+            event = _next_event(socket)
+            assert (event["topic"], event["action"], event["id"]) == ("members", "created", carol["id"])
+            assert event["data"]["username"] == "carol"
+
+
+def test_private_events_reach_only_their_owner(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as socket:
+            _next_event(socket)
+            admin.post("/api/tokens", json={"name": "admin's secret script"})
+            mine = phone.post("/api/tokens", json={"name": "bob's"}).json()
+            event = _next_event(socket)  # the admin's token event never arrives first
+            assert (event["topic"], event["id"]) == ("tokens", mine["token"]["id"])
+
+
+def test_other_sites_cannot_open_the_channel(admin: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect):
+        with admin.websocket_connect("/api/live", headers={"Origin": "http://evil.example"}) as socket:
+            socket.receive_text(timeout=5)
+
+
+def test_disabling_a_member_closes_their_channel(admin: TestClient, runtime: Runtime) -> None:
+    bob = add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as socket:
+            _next_event(socket)
+            admin.patch(f"/api/members/{bob['id']}", json={"disabled": True})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                socket.receive_text(timeout=5)
+            assert closed.value.code == 4401
