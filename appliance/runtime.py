@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from appliance.accounts.principal_cache import PrincipalCache
 from appliance.accounts.throttle import LoginThrottle
 from appliance.events import EventBus
 from appliance.jobs.queue import JobQueue
@@ -27,10 +28,12 @@ class Runtime:
     service_token: str
     bus: EventBus = field(default_factory=EventBus)
     throttle: LoginThrottle = field(init=False)
+    principals: PrincipalCache = field(init=False)
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
         self.throttle = LoginThrottle(auth.login_attempts, auth.login_window_seconds)
+        self.principals = PrincipalCache(self.db)
 
     @property
     def session_lifetime(self) -> timedelta:
@@ -42,7 +45,7 @@ class Runtime:
 
 def open_runtime(settings: Settings) -> Runtime:
     """Open the data folder: database (migrated), master key, vault, queue, service token."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_folder(settings.data_dir)
     db = Database(settings.database_path)
     try:
         apply_migrations(db)
@@ -56,6 +59,12 @@ def open_runtime(settings: Settings) -> Runtime:
 
 def read_service_token(settings: Settings) -> str:
     return settings.service_token_path.read_text().strip()
+
+
+def _private_folder(path: Path) -> None:
+    """The data folder holds keys and private data: only Atom's user may enter it."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
 
 
 def _ensure_service_token(path: Path) -> str:

@@ -29,8 +29,6 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """TCP port of the web UI and API."""
     max_body_bytes: int = 1_048_576
     """Largest request body accepted; larger ones get 413."""
-    public_origin: str = ""
-    """Origin browsers use (e.g. http://atom.lan:8080); empty allows any Origin header."""
 
 
 class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):

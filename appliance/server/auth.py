@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from appliance.accounts.models import SERVICE_PRINCIPAL, Principal
+from appliance.accounts.secrets import digest
 from appliance.accounts.sessions import principal_for_session
 from appliance.accounts.tokens import principal_for_token
 from appliance.errors import AuthenticationRequired, PermissionDenied
@@ -77,14 +78,15 @@ async def _from_bearer(runtime: Runtime, connection: ASGIConnection) -> Principa
     secret = secret.strip()
     if hmac.compare_digest(secret.encode(), runtime.service_token.encode()):
         return SERVICE_PRINCIPAL
-    return await principal_for_token(runtime.db, secret)
+    return await runtime.principals.get("token:" + digest(secret), lambda: principal_for_token(runtime.db, secret))
 
 
 async def _from_cookie(runtime: Runtime, connection: ASGIConnection) -> Principal | None:
     cookie = connection.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    return await principal_for_session(runtime.db, cookie, runtime.session_lifetime)
+    load = lambda: principal_for_session(runtime.db, cookie, runtime.session_lifetime)  # noqa: E731
+    return await runtime.principals.get("session:" + digest(cookie), load)
 
 
 def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:

@@ -39,6 +39,7 @@ class Database:
         self._local = threading.local()
         self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="db-read")
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.generation = 0  # bumped after every committed write; lets caches notice change
         self._writer = threading.Thread(target=self._write_loop, name="db-write", daemon=True)
         self._writer.start()
 
@@ -80,6 +81,7 @@ class Database:
             fn, args, future = job
             if future.set_running_or_notify_cancel():
                 _run_transaction(writer, fn, args, future)
+                self.generation += 1
         writer.close()
 
 

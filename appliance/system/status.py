@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
 from appliance import clock
-from appliance.jobs.queue import JobQueue
 from appliance.settings import Settings
 from appliance.storage import Database, schema_version
 from appliance.system.jobs import last_heartbeat
@@ -19,10 +19,11 @@ _MIN_FREE_BYTES = 1 << 30
 _HEARTBEAT_STALE_SECONDS = 180
 
 
-async def system_status(settings: Settings, db: Database, jobs: JobQueue) -> SystemStatus:
+async def system_status(settings: Settings, db: Database, pending_jobs: Callable[[], int]) -> SystemStatus:
+    """`pending_jobs` counts what waits in the queue (blocking; run on a thread)."""
     components = [
         await _database(settings, db),
-        await _job_queue(db, jobs),
+        await _job_queue(db, pending_jobs),
         _disk(settings),
     ]
     return SystemStatus(ok=all(c.ok for c in components), version=atom_version(), components=components)
@@ -47,8 +48,8 @@ async def _database(settings: Settings, db: Database) -> Component:
     )
 
 
-async def _job_queue(db: Database, jobs: JobQueue) -> Component:
-    pending = await asyncio.to_thread(jobs.pending_count)
+async def _job_queue(db: Database, pending_jobs: Callable[[], int]) -> Component:
+    pending = await asyncio.to_thread(pending_jobs)
     seen = await last_heartbeat(db)
     age = None if seen is None else (clock.now() - seen).total_seconds()
     alive = age is not None and age < _HEARTBEAT_STALE_SECONDS

@@ -25,7 +25,7 @@ class QueuedJob(msgspec.Struct, frozen=True):
 
 @get("/api/system/status", tags=["system"])
 async def status(runtime: RuntimeDep) -> SystemStatus:
-    return await system_status(runtime.settings, runtime.db, runtime.jobs)
+    return await system_status(runtime.settings, runtime.db, runtime.jobs.pending_count)
 
 
 @get("/api/system/jobs", tags=["system"], guards=[admin_only])

@@ -1,0 +1,83 @@
+"""Real server processes for benchmarks: Atom itself, and a bare Litestar app to compare against."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+BARE_APP = """
+from litestar import Litestar, get
+
+@get("/hello", sync_to_thread=False)
+def hello() -> dict[str, str]:
+    return {"hello": "world"}
+
+app = Litestar([hello])
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@contextmanager
+def atom_server() -> Iterator[tuple[str, int, Path]]:
+    """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        env = {**os.environ, "ATOM_DATA_DIR": f"{tmp}/data", "ATOM_PORT": str(port), "ATOM_HOST": "127.0.0.1",
+               "ATOM_LOG_LEVEL": "WARNING"}
+        proc = subprocess.Popen([sys.executable, "-m", "appliance", "serve"], env=env, stderr=subprocess.DEVNULL)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
+            yield f"http://127.0.0.1:{port}", proc.pid, Path(tmp) / "data"
+        finally:
+            proc.terminate()
+            proc.wait(20)
+
+
+@contextmanager
+def bare_litestar() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "bare_app.py").write_text(BARE_APP)
+        port = free_port()
+        command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning",
+                   "--no-access-log"]
+        proc = subprocess.Popen(command, cwd=tmp)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/hello", proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(20)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")

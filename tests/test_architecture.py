@@ -1,0 +1,53 @@
+"""The dependency direction in README holds: domains never import an edge; the base imports nothing of Atom's."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
+EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "runtime", "__main__"}
+BASE = {"settings", "errors", "clock", "resources"}
+DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage"}
+
+
+def _atom_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("appliance."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("appliance.")}
+    return found
+
+
+def _area(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def test_domains_never_import_an_edge() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        area = _area(path)
+        if area in DOMAINS:
+            bad = _atom_imports(path) & EDGES
+            if bad:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {sorted(bad)}")
+    assert not offenders, offenders
+
+
+def test_base_modules_import_nothing_of_atoms_but_each_other() -> None:
+    for name in BASE:
+        path = PACKAGE / f"{name}.py"
+        assert _atom_imports(path) <= BASE, name
+
+
+def test_the_core_never_imports_a_provider_by_name() -> None:
+    providers = PACKAGE / "ai" / "providers"
+    plugin_names = {p.name for p in providers.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    for path in PACKAGE.rglob("*.py"):
+        if providers in path.parents:
+            continue
+        text = path.read_text()
+        for name in plugin_names:
+            assert f"providers.{name}" not in text, f"{path} imports provider {name}"

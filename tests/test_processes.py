@@ -1,0 +1,126 @@
+"""Atom as real processes on loopback: the server, the worker, the CLI, and kill -9."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN, run_cli
+
+pytestmark = pytest.mark.process
+
+
+def _signed_in(url: str) -> httpx.Client:
+    http = httpx.Client(base_url=url, timeout=10)
+    response = http.post("/api/setup", json=ADMIN)
+    if response.status_code == 409:
+        response = http.post("/api/auth/login", json={"username": ADMIN["username"], "password": ADMIN["password"]})
+    response.raise_for_status()
+    http.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return http
+
+
+def test_server_process_answers_with_request_ids_headers_and_json_logs(atom_processes) -> None:  # type: ignore[no-untyped-def]
+    server = atom_processes("serve")
+    health = httpx.get(f"{server.url}/healthz")
+    assert health.json()["status"] == "ok"
+    assert health.headers["x-request-id"]
+    assert "default-src 'self'" in health.headers["content-security-policy"]
+    assert health.headers["x-content-type-options"] == "nosniff"
+    traced = httpx.get(f"{server.url}/api/members", headers={"X-Request-ID": "trace-me-123"})
+    assert traced.status_code == 401 and traced.headers["x-request-id"] == "trace-me-123"
+    http = _signed_in(server.url)
+    status = http.get("/api/system/status").json()
+    assert {c["name"] for c in status["components"]} >= {"database", "jobs", "disk"}
+    server.stop()
+    lines = [json.loads(line) for line in server.log_path.read_text().splitlines() if line.startswith("{")]
+    traced_lines = [line for line in lines if line.get("request_id") == "trace-me-123"]
+    assert traced_lines and traced_lines[0]["path"] == "/api/members" and traced_lines[0]["status"] == 401
+    assert ADMIN["password"] not in server.log_path.read_text()
+
+
+def test_acknowledged_writes_survive_kill_9(atom_processes) -> None:  # type: ignore[no-untyped-def]
+    server = atom_processes("serve")
+    http = _signed_in(server.url)
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def write_stream() -> None:
+        n = 0
+        while not stop.is_set():
+            try:
+                response = http.post("/api/tokens", json={"name": f"token {n}"})
+            except httpx.TransportError:
+                return
+            if response.status_code == 201:
+                acknowledged.append(response.json()["token"]["id"])
+            n += 1
+
+    writers = [threading.Thread(target=write_stream) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    time.sleep(2.0)
+    server.kill()  # SIGKILL, mid-stream
+    stop.set()
+    for writer in writers:
+        writer.join(10)
+    assert len(acknowledged) > 20
+    server.start()
+    http = _signed_in(server.url)
+    stored = {t["id"] for t in http.get("/api/tokens").json()}
+    missing = set(acknowledged) - stored
+    assert not missing, f"{len(missing)} acknowledged writes lost"
+
+
+def test_a_queued_job_survives_a_worker_restart(atom_processes) -> None:  # type: ignore[no-untyped-def]
+    server = atom_processes("serve")
+    http = _signed_in(server.url)
+    worker = atom_processes("worker")
+    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
+    assert worker.stop(signal.SIGINT) == 0  # graceful stop, as systemd does
+    queued = http.post("/api/system/jobs/housekeeping").json()
+    run = _job(http, queued["id"])
+    assert run["state"] == "queued"
+    worker.start()
+    _wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", "the queued job to run")
+
+
+def test_cli_works_with_and_without_the_server(atom_processes, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    password_file = tmp_path / "pw"
+    password_file.write_text("first admin password\n")
+    added = run_cli(data, "users", "add", "root", "--admin", "--password-file", str(password_file))
+    assert added.returncode == 0, added.stderr
+    server = atom_processes("serve")
+    online = run_cli(data, "users", "add", "kid", "--password-stdin", port=server.port, stdin="kid password 1\n")
+    assert online.returncode == 0, online.stderr
+    listed = run_cli(data, "users", "list", port=server.port)
+    assert "root" in listed.stdout and "kid" in listed.stdout and "admin" in listed.stdout
+    token = run_cli(data, "tokens", "create", "--user", "kid", "--name", "satellite", port=server.port)
+    secret = token.stdout.strip()
+    assert secret.startswith("atom_") and "shown once" in token.stderr
+    me = httpx.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.json()["username"] == "kid"
+    disabled = run_cli(data, "users", "disable", "kid", port=server.port)
+    assert disabled.returncode == 0
+    assert httpx.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    unknown = run_cli(data, "tokens", "create", "--user", "ghost", port=server.port)
+    assert unknown.returncode == 1 and "ghost" in unknown.stderr
+
+
+def _job(http: httpx.Client, job_id: str) -> dict:
+    return next(r for r in http.get("/api/system/jobs").json() if r["id"] == job_id)
+
+
+def _wait_for(condition, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"timed out waiting for {what}")
