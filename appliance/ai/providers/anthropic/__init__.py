@@ -1,0 +1,1 @@
+"""Anthropic's Claude models, through the Messages API."""

@@ -1,0 +1,1 @@
+"""Azure OpenAI: Chat Completions on a deployment of the household's Azure resource."""

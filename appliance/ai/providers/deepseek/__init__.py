@@ -1,0 +1,1 @@
+"""DeepSeek, whose API is Chat Completions."""

@@ -1,0 +1,1 @@
+"""Google's Gemini models, through the Gemini API (generativelanguage.googleapis.com)."""

@@ -1,0 +1,1 @@
+"""OpenAI, through its Chat Completions API."""

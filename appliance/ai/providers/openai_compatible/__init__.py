@@ -1,0 +1,1 @@
+"""Any server that speaks Chat Completions: Ollama, llama.cpp's server, LM Studio, vLLM."""

@@ -1,0 +1,126 @@
+"""Finds provider plugins by scanning this package, so the core never imports one by name.
+
+A provider is a folder here (its name is the provider id) holding `manifest.toml` and
+`provider.py` with `create(config: ProviderConfig) -> ChatProvider`. Folders starting
+with `_` or without a manifest are not providers.
+
+    manifest.toml                               (USD prices per million tokens)
+        id = "openai"                           must equal the folder name
+        name = "OpenAI"                         what people see
+        needs_key = true
+        needs_base_url = false
+        base_url = "https://api.openai.com/v1"  the default address, if there is one
+        options = ["api_version"]               extra settings, by name (see ProviderConfig)
+        [models."gpt-4o"]
+        input_per_mtok = 2.5
+        output_per_mtok = 10.0
+        context = 128000
+
+A `[models."*"]` entry prices any model the table does not name (e.g. a LAN server's).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import tomllib
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Annotated, Any
+
+import msgspec
+
+from appliance.ai.providers.base import ChatProvider, ProviderConfig
+from appliance.errors import InvalidInput, NotFound
+
+__all__ = [
+    "ModelInfo",
+    "ProviderManifest",
+    "manifests",
+    "manifest",
+    "create_provider",
+]
+
+_MANIFEST = "manifest.toml"
+_PROVIDER_MODULE = "provider"
+NonNegative = Annotated[float, msgspec.Meta(ge=0)]
+
+
+class ModelInfo(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    input_per_mtok: NonNegative = 0.0  # USD per million input tokens
+    output_per_mtok: NonNegative = 0.0  # USD per million output tokens
+    context: Annotated[int, msgspec.Meta(ge=0)] = 0  # tokens; 0 when unknown
+
+
+class ProviderManifest(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    needs_key: bool
+    needs_base_url: bool = False
+    base_url: str | None = None
+    options: list[str] = []
+    models: dict[str, ModelInfo] = {}
+
+    def model_info(self, model: str) -> ModelInfo | None:
+        """The price and context of `model`, falling back to the `*` entry."""
+        return self.models.get(model) or self.models.get("*")
+
+
+def manifests() -> dict[str, ProviderManifest]:
+    """Every installed provider's manifest, by id (read once per process)."""
+    return dict(_discover())
+
+
+def manifest(provider_id: str) -> ProviderManifest:
+    found = _discover().get(provider_id)
+    if found is None:
+        raise NotFound(f"There is no AI provider called {provider_id!r}.")
+    return found
+
+
+def create_provider(config: ProviderConfig, **overrides: Any) -> ChatProvider:
+    """A ready provider for `config.kind`; `overrides` go to the plugin's `create`
+    (the built-in cloud providers accept `retry=RetryPolicy(...)`)."""
+    found = manifest(config.kind)
+    config = _with_defaults(found, config)
+    module = importlib.import_module(f"{__package__}.{found.id}.{_PROVIDER_MODULE}")
+    provider = module.create(config, **overrides)
+    if not isinstance(provider, ChatProvider):
+        raise TypeError(f"{found.id}.create() returned {type(provider).__name__}, not a ChatProvider")
+    return provider
+
+
+def _with_defaults(found: ProviderManifest, config: ProviderConfig) -> ProviderConfig:
+    if config.api_key and config.api_key != config.api_key.strip():  # pasted with a newline, say
+        config = msgspec.structs.replace(config, api_key=config.api_key.strip())
+    if config.base_url is None and found.base_url:
+        config = msgspec.structs.replace(config, base_url=found.base_url)
+    if found.needs_key and not config.api_key:
+        raise InvalidInput(f"{found.name} needs an API key.")
+    if found.needs_base_url and not config.base_url:
+        raise InvalidInput(f"{found.name} needs the address of its server.")
+    return config
+
+
+@functools.cache
+def _discover() -> dict[str, ProviderManifest]:
+    found = {}
+    for folder in resources.files(__package__).iterdir():
+        if _is_provider_folder(folder):
+            found[folder.name] = _load_manifest(folder)
+    return found
+
+
+def _is_provider_folder(folder: Traversable) -> bool:
+    return folder.is_dir() and folder.name[0] not in "_." and folder.joinpath(_MANIFEST).is_file()
+
+
+def _load_manifest(folder: Traversable) -> ProviderManifest:
+    raw = tomllib.loads(folder.joinpath(_MANIFEST).read_text(encoding="utf-8"))
+    try:
+        parsed = msgspec.convert(raw, ProviderManifest)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"{folder.name}/{_MANIFEST}: {exc}") from exc
+    if parsed.id != folder.name:
+        raise ValueError(f"provider folder {folder.name!r} has a manifest with id {parsed.id!r}")
+    return parsed
