@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from appliance.runtime import Runtime
 from appliance.server.auth import authenticate
 from appliance.server.deps import dependencies
 from appliance.server.errors import exception_handlers
 from appliance.server.middleware import RequestContext
+from appliance.server.pages import template_config, web_routers, with_html_errors
 from appliance.server.routes import account, control, health, live, members, sessions, system
 from appliance.system.status import atom_version
 
@@ -36,13 +37,14 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
 
     api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + [control.router], guards=[authenticate])
     return Litestar(
-        route_handlers=[api],
+        route_handlers=[api, *web_routers()],
         dependencies=dependencies,
-        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        exception_handlers=with_html_errors(exception_handlers),  # type: ignore[arg-type]
+        template_config=template_config(),
         middleware=[RequestContext],
         request_max_body_size=runtime.settings.server.max_body_bytes,
         openapi_config=OpenAPIConfig(
-            title="Atom", version=atom_version(), path="/schema", render_plugins=[SwaggerRenderPlugin()]
+            title="Atom", version=atom_version(), path="/schema", render_plugins=[JsonRenderPlugin()]
         ),
         state=State({"runtime": runtime}),
         lifespan=[lifespan],

@@ -1,0 +1,60 @@
+"""Errors met while a browser opens a page become a readable page, never raw JSON or a trace.
+
+The API's JSON error handlers stay the source of truth; this wraps each one and,
+only for a page navigation (GET, wants HTML, not under /api or /fragments),
+renders its message into `error.html` with the same status code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar import Request, Response
+
+from appliance.server.pages.templating import render_html
+
+__all__ = ["with_html_errors"]
+
+Handler = Callable[[Request, Any], Response]
+_NOT_PAGES = ("/api/", "/fragments/", "/static/", "/schema")
+_HEADINGS = {
+    404: "This page does not exist",
+    403: "This page is not for you",
+    429: "Too many tries",
+    500: "Something went wrong",
+    503: "Atom is not ready",
+}
+
+
+def with_html_errors(handlers: Mapping[Any, Handler]) -> dict[Any, Handler]:
+    return {kind: _html_for_pages(handler) for kind, handler in handlers.items()}
+
+
+def _html_for_pages(handler: Handler) -> Handler:
+    def handle(request: Request, exc: Any) -> Response:
+        response = handler(request, exc)
+        if not _is_page_visit(request):
+            return response
+        return _error_page(request, response)
+
+    return handle
+
+
+def _is_page_visit(request: Request) -> bool:
+    if request.scope["type"] != "http" or request.method != "GET":
+        return False
+    if request.url.path.startswith(_NOT_PAGES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, response: Response) -> Response:
+    status = response.status_code
+    detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
+    heading = _HEADINGS.get(status, "That did not work")
+    context = {"me": None, "nav": [], "csrf_token": "", "title": heading, "heading": heading,
+               "detail": detail, "status": status}
+    page = render_html(request.app, "error.html", context, status_code=status)
+    page.headers.update({k: v for k, v in response.headers.items() if k.lower() == "retry-after"})
+    return page

@@ -1,0 +1,48 @@
+"""The main navigation: one list, in display order.
+
+A capability that brings a page adds its entry here when it lands (Chat, Search,
+Communication, Tasks, Calendar, Automations, Voice, Finance, Settings); there are
+no placeholder entries for pages that do not exist yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appliance.accounts.models import Principal
+
+__all__ = ["NavItem", "NAVIGATION", "nav_for"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    admin_only: bool = False
+
+    def is_current(self, path: str) -> bool:
+        return path == self.path if self.path == "/" else path.startswith(self.path)
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "/"),
+    NavItem("Members", "/members"),
+    NavItem("My account", "/account"),
+    NavItem("System", "/system"),
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    path: str
+    current: bool
+
+
+def nav_for(principal: Principal, path: str) -> list[NavLink]:
+    """The entries this member may open, with the one for `path` marked current."""
+    return [
+        NavLink(item.label, item.path, item.is_current(path))
+        for item in NAVIGATION
+        if principal.is_admin or not item.admin_only
+    ]

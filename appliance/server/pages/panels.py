@@ -1,0 +1,62 @@
+"""Dashboard panels: one per capability, each a template, the topics that refresh it, and a loader.
+
+A capability adds its panel to `PANELS` when it lands; the dashboard and the
+live refresh pick it up from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from appliance.accounts import sessions, tokens, users
+from appliance.accounts.models import Principal
+from appliance.runtime import Runtime
+from appliance.server.pages.system import load_status
+
+__all__ = ["Panel", "PANELS", "panel_named"]
+
+Loader = Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    title: str
+    topics: tuple[str, ...]
+    load: Loader
+
+    @property
+    def template(self) -> str:
+        return f"panels/{self.name}.html"
+
+    @property
+    def fragment_url(self) -> str:
+        return f"/fragments/panels/{self.name}"
+
+
+async def _household(runtime: Runtime, _: Principal) -> dict[str, Any]:
+    return {"members": await users.list_users(runtime.db)}
+
+
+async def _access(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    return {
+        "tokens": await tokens.list_tokens(runtime.db, me.user_id),
+        "sessions": await sessions.list_sessions(runtime.db, me),
+    }
+
+
+async def _system(runtime: Runtime, _: Principal) -> dict[str, Any]:
+    return {"status": await load_status(runtime)}
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("household", "Household", ("members",), _household),
+    Panel("access", "Your sign-ins and tokens", ("tokens",), _access),
+    Panel("system", "System health", (), _system),
+)
+
+
+def panel_named(name: str) -> Panel | None:
+    return next((panel for panel in PANELS if panel.name == name), None)

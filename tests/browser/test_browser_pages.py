@@ -1,0 +1,204 @@
+"""Every page in a real browser: clear errors, themes, phone layout, keyboard, install, sign-out.
+
+The household is set up once through the API; each test signs in its own browser context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from atom_browser import PHONE, AtomServer, assert_accessible, screenshot, wait_live
+from playwright.sync_api import BrowserContext, Page, expect
+
+ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
+MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
+MEMBER_PAGES = ("/", "/members", "/account", "/system")
+
+
+@pytest.fixture(scope="module")
+def household(atom: AtomServer) -> Iterator[None]:
+    with httpx.Client(base_url=atom.url) as client:
+        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
+        client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
+    yield
+
+
+@pytest.fixture
+def signed_in(household: None, new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
+    """A page in a fresh context, signed in through the API (the sign-in form has its own test)."""
+
+    def open_as(account: dict[str, str], **options: object) -> Page:
+        context = new_context(**options)
+        context.request.post("/api/auth/login", data={k: account[k] for k in ("username", "password")})
+        return context.new_page()
+
+    return open_as
+
+
+def test_wrong_password_shows_a_clear_message(household: None, new_context: Callable[..., BrowserContext]) -> None:
+    page = new_context().new_page()
+    page.goto("/members")
+    expect(page).to_have_url(re.compile(r"/login\?next=/members$"))
+    page.get_by_label("User name").fill(ADMIN["username"])
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong user name or password.")
+    screenshot(page, "login-error")
+    assert_accessible(page, "login-error")
+    page.get_by_label("Password").fill(ADMIN["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/members$"))
+
+
+def test_every_page_in_both_themes(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/")
+    toggle = page.get_by_role("button", name="Dark theme")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    for path in MEMBER_PAGES:
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")  # kept across pages
+        name = page_name(path)
+        screenshot(page, f"{name}-dark")
+        assert_accessible(page, f"{name}-dark")
+    page.get_by_role("button", name="Dark theme").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+
+
+def test_phone_layout_folds_the_navigation(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN, viewport=PHONE)
+    for path in MEMBER_PAGES:
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{path} scrolls sideways"
+        screenshot(page, f"{page_name(path)}-phone")
+    menu = page.get_by_role("button", name="Menu")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="System")).to_have_attribute("aria-current", "page")
+    screenshot(page, "menu-open-phone")
+    assert_accessible(page, "menu-open-phone")
+    nav.get_by_role("link", name="Home").focus()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+
+
+def test_keyboard_reaches_the_content_first(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/members")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Edit Alex")).to_be_focused()
+
+
+def test_account_tokens_and_password(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(MEMBER)
+    page.goto("/account")
+    wait_live(page)
+    page.get_by_label("Token name").fill("Home Assistant")
+    page.get_by_role("button", name="Create token").click()
+    shown = page.locator("[data-secret-value]")
+    expect(shown).to_have_text(re.compile(r"^\S{20,}$"))
+    secret = shown.inner_text()
+    expect(page.locator("[data-tokens-list]")).to_contain_text("Home Assistant")
+    screenshot(page, "account")
+    assert_accessible(page, "account")
+    page.reload()
+    assert secret not in page.content(), "a token secret must be shown once, never rendered into a page"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke Home Assistant").click()
+    expect(page.locator("[data-tokens-list]")).to_have_text("No tokens yet.")
+
+    form = page.locator("form[data-api='/api/account/password']")
+    form.get_by_label("Current password").fill("not-my-password")
+    form.get_by_label("New password", exact=True).fill("a-new-password")
+    form.get_by_label("Repeat the new password").fill("a-new-password")
+    form.get_by_role("button", name="Change password").click()
+    expect(form.get_by_role("alert")).to_have_text("The current password is not right.")
+
+
+def test_admin_tools_on_the_system_page(signed_in: Callable[..., Page]) -> None:
+    admin = signed_in(ADMIN)
+    admin.goto("/system")
+    expect(admin.get_by_role("heading", name="Status")).to_be_visible()
+    admin.get_by_role("button", name="Run housekeeping now").click()
+    expect(admin.get_by_role("alert").filter(has_text="queued")).to_have_text(re.compile("Housekeeping queued"))
+    screenshot(admin, "system")
+    assert_accessible(admin, "system")
+    member = signed_in(MEMBER)
+    member.goto("/system")
+    expect(member.get_by_role("heading", name="Status")).to_be_visible()
+    expect(member.get_by_role("heading", name="Background jobs")).to_have_count(0)
+
+
+def test_api_errors_become_messages(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/members")
+    form = page.locator("form[data-api='/api/members']")
+    form.get_by_label("User name").fill(MEMBER["username"])
+    form.get_by_label("First password").fill("whatever-123")
+    form.get_by_role("button", name="Add member").click()
+    expect(form.get_by_role("alert")).to_have_text("The name 'robin' is taken.")
+    screenshot(page, "members-error")
+    page.goto("/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This page does not exist")
+    screenshot(page, "not-found")
+    assert_accessible(page, "not-found")
+
+
+def test_installable_with_an_offline_page(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/")
+    manifest_url = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = json.loads(page.context.request.get(manifest_url).text())
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        assert page.context.request.get(icon["src"]).ok, icon["src"]
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").endswith("/sw.js")
+    page.wait_for_function("caches.keys().then(names => names.some(n => n.startsWith('atom-shell-')))")
+    page.reload()  # now controlled by the worker
+    page.context.set_offline(True)
+    page.goto("/members")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Atom cannot be reached")
+    screenshot(page, "offline")
+    page.context.set_offline(False)
+
+
+def test_a_disabled_member_is_signed_out_at_once(signed_in: Callable[..., Page]) -> None:
+    member = signed_in(MEMBER)
+    member.goto("/")
+    wait_live(member)
+    admin = signed_in(ADMIN)
+    admin.goto("/members")
+    admin.get_by_role("button", name="Edit Robin").click()
+    admin.get_by_role("dialog").get_by_label("Disabled (cannot sign in)").check()
+    admin.get_by_role("dialog").get_by_role("button", name="Save").click()
+    expect(member).to_have_url(re.compile(r"/login\?next="), timeout=5000)
+    expect(admin.locator("[data-members-list]")).to_contain_text("Disabled")
+    sign_in_refused(member)
+
+
+def sign_in_refused(page: Page) -> None:
+    page.get_by_label("User name").fill(MEMBER["username"])
+    page.get_by_label("Password").fill(MEMBER["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong user name or password.")
+
+
+def page_name(path: str) -> str:
+    return path.strip("/") or "dashboard"
+
+

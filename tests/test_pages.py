@@ -1,0 +1,140 @@
+"""The web UI's server side, in-process: who may see which page, what pages must never contain,
+and the files that make Atom installable. `client` and `admin` come from tests/conftest.py."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from appliance.server.middleware import SECURITY_HEADERS
+from appliance.server.pages.access import safe_next
+from appliance.server.pages.devices import device_name
+from appliance.server.pages.nav import NAVIGATION
+from appliance.server.pages.templating import static_dir
+
+MEMBER = {"username": "robin", "password": "robin-secret-2", "role": "member"}
+HTML = {"accept": "text/html"}
+PAGES = ("/", "/members", "/account", "/system")
+
+
+def test_a_fresh_atom_sends_every_page_to_setup(client: TestClient) -> None:
+    for path in (*PAGES, "/login"):
+        response = client.get(path, headers=HTML, follow_redirects=False)
+        assert response.status_code in (302, 303)
+        assert response.headers["location"] == "/setup"
+    assert "Set up Atom" in client.get("/setup").text
+
+
+def test_signed_out_visitors_go_to_sign_in_and_come_back(admin: TestClient) -> None:
+    admin.post("/api/auth/logout")
+    response = admin.get("/members?tab=x", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/members%3Ftab%3Dx"
+    assert admin.get("/setup", follow_redirects=False).headers["location"] == "/"
+    login = admin.get("/login?next=/members")
+    assert 'data-redirect="/members"' in login.text
+
+
+@pytest.mark.parametrize("raw", ["https://evil.example/", "//evil.example", "/\\evil", "javascript:alert(1)", ""])
+def test_after_sign_in_atom_never_sends_you_to_another_site(raw: str) -> None:
+    assert safe_next(raw) == "/"
+
+
+def test_member_pages_render_with_the_current_page_marked(admin: TestClient) -> None:
+    for path in PAGES:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        current = re.findall(r'<a href="([^"]+)" aria-current="page">', response.text)
+        assert current == [path]
+
+
+def test_pages_are_private_and_locked_down(admin: TestClient) -> None:
+    response = admin.get("/account")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["content-security-policy"] == SECURITY_HEADERS["content-security-policy"]
+    assert "<script>" not in response.text and " style=" not in response.text  # the CSP forbids inline code
+    assert 'name="csrf_token" value="' in response.text
+
+
+def test_a_token_secret_is_never_rendered(admin: TestClient) -> None:
+    secret = admin.post("/api/tokens", json={"name": "scripts"}).json()["secret"]
+    for path in ("/account", "/", "/fragments/tokens", "/fragments/panels/access"):
+        page = admin.get(path).text
+        assert "scripts" in page and secret not in page, path
+
+
+def test_fragments_answer_401_not_a_redirect(client: TestClient) -> None:
+    response = client.get("/fragments/members", headers=HTML)
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_members_get_no_admin_controls(admin: TestClient) -> None:
+    admin.post("/api/members", json=MEMBER)
+    admin.post("/api/auth/logout")
+    admin.headers.pop("X-CSRF-Token")
+    admin.post("/api/auth/login", json={k: MEMBER[k] for k in ("username", "password")})
+    page = admin.get("/members").text
+    assert "data-admin-controls" not in page and "data-edit-member" not in page
+    assert admin.get("/fragments/job-runs").status_code == 403
+    assert "Background jobs" not in admin.get("/system").text
+
+
+def test_unknown_pages_get_a_readable_page_and_the_api_keeps_json(admin: TestClient) -> None:
+    page = admin.get("/no-such-page", headers=HTML)
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+    assert "This page does not exist" in page.text
+    api = admin.get("/api/no-such-thing", headers=HTML)
+    assert api.status_code == 404 and api.json()["status_code"] == 404
+
+
+def test_the_service_worker_caches_the_versioned_shell_only(client: TestClient) -> None:
+    response = client.get("/sw.js")
+    assert response.headers["content-type"].startswith("text/javascript")
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", response.text).group(1))  # type: ignore[union-attr]
+    assert "/offline" in shell and "/static/js/app.js" in shell and "/static/css/atom.css" in shell
+    assert not [url for url in shell if url.startswith(("/api", "/fragments"))]
+    assert re.search(r'const VERSION = "[0-9a-f]{12}";', response.text)
+    for url in shell:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_manifest_points_at_icons_that_exist(client: TestClient) -> None:
+    manifest = client.get("/static/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert body["start_url"] == "/" and body["scope"] == "/"
+    sizes = {icon["sizes"] for icon in body["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in body["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_the_ui_ships_no_third_party_urls() -> None:
+    """Assets come from the appliance itself, never a CDN."""
+    web = static_dir().parent
+    for path in [*web.rglob("*.html"), *web.rglob("*.js"), *web.rglob("*.css")]:
+        assert not re.search(r"https?://", path.read_text()), path
+
+
+def test_navigation_only_lists_pages_that_exist(admin: TestClient) -> None:
+    for item in NAVIGATION:
+        assert admin.get(item.path).status_code == 200, item.path
+
+
+@pytest.mark.parametrize(
+    ("agent", "name"),
+    [
+        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36", "Chrome on Android"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1",
+         "Safari on iPhone"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Windows"),
+        ("python-httpx/0.28.1", "python-httpx/0.28.1"),
+        ("", "Unknown device"),
+    ],
+)
+def test_sign_ins_name_their_device(agent: str, name: str) -> None:
+    assert device_name(agent) == name

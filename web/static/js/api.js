@@ -1,0 +1,79 @@
+// Calls to Atom's JSON API, with every failure turned into a sentence a person can act on.
+export class ApiError extends Error {
+  constructor(status, message, fieldProblems = []) {
+    super(message);
+    this.status = status;
+    this.fieldProblems = fieldProblems; // [{field, problem}]
+  }
+}
+
+const UNREACHABLE = "Atom could not be reached. Check that this device is on your home network, then try again.";
+
+export async function callApi(method, url, body, csrfToken) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let response;
+  try {
+    response = await fetch(url, {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, UNREACHABLE);
+  }
+  const payload = await readJson(response);
+  if (!response.ok) throw errorFrom(response, payload);
+  return payload;
+}
+
+async function readJson(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return null;
+  }
+}
+
+function errorFrom(response, payload) {
+  const detail = payload && typeof payload.detail === "string" ? payload.detail : "";
+  const problems = payload && Array.isArray(payload.extra) ? payload.extra.map(fieldProblem) : [];
+  if (problems.length) return new ApiError(response.status, "Please check the highlighted fields.", problems);
+  return new ApiError(response.status, sentence(response, detail));
+}
+
+function sentence(response, detail) {
+  if (response.status === 429) {
+    const wait = response.headers.get("Retry-After");
+    return `${capitalize(detail || "Too many attempts")}.${wait ? ` Try again in ${wait} seconds.` : ""}`;
+  }
+  if (response.status >= 500) return capitalize(detail || `Atom had a problem (error ${response.status}). Try again in a moment.`);
+  if (detail) return capitalize(detail) + (/[.!?]$/.test(detail) ? "" : ".");
+  return `That did not work (error ${response.status}).`;
+}
+
+function fieldProblem(item) {
+  const field = typeof item.key === "string" ? item.key : "";
+  return { field, problem: friendlyProblem(String(item.message || "is not valid")) };
+}
+
+function friendlyProblem(message) {
+  const atLeast = message.match(/length >= (\d+)/);
+  if (atLeast) return `needs at least ${atLeast[1]} characters`;
+  const atMost = message.match(/length <= (\d+)/);
+  if (atMost) return `can have at most ${atMost[1]} characters`;
+  if (message.includes("matching regex")) return "has characters that are not allowed";
+  const missing = message.match(/missing required field `(\w+)`/);
+  if (missing) return `${missing[1]} is required`;
+  return message;
+}
+
+function capitalize(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+export function signInAgain() {
+  const here = location.pathname + location.search;
+  location.assign(`/login?next=${encodeURIComponent(here)}`);
+}

@@ -1,0 +1,25 @@
+// Entry point of every page: wire the shared behaviour, then the page's own module if it has one.
+import { initForms } from "./forms.js";
+import { registerServiceWorker } from "./install.js";
+import { connectLive } from "./live.js";
+import { initMenu } from "./menu.js";
+import { initRegions } from "./regions.js";
+import { initTheme } from "./theme.js";
+import { localizeTimes } from "./times.js";
+
+const PAGE_MODULES = {
+  account: "./pages/account.js",
+  dashboard: "./pages/dashboard.js",
+  members: "./pages/members.js",
+  setup: "./pages/setup.js",
+};
+
+initTheme();
+initMenu();
+initForms();
+initRegions();
+localizeTimes(document);
+if (document.body.hasAttribute("data-live")) connectLive();
+const pageModule = PAGE_MODULES[document.body.dataset.page];
+if (pageModule) import(pageModule).then((module) => module.init());
+registerServiceWorker();

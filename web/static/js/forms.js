@@ -1,0 +1,121 @@
+// Every <form data-api="/api/..."> is sent as JSON with its CSRF token; the answer is shown in
+// the form's alert line. What happens after success is declared on the form:
+//   data-method       HTTP method (default POST)
+//   data-confirm      ask first
+//   data-after        redirect (to data-redirect) | reset | close (its dialog)
+//   data-success      a message to show; data-announce: one for screen readers only
+//   data-refresh      live topics whose regions reload now; data-refresh-url: one region's URL
+// Page modules hear "atom:submitted" (detail: {form, result}) for anything more.
+import { ApiError, callApi, signInAgain } from "./api.js";
+import { announce } from "./announce.js";
+import { refreshTopics, refreshUrl } from "./regions.js";
+
+const PUBLIC_FORMS = new Set(["/api/auth/login", "/api/setup"]);
+
+export function initForms() {
+  document.addEventListener("submit", onSubmit);
+  document.addEventListener("input", (event) => clearFieldProblem(event.target));
+}
+
+async function onSubmit(event) {
+  const form = event.target.closest("form[data-api]");
+  if (!form) return;
+  event.preventDefault();
+  if (!passwordsMatch(form)) return;
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+  if (form.hasAttribute("aria-busy")) return;
+  setBusy(form, true);
+  showMessage(form, "", "");
+  try {
+    const result = await callApi(form.dataset.method || "POST", form.dataset.api, bodyOf(form), csrfOf(form));
+    await afterSuccess(form, result);
+  } catch (error) {
+    showFailure(form, error);
+  } finally {
+    setBusy(form, false);
+  }
+}
+
+function bodyOf(form) {
+  const body = {};
+  for (const element of form.elements) {
+    if (!isSent(element)) continue;
+    if (element.type === "checkbox") body[element.name] = element.checked;
+    else if (element.value !== "" || element.required) body[element.name] = element.value;
+  }
+  return Object.keys(body).length ? body : undefined;
+}
+
+function isSent(element) {
+  const skipped = !element.name || element.name === "csrf_token" || element.name.endsWith("_confirm");
+  return !skipped && !element.disabled && !element.hasAttribute("data-skip") && element.tagName !== "BUTTON";
+}
+
+function csrfOf(form) {
+  return form.elements.csrf_token ? form.elements.csrf_token.value : "";
+}
+
+function passwordsMatch(form) {
+  for (const repeat of form.querySelectorAll("input[name$='_confirm']")) {
+    const original = form.elements[repeat.name.slice(0, -"_confirm".length)];
+    repeat.setCustomValidity(original && original.value !== repeat.value ? "The two passwords do not match." : "");
+  }
+  return form.reportValidity();
+}
+
+async function afterSuccess(form, result) {
+  form.dispatchEvent(new CustomEvent("atom:submitted", { bubbles: true, detail: { form, result } }));
+  const after = form.dataset.after;
+  if (after === "redirect") {
+    location.assign(form.dataset.redirect || "/");
+    return;
+  }
+  if (after === "reset") form.reset();
+  if (after === "close") form.closest("dialog")?.close();
+  if (form.dataset.success) showMessage(form, form.dataset.success, "ok");
+  announce(form.dataset.announce);
+  if (form.dataset.refresh) refreshTopics(form.dataset.refresh.split(" "));
+  if (form.dataset.refreshUrl) refreshUrl(form.dataset.refreshUrl);
+}
+
+function showFailure(form, error) {
+  if (!(error instanceof ApiError)) {
+    console.error(error);
+    showMessage(form, "Something went wrong in this page. Reload it and try again.", "error");
+    return;
+  }
+  if (error.status === 401 && !PUBLIC_FORMS.has(form.dataset.api)) {
+    signInAgain();
+    return;
+  }
+  const lines = error.fieldProblems.map((item) => markField(form, item));
+  showMessage(form, [error.message, ...lines].join(" "), "error");
+}
+
+function markField(form, { field, problem }) {
+  const input = field && form.elements[field];
+  if (!input || !input.labels) return problem.endsWith(".") ? problem : `${problem}.`;
+  input.setAttribute("aria-invalid", "true");
+  return `${input.labels[0].textContent.trim()} ${problem}.`;
+}
+
+function clearFieldProblem(target) {
+  if (!(target instanceof HTMLElement)) return;
+  target.removeAttribute("aria-invalid");
+  for (const repeat of target.form ? target.form.querySelectorAll("input[name$='_confirm']") : []) {
+    repeat.setCustomValidity("");
+  }
+}
+
+export function showMessage(form, text, kind) {
+  const line = form.querySelector("[data-form-message]");
+  if (!line) return;
+  line.textContent = text;
+  line.dataset.kind = kind;
+}
+
+// Busy forms ignore further submits; buttons stay enabled so keyboard focus is not lost.
+function setBusy(form, busy) {
+  if (busy) form.setAttribute("aria-busy", "true");
+  else form.removeAttribute("aria-busy");
+}
