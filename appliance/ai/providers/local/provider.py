@@ -1,0 +1,204 @@
+"""Chat with a model on this box through llama.cpp: no key, no network, no per-token cost.
+
+`ProviderConfig.options` (all strings, all optional):
+    data_dir  the data folder holding `models/` (default "data")
+    model     the chat model used when a request names none (default "smollm2")
+    threads   CPU threads for llama.cpp (default: the cores this process may use less one, for
+              the wake word and the web server, at least 1 and at most 4)
+    context   the largest context window to allocate, in tokens (default "2048"); a model
+              trained for less gets its own
+
+Requests wait their turn for the model in arrival order (asyncio.Lock is FIFO), so replies
+never interleave. Generation runs on one dedicated thread; tokens reach the event loop
+through a queue, and a consumer that stops reading (a client that went away) sets a flag the
+thread checks before every token, which frees the model at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from appliance.ai.models import CHAT_TEMPLATE_FILE, InstalledModel, read_installed, require_model
+from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ChatResult, ProviderConfig, Usage
+from appliance.ai.providers.local.engine import LoadedModel, Outcome, Sampling, load_model
+from appliance.ai.providers.local.history import fit_history
+from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
+
+__all__ = ["create", "LocalChatProvider", "LocalOptions"]
+
+DEFAULT_MAX_TOKENS = 512
+
+
+class LocalOptions(msgspec.Struct, frozen=True, kw_only=True):
+    data_dir: Path = Path("data")
+    model: str = "smollm2"
+    threads: int = 0  # 0: decide from the machine
+    context: int = 2048
+
+    @property
+    def thread_count(self) -> int:
+        # llama.cpp's threads spin while they wait for each other: on cores shared with other work
+        # two threads on two cores measured 5x slower than one. So leave a core free by default.
+        return self.threads if self.threads > 0 else max(1, min(_usable_cores() - 1, 4))
+
+
+def create(config: ProviderConfig, **_: Any) -> ChatProvider:
+    try:
+        options = msgspec.convert(config.options, LocalOptions, strict=False, dec_hook=_path)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"local AI provider: {exc}") from None
+    return LocalChatProvider(options)
+
+
+class _Finished(msgspec.Struct, frozen=True):
+    usage: Usage
+    finish_reason: str
+
+
+class _Job:
+    """One request's link between the generation thread and the event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[str | _Finished | BaseException] = asyncio.Queue()
+        self.stop = threading.Event()
+
+    def send(self, item: str | _Finished | BaseException) -> None:
+        """Called on the generation thread."""
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            self.stop.set()
+
+
+class LocalChatProvider:
+    kind = "local"
+
+    def __init__(self, options: LocalOptions) -> None:
+        self.options = options
+        self._turn = asyncio.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atom-local-llm")
+        self._current: _Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A request holds the model (generating, or finishing after its consumer left)."""
+        return self._turn.locked()
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
+        job = await self._start(request)
+        try:
+            while not isinstance(item := await job.queue.get(), _Finished):
+                if isinstance(item, BaseException):
+                    raise item
+                yield ChatChunk(text=item)
+            yield ChatChunk(usage=item.usage, finish_reason=item.finish_reason)
+        finally:
+            job.stop.set()  # ends generation if the consumer stopped early; harmless otherwise
+
+    async def complete(self, request: ChatRequest) -> ChatResult:
+        parts: list[str] = []
+        last = ChatChunk()
+        async for chunk in self.stream(request):
+            parts.append(chunk.text)
+            last = chunk
+        return ChatResult(
+            model=request.model or self.options.model, text="".join(parts),
+            usage=last.usage or Usage(), finish_reason=last.finish_reason,
+        )
+
+    async def list_models(self) -> list[str]:
+        installed = await asyncio.to_thread(read_installed, self.options.data_dir)
+        return sorted(name for name, model in installed.models.items() if model.role == "chat")
+
+    async def aclose(self) -> None:
+        if self._current is not None:
+            self._current.stop.set()
+        async with self._turn:  # the generation thread has let go of the model
+            self._thread.shutdown(wait=False)
+
+    async def _start(self, request: ChatRequest) -> _Job:
+        """Wait for our turn, then set the generation going on the thread."""
+        job = _Job(asyncio.get_running_loop())
+        await self._turn.acquire()
+        try:
+            running = job.loop.run_in_executor(self._thread, self._generate, request, job)
+        except RuntimeError:  # the executor refuses work after aclose()
+            self._turn.release()
+            raise ProviderUnavailable("the local provider has been closed", provider="local") from None
+        self._current = job
+        # The turn ends when the thread is done, not when the consumer is: the model stays ours until then.
+        running.add_done_callback(lambda _: self._turn.release())
+        return job
+
+    def _generate(self, request: ChatRequest, job: _Job) -> None:
+        """On the generation thread: load (once), fit the history, generate, report."""
+        if job.stop.is_set():  # the consumer left while waiting for its turn
+            return
+        try:
+            model = self._model(request.model or self.options.model)
+            with model.lock:
+                outcome, prompt_tokens = self._run(model, request, job)
+            job.send(_Finished(Usage(input_tokens=prompt_tokens, output_tokens=outcome.output_tokens),
+                               outcome.finish_reason))
+        except Exception as exc:  # every failure reaches the consumer, as a ProviderError
+            job.send(_as_provider_error(exc))
+
+    def _run(self, model: LoadedModel, request: ChatRequest, job: _Job) -> tuple[Outcome, int]:
+        wanted = request.max_tokens or DEFAULT_MAX_TOKENS
+        fitted = fit_history(list(request.messages), model.encode, model.n_ctx, wanted)
+        sampling = Sampling() if request.temperature is None else Sampling(temperature=request.temperature)
+        outcome = model.generate(
+            fitted.tokens, fitted.max_tokens, sampling, request.stop or [],
+            cancelled=job.stop.is_set, emit=lambda text: job.send(text) if text else None,
+        )
+        return outcome, len(fitted.tokens)
+
+    def _model(self, name: str) -> LoadedModel:
+        installed = require_model(self.options.data_dir, name, role="chat")
+        n_ctx = min(self.options.context, installed.context or self.options.context)
+        return load_model(
+            installed.path(self.options.data_dir), n_ctx, self.options.thread_count,
+            _custom_template(self.options.data_dir, installed),
+        )
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _custom_template(data_dir: Path, model: InstalledModel) -> str | None:
+    """An admin-supplied chat template, which wins over the GGUF's own."""
+    if not any(f.path == CHAT_TEMPLATE_FILE for f in model.files):
+        return None
+    return (model.directory(data_dir) / CHAT_TEMPLATE_FILE).read_text(encoding="utf-8")
+
+
+def _as_provider_error(exc: Exception) -> ProviderError:
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, ModelMissing):
+        return ProviderUnavailable(str(exc), provider="local")
+    if isinstance(exc, ImportError):
+        return ProviderUnavailable("llama-cpp-python is not installed: run `scripts/llama-wheel.sh`", provider="local")
+    # llama.cpp reports a file it cannot load as ValueError; anything else is unexpected but must not hang us.
+    return ProviderUnavailable(
+        f"the local model failed ({type(exc).__name__}: {exc}); `atom models verify` checks its files",
+        provider="local",
+    )
+
+
+def _path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise TypeError(f"cannot read a {kind.__name__} from {value!r}")
