@@ -9,6 +9,7 @@ STAMPS := .make
 .PHONY: run test bench setup setup-test clean
 
 run: setup
+	@$(BIN)/atom models install --default
 	@$(BIN)/atom migrate
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/atom worker & worker=$$!; \
@@ -20,9 +21,9 @@ test: setup-test
 bench: setup-test
 	$(BIN)/python -m bench
 
-setup: $(STAMPS)/installed
+setup: $(STAMPS)/installed $(STAMPS)/llama
 
-setup-test: $(STAMPS)/installed-test $(STAMPS)/system-test
+setup-test: $(STAMPS)/installed-test $(STAMPS)/llama $(STAMPS)/system-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,11 @@ $(STAMPS)/installed: pyproject.toml | $(BIN)/python
 $(STAMPS)/installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/installed
+
+# llama-cpp-python compiles llama.cpp: built once into ~/.cache/atom/wheels, then reused.
+$(STAMPS)/llama: scripts/llama-wheel.sh | $(BIN)/python
+	bash scripts/llama-wheel.sh $(BIN)/python
+	@mkdir -p $(STAMPS) && touch $@
 
 # Debian packages the tests drive: a real browser.
 $(STAMPS)/system-test: scripts/system-packages.sh

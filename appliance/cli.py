@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from appliance.cli_admin import add_admin_commands
+from appliance.cli_models import add_model_commands
 from appliance.errors import AtomError, StartupRefused
 from appliance.settings import Settings, load_settings
 
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="run the background job worker").set_defaults(run=_worker)
     commands.add_parser("migrate", help="apply database migrations and exit").set_defaults(run=_migrate)
     add_admin_commands(commands)
+    add_model_commands(commands)
     return parser
 
 
@@ -71,7 +73,7 @@ def _serve(_: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log)
     runtime = open_runtime(settings)
     app = create_app(runtime)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_config=None, ws="websockets")
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_config=None, ws="websockets-sansio")
     return 0
 
 

@@ -11,7 +11,8 @@
     │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
     │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
     │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
-    │   └── Throttled           429: too many attempts; `retry_after` seconds to wait
+    │   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
+    │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
     ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
     └── ProviderError           an AI provider failed (its own tree is in its docstring)
 """
@@ -37,6 +38,8 @@ __all__ = [
     "RateLimited",
     "ProviderUnavailable",
     "ProviderRequestError",
+    "ModelMissing",
+    "BudgetExceeded",
 ]
 
 
@@ -131,3 +134,17 @@ class ProviderUnavailable(ProviderError):
 
 class ProviderRequestError(ProviderError):
     status_code = 400
+
+
+class ModelMissing(ServiceUnavailable):
+    """A model is not installed, or its files are damaged; the message names the command that fixes it.
+
+    A ServiceUnavailable (503 at the web edge): Atom runs, but this part of it cannot until an
+    admin acts, e.g. "run `atom models install smollm2`".
+    """
+
+
+class BudgetExceeded(RequestError):
+    """The member's monthly AI budget is spent and they chose a refusal over the local model."""
+
+    status_code = 402

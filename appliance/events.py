@@ -28,24 +28,30 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 class EventBus:
     def __init__(self, buffer: int = 256) -> None:
         self._buffer = buffer
-        self._subscribers: dict[asyncio.Queue[Event | None], str] = {}
+        self._subscribers: dict[asyncio.Queue[Event | None], tuple[str, str | None]] = {}
 
     def publish(self, event: Event, audience: Iterable[str]) -> None:
         """Deliver to the user ids in `audience` (or everyone for `EVERYONE`)."""
         allowed = set(audience)
-        for queue, user_id in list(self._subscribers.items()):
+        for queue, (user_id, _) in list(self._subscribers.items()):
             if EVERYONE in allowed or user_id in allowed:
                 self._offer(queue, event)
 
     def disconnect(self, user_id: str) -> None:
         """End every subscription of a user (signed out, disabled, removed)."""
-        for queue, owner in list(self._subscribers.items()):
+        for queue, (owner, _) in list(self._subscribers.items()):
             if owner == user_id:
                 self._end(queue)
 
-    async def subscribe(self, user_id: str) -> AsyncIterator[Event]:
+    def disconnect_session(self, session_id: str) -> None:
+        """End the subscriptions opened from one sign-in (signed out, or ended elsewhere)."""
+        for queue, (_, session) in list(self._subscribers.items()):
+            if session == session_id:
+                self._end(queue)
+
+    async def subscribe(self, user_id: str, session_id: str | None = None) -> AsyncIterator[Event]:
         queue: asyncio.Queue[Event | None] = asyncio.Queue(self._buffer)
-        self._subscribers[queue] = user_id
+        self._subscribers[queue] = (user_id, session_id)
         try:
             while (event := await queue.get()) is not None:
                 yield event

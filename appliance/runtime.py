@@ -10,6 +10,7 @@ from pathlib import Path
 
 from appliance.accounts.principal_cache import PrincipalCache
 from appliance.accounts.throttle import LoginThrottle
+from appliance.ai.gateway import AIGateway
 from appliance.events import EventBus
 from appliance.jobs.queue import JobQueue
 from appliance.settings import Settings
@@ -29,11 +30,13 @@ class Runtime:
     bus: EventBus = field(default_factory=EventBus)
     throttle: LoginThrottle = field(init=False)
     principals: PrincipalCache = field(init=False)
+    ai: AIGateway = field(init=False)
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
         self.throttle = LoginThrottle(auth.login_attempts, auth.login_window_seconds)
         self.principals = PrincipalCache(self.db)
+        self.ai = AIGateway(self.settings, self.db, self.vault)
 
     @property
     def session_lifetime(self) -> timedelta:

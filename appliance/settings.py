@@ -51,6 +51,15 @@ class JobsSettings(msgspec.Struct, frozen=True, kw_only=True):
     """How long job history is kept."""
 
 
+class AISettings(msgspec.Struct, frozen=True, kw_only=True):
+    local_model: str = "smollm2"
+    """The local chat model used when a request names none (see `atom models list`)."""
+    threads: int = 0
+    """CPU threads for local inference; 0 picks the usable cores less one (at least 1, at most 4)."""
+    context: int = 2048
+    """Largest context window allocated for a local model, in tokens."""
+
+
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     level: str = "INFO"
     """Log level: DEBUG, INFO, WARNING or ERROR."""
@@ -64,6 +73,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     server: ServerSettings = ServerSettings()
     auth: AuthSettings = AuthSettings()
     jobs: JobsSettings = JobsSettings()
+    ai: AISettings = AISettings()
     log: LogSettings = LogSettings()
 
     @property
@@ -90,7 +100,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 ENV_ALIASES = {"ATOM_PORT": "server.port", "ATOM_HOST": "server.host"}
-SECTIONS = ("server", "auth", "jobs", "log")
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

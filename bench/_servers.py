@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,12 +45,16 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) 
 
 
 @contextmanager
-def atom_server() -> Iterator[tuple[str, int, Path]]:
-    """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback."""
+def atom_server(
+    env: dict[str, str] | None = None, prepare: Callable[[Path], object] | None = None
+) -> Iterator[tuple[str, int, Path]]:
+    """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback; `prepare` fills the data dir first."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
+        if prepare is not None:
+            prepare(Path(tmp) / "data")
         env = {**os.environ, "ATOM_DATA_DIR": f"{tmp}/data", "ATOM_PORT": str(port), "ATOM_HOST": "127.0.0.1",
-               "ATOM_LOG_LEVEL": "WARNING"}
+               "ATOM_LOG_LEVEL": "WARNING", **(env or {})}
         proc = subprocess.Popen([sys.executable, "-m", "appliance", "serve"], env=env, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)

@@ -154,3 +154,49 @@ def run_cli(data_dir: Path, *args: str, port: int | None = None, stdin: str | No
     return subprocess.run(
         [sys.executable, "-m", "appliance", *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
     )
+
+
+# --- AI: cloud providers that retry without sleeping, and a real HTTP server in-process ----
+
+
+class _NoSleep:
+    async def __call__(self, seconds: float) -> None:
+        return None
+
+
+@pytest.fixture
+def runtime_fast_retries(runtime: Runtime) -> Runtime:
+    """The runtime, its gateway's cloud providers retrying 5xx without waiting."""
+    from appliance.ai.gateway import AIGateway
+    from appliance.ai.providers._http import RetryPolicy
+
+    runtime.ai = AIGateway(runtime.settings, runtime.db, runtime.vault, retry=RetryPolicy(sleep=_NoSleep()))
+    return runtime
+
+
+@pytest.fixture
+def ai_admin(runtime_fast_retries: Runtime) -> Iterator[TestClient]:
+    with TestClient(app=create_app(runtime_fast_retries, close_runtime=False)) as test_client:
+        response = test_client.post("/api/setup", json=ADMIN)
+        test_client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+        yield test_client
+
+
+@pytest.fixture
+def live_url(runtime_fast_retries: Runtime) -> Iterator[str]:
+    """The app served over real HTTP on a loopback port, in a thread of this process."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    app = create_app(runtime_fast_retries, close_runtime=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

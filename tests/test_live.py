@@ -56,3 +56,36 @@ def test_disabling_a_member_closes_their_channel(admin: TestClient, runtime: Run
             with pytest.raises(WebSocketDisconnect) as closed:
                 socket.receive_text(timeout=5)
             assert closed.value.code == 4401
+
+
+def test_signing_out_closes_that_sign_ins_channel_only(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone, second_client(runtime) as laptop:
+        sign_in(phone, "bob", "bob's password")
+        sign_in(laptop, "bob", "bob's password")
+        with (
+            phone.websocket_connect("/api/live") as phone_socket,
+            laptop.websocket_connect("/api/live") as laptop_socket,
+        ):
+            _next_event(phone_socket)
+            _next_event(laptop_socket)
+            phone.post("/api/auth/logout")
+            with pytest.raises(WebSocketDisconnect) as closed:
+                phone_socket.receive_text(timeout=5)
+            assert closed.value.code == 4401
+            carol = add_member(admin, "carol")
+            assert _next_event(laptop_socket)["id"] == carol["id"]
+
+
+def test_ending_a_sign_in_elsewhere_closes_its_channel(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone, second_client(runtime) as laptop:
+        sign_in(phone, "bob", "bob's password")
+        sign_in(laptop, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as phone_socket:
+            _next_event(phone_socket)
+            [other] = [s for s in laptop.get("/api/account/sessions").json() if not s["current"]]
+            assert laptop.delete(f"/api/account/sessions/{other['id']}").status_code == 204
+            with pytest.raises(WebSocketDisconnect) as closed:
+                phone_socket.receive_text(timeout=5)
+            assert closed.value.code == 4401

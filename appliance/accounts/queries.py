@@ -83,7 +83,15 @@ def set_password(conn: Writer, user_id: str, new_hash: str) -> None:
 
 
 def delete_user_everywhere(conn: Writer, user_id: str) -> None:
-    for table, column in (("sessions", "user_id"), ("api_tokens", "user_id"), ("vault_secrets", "owner")):
+    conn.execute(
+        "DELETE FROM chat_messages WHERE conversation_id IN (SELECT id FROM conversations WHERE user_id = ?)",
+        [user_id],
+    )
+    owned = (
+        ("sessions", "user_id"), ("api_tokens", "user_id"), ("vault_secrets", "owner"), ("provider_keys", "owner"),
+        ("ai_preferences", "user_id"), ("conversations", "user_id"),
+    )
+    for table, column in owned:
         conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id])
     conn.execute("DELETE FROM users WHERE id = ?", [user_id])
 

@@ -16,7 +16,7 @@ from appliance.server.deps import dependencies
 from appliance.server.errors import exception_handlers
 from appliance.server.middleware import RequestContext
 from appliance.server.pages import template_config, web_routers, with_html_errors
-from appliance.server.routes import account, control, health, live, members, sessions, system
+from appliance.server.routes import account, ai, chat, control, health, live, members, openai_api, sessions, system
 from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
@@ -32,10 +32,12 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
         try:
             yield
         finally:
+            await runtime.ai.aclose()
             if close_runtime:
                 runtime.close()
 
-    api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + [control.router], guards=[authenticate])
+    routers = [control.router, ai.router, chat.router, openai_api.router]
+    api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + routers, guards=[authenticate])
     return Litestar(
         route_handlers=[api, *web_routers()],
         dependencies=dependencies,

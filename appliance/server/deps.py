@@ -7,6 +7,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.types import Scope
 
 from appliance.accounts.models import Principal
+from appliance.ai.gateway import AIGateway
 from appliance.events import EventBus
 from appliance.jobs.queue import JobQueue
 from appliance.runtime import Runtime
@@ -23,6 +24,7 @@ __all__ = [
     "SettingsDep",
     "VaultDep",
     "JobsDep",
+    "AIDep",
 ]
 
 # Handlers declare what they need with these, e.g. `async def f(db: DatabaseDep)`.
@@ -33,6 +35,7 @@ BusDep = NamedDependency[EventBus]
 SettingsDep = NamedDependency[Settings]
 VaultDep = NamedDependency[Vault]
 JobsDep = NamedDependency[JobQueue]
+AIDep = NamedDependency[AIGateway]
 
 
 def _runtime(state: State) -> Runtime:
@@ -63,6 +66,10 @@ def _jobs(state: State) -> JobQueue:
     return _runtime(state).jobs
 
 
+def _ai(state: State) -> AIGateway:
+    return _runtime(state).ai
+
+
 dependencies = {
     "runtime": Provide(_runtime, sync_to_thread=False),
     "principal": Provide(_principal, sync_to_thread=False),
@@ -71,4 +78,5 @@ dependencies = {
     "settings": Provide(_settings, sync_to_thread=False),
     "vault": Provide(_vault, sync_to_thread=False),
     "jobs": Provide(_jobs, sync_to_thread=False),
+    "ai": Provide(_ai, sync_to_thread=False),
 }

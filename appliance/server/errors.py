@@ -7,22 +7,29 @@ plus `extra` for validation problems.
 from __future__ import annotations
 
 import logging
+import math
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from appliance.errors import RequestError, ServiceUnavailable, Throttled
+from appliance.errors import ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
 
-__all__ = ["exception_handlers"]
+__all__ = ["exception_handlers", "retry_after_header"]
 
 log = logging.getLogger("appliance.server")
 
 
-def _atom_error(_: Request, exc: RequestError | ServiceUnavailable) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
-    return _body(exc.status_code, str(exc), headers=headers)
+def _atom_error(_: Request, exc: RequestError | ServiceUnavailable | ProviderError) -> Response:
+    return _body(exc.status_code, str(exc), headers=retry_after_header(exc))
+
+
+def retry_after_header(exc: Exception) -> dict[str, str] | None:
+    wait = getattr(exc, "retry_after", None)
+    if isinstance(exc, (Throttled, RateLimited)) and wait is not None:
+        return {"Retry-After": str(max(1, math.ceil(wait)))}
+    return None
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
@@ -57,6 +64,7 @@ def _body(status: int, detail: str, extra: object = None, headers: dict[str, str
 exception_handlers = {
     RequestError: _atom_error,
     ServiceUnavailable: _atom_error,
+    ProviderError: _atom_error,
     HTTPException: _http_error,
     Exception: _unexpected,
 }

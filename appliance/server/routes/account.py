@@ -24,12 +24,15 @@ class PasswordChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 @post("/api/account/password", tags=["account"], status_code=HTTP_204_NO_CONTENT, guards=[members_only])
-async def change_password(db: DatabaseDep, principal: PrincipalDep, data: JSONBody[PasswordChange]) -> None:
+async def change_password(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[PasswordChange]
+) -> None:
     """Change my password; sign-ins on other devices end."""
     await users.change_password(db, principal, data.current_password, data.new_password)
     for other in await sessions.list_sessions(db, principal):
         if not other.current:
             await sessions.revoke_session(db, principal, other.id)
+            bus.disconnect_session(other.id)
 
 
 @get("/api/account/sessions", tags=["account"], guards=[members_only])
@@ -38,8 +41,9 @@ async def my_sessions(db: DatabaseDep, principal: PrincipalDep) -> list[SessionI
 
 
 @delete("/api/account/sessions/{session_id:str}", tags=["account"], guards=[members_only])
-async def end_my_session(db: DatabaseDep, principal: PrincipalDep, session_id: FromPath[str]) -> None:
+async def end_my_session(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, session_id: FromPath[str]) -> None:
     await sessions.revoke_session(db, principal, session_id)
+    bus.disconnect_session(session_id)
 
 
 @get("/api/tokens", tags=["account"], guards=[members_only])

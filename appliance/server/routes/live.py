@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath
 
+from appliance.accounts.models import Principal
 from appliance.errors import PermissionDenied
+from appliance.events import EventBus
 from appliance.server.deps import BusDep, PrincipalDep
 
 __all__ = ["routes", "CLOSE_SIGNED_OUT"]
@@ -24,7 +25,7 @@ async def live(socket: WebSocket, bus: BusDep, principal: PrincipalDep) -> None:
     _same_origin(socket)
     await socket.accept()
     await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
-    pump = asyncio.create_task(_pump(socket, bus, principal.user_id))
+    pump = asyncio.create_task(_pump(socket, bus, principal))
     listen = asyncio.create_task(_until_closed(socket))
     done, pending = await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
@@ -40,8 +41,8 @@ def _same_origin(socket: WebSocket) -> None:
         raise PermissionDenied("the live channel only serves Atom's own pages")
 
 
-async def _pump(socket: WebSocket, bus: BusDep, user_id: FromPath[str]) -> None:
-    async for event in bus.subscribe(user_id):
+async def _pump(socket: WebSocket, bus: EventBus, principal: Principal) -> None:
+    async for event in bus.subscribe(principal.user_id, principal.session_id):
         await socket.send_text(_encoder.encode(event).decode())
 
 
@@ -58,4 +59,6 @@ async def _close_quietly(socket: WebSocket, code: int) -> None:
         await socket.close(code=code)
     except (RuntimeError, WebSocketDisconnect):
         pass
+
+
 routes = [live]

@@ -63,6 +63,8 @@ async def login(runtime: RuntimeDep, request: Request, data: JSONBody[Login]) ->
 @post("/api/auth/logout", tags=["accounts"], status_code=HTTP_200_OK)
 async def logout(runtime: RuntimeDep, principal: PrincipalDep) -> Response[dict[str, bool]]:
     await sessions.end_session(runtime.db, principal)
+    if principal.session_id:
+        runtime.bus.disconnect_session(principal.session_id)
     gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, samesite="lax", path="/")
     return Response({"signed_out": True}, cookies=[gone])
 
@@ -76,16 +78,24 @@ async def _signed_in(runtime: RuntimeDep, request: Request, user: User, status: 
     agent = request.headers.get("user-agent", "")
     cookie, principal = await sessions.start_session(runtime.db, user, agent, runtime.session_lifetime)
     session_cookie = Cookie(
-        key=SESSION_COOKIE, value=cookie, httponly=True, samesite="lax", path="/",
-        secure=runtime.settings.auth.secure_cookies, max_age=int(runtime.session_lifetime.total_seconds()),
+        key=SESSION_COOKIE,
+        value=cookie,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=runtime.settings.auth.secure_cookies,
+        max_age=int(runtime.session_lifetime.total_seconds()),
     )
     return Response(_me(principal), status_code=status, cookies=[session_cookie])
 
 
 def _me(principal: PrincipalDep) -> Me:
     return Me(
-        id=principal.user_id, username=principal.username, display_name=principal.display_name,
-        role=principal.role, csrf_token=principal.csrf_token,
+        id=principal.user_id,
+        username=principal.username,
+        display_name=principal.display_name,
+        role=principal.role,
+        csrf_token=principal.csrf_token,
     )
 
 

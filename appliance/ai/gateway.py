@@ -1,0 +1,208 @@
+"""The AI gateway: route a member's request, stream the reply, fall back, record the ledger.
+
+One gateway per server process. It owns the local provider (so the model is
+loaded once) and creates cloud providers per request with the member's key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Any
+
+import msgspec
+
+from appliance.accounts.models import Principal
+from appliance.ai import keys, ledger, prices
+from appliance.ai.models import read_installed
+from appliance.ai.preferences import get_preferences
+from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
+from appliance.ai.providers.registry import create_provider, manifest
+from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
+from appliance.ai.shapes import LOCAL
+from appliance.errors import KeyRejected, ProviderError, ProviderUnavailable, RateLimited
+from appliance.settings import Settings
+from appliance.storage import Database
+from appliance.vault import Vault
+
+__all__ = ["AIGateway", "RoutedChunk"]
+
+_FALL_THROUGH = (RateLimited, ProviderUnavailable, KeyRejected)
+
+
+class RoutedChunk(msgspec.Struct, frozen=True):
+    route: Route
+    chunk: ChatChunk
+
+
+class AIGateway:
+    def __init__(self, settings: Settings, db: Database, vault: Vault, **provider_options: Any) -> None:
+        """`provider_options` go to every cloud provider's `create` (e.g. a retry policy)."""
+        self._settings, self._db, self._vault = settings, db, vault
+        self._provider_options = provider_options
+        self._local: ChatProvider | None = None
+
+    async def models(self, principal: Principal) -> list[Route]:
+        """Every route this member may name: the box's chat models and their keys' models."""
+        return await self._candidates(principal, explicit=None, every_model=True)
+
+    async def stream(self, principal: Principal, request: ChatRequest, source: str) -> AsyncIterator[RoutedChunk]:
+        """Stream a reply from the first route that answers; falls back only before any text."""
+        plan, premium = await self._plan(principal, request)
+        failures: list[str] = []
+        for route in plan:
+            try:
+                async with aclosing(self._attempt(principal, route, premium, request, source)) as chunks:
+                    async for chunk in chunks:
+                        yield RoutedChunk(route, chunk)
+                return
+            except _FallThrough as failed:
+                failures.append(f"{route.name}: {failed.error}")
+        raise ProviderUnavailable("no provider could answer (" + "; ".join(failures) + ")")
+
+    async def test_key(self, principal: Principal, key_id: str) -> list[str]:
+        key = await keys.get_key(self._db, principal, key_id)
+        config = await keys.provider_config(self._vault, principal, key, timeout=15)
+        provider = create_provider(config, **self._provider_options)
+        try:
+            return await provider.list_models()
+        finally:
+            await provider.aclose()
+
+    async def aclose(self) -> None:
+        if self._local is not None:
+            await self._local.aclose()
+
+    async def _plan(self, principal: Principal, request: ChatRequest) -> tuple[list[Route], Route]:
+        """The routes to try, and the member's priciest configured route (the saving's baseline)."""
+        prefs = await get_preferences(self._db, principal.user_id)
+        spent = await ledger.month_spend(self._db, principal.user_id)
+        over = prefs.monthly_budget_usd is not None and spent >= prefs.monthly_budget_usd
+        explicit = None if request.model in AUTO_MODELS else request.model
+        routes = await self._candidates(principal, explicit=explicit, every_model=False)
+        prompt = estimate_tokens("".join(m.content for m in request.messages))
+        plan = plan_routes(routes, prefs, request.model, prompt, request.max_tokens or 512, over)
+        return plan, max(routes, key=lambda r: r.price.input_per_mtok + r.price.output_per_mtok)
+
+    async def _attempt(
+        self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: str
+    ) -> AsyncIterator[ChatChunk]:
+        provider = await self._provider(principal, route)
+        routed = msgspec.structs.replace(request, model=route.model)
+        meter = _Meter(route, premium, request)
+        try:
+            async with aclosing(provider.stream(routed)) as chunks:
+                async for chunk in chunks:
+                    meter.saw(chunk)
+                    yield chunk
+        except _FALL_THROUGH as exc:
+            await self._record(principal, meter, "error", str(exc), source)
+            if meter.text_seen:
+                raise
+            raise _FallThrough(exc) from exc
+        except ProviderError as exc:
+            await self._record(principal, meter, "error", str(exc), source)
+            raise
+        except (GeneratorExit, asyncio.CancelledError):
+            await asyncio.shield(self._record(principal, meter, "cancelled", "client went away", source))
+            raise
+        else:
+            await self._record(principal, meter, "ok", "", source)
+        finally:
+            if route.key_id is not None:
+                await provider.aclose()
+
+    async def _record(self, principal: Principal, meter: _Meter, outcome: str, error: str, source: str) -> None:
+        await ledger.record(self._db, meter.entry(principal.user_id, outcome, error, source))
+
+    async def _provider(self, principal: Principal, route: Route) -> ChatProvider:
+        if route.key_id is None:
+            return self._local_provider()
+        key = await keys.get_key(self._db, principal, route.key_id)
+        return create_provider(await keys.provider_config(self._vault, principal, key), **self._provider_options)
+
+    def _local_provider(self) -> ChatProvider:
+        if self._local is None:
+            ai = self._settings.ai
+            options = {
+                "data_dir": str(self._settings.data_dir),
+                "model": ai.local_model,
+                "threads": str(ai.threads),
+                "context": str(ai.context),
+            }
+            self._local = create_provider(ProviderConfig(kind=LOCAL, options=options))
+        return self._local
+
+    async def _candidates(self, principal: Principal, explicit: str | None, every_model: bool) -> list[Route]:
+        routes = [await self._route(LOCAL, name, None) for name in await self._local_models(every_model)]
+        for key in await keys.visible_keys(self._db, principal):
+            names = {key.default_model}
+            if every_model:
+                names |= {m for m in _manifest_models(key.provider)}
+            if explicit and explicit.startswith(key.provider + "/") and _allowed(key.provider, explicit):
+                names.add(explicit.split("/", 1)[1])
+            routes += [await self._route(key.provider, name, key.id) for name in sorted(names)]
+        return routes
+
+    async def _local_models(self, every_model: bool) -> list[str]:
+        installed = await asyncio.to_thread(read_installed, self._settings.data_dir)
+        chat = sorted(name for name, m in installed.models.items() if m.role == "chat")
+        preferred = self._settings.ai.local_model
+        ordered = sorted(chat, key=lambda name: name != preferred)
+        return ordered if every_model else ordered[:1]
+
+    async def _route(self, provider: str, model: str, key_id: str | None) -> Route:
+        return Route(
+            provider=provider, model=model, key_id=key_id, price=await prices.price_of(self._db, provider, model)
+        )
+
+
+class _FallThrough(Exception):
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Meter:
+    """Counts one attempt's tokens, time and cost for the ledger."""
+
+    def __init__(self, route: Route, premium: Route, request: ChatRequest) -> None:
+        self.route, self.premium, self.started = route, premium, time.perf_counter()
+        self.estimated_input = estimate_tokens("".join(m.content for m in request.messages))
+        self.pieces, self.usage, self.text_seen = 0, None, False
+
+    def saw(self, chunk: ChatChunk) -> None:
+        if chunk.text:
+            self.pieces += 1
+            self.text_seen = True
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+
+    def entry(self, user_id: str, outcome: str, error: str, source: str) -> ledger.LedgerEntry:
+        guessed_input = self.estimated_input if self.text_seen else 0
+        usage = self.usage or Usage(input_tokens=guessed_input, output_tokens=self.pieces)
+        return ledger.LedgerEntry(
+            user_id=user_id,
+            provider=self.route.provider,
+            model=self.route.model,
+            key_id=self.route.key_id,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=prices.cost_usd(self.route.price, usage.input_tokens, usage.output_tokens),
+            premium_cost_usd=prices.cost_usd(self.premium.price, usage.input_tokens, usage.output_tokens),
+            latency_ms=(time.perf_counter() - self.started) * 1000,
+            outcome=outcome,
+            error=error,  # type: ignore[arg-type]
+            source=source,  # type: ignore[arg-type]
+        )
+
+
+def _manifest_models(provider: str) -> list[str]:
+    return [m for m in manifest(provider).models if m != "*"]
+
+
+def _allowed(provider: str, explicit: str) -> bool:
+    models = manifest(provider).models
+    return explicit.split("/", 1)[1] in models or "*" in models

@@ -1,0 +1,205 @@
+"""Bring-your-own-key: each member's provider keys, and the household's shared ones.
+
+The secret goes to the vault under the key's owner; DuckDB holds only the
+metadata and a masked hint. Members see their own keys and the household's;
+only an admin adds, changes or removes a household key.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import msgspec
+
+from appliance import clock
+from appliance.accounts.models import Principal
+from appliance.ai.providers.base import ProviderConfig
+from appliance.ai.providers.registry import manifest, manifests
+from appliance.ai.shapes import ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
+from appliance.errors import InvalidInput, NotFound, PermissionDenied
+from appliance.storage import Database, Reader, Writer
+from appliance.vault import HOUSEHOLD, Vault
+
+__all__ = [
+    "list_providers",
+    "add_key",
+    "visible_keys",
+    "get_key",
+    "update_key",
+    "delete_key",
+    "provider_config",
+    "mask",
+]
+
+_COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hint, created_at, updated_at"
+
+
+def list_providers() -> list[ProviderInfo]:
+    return [
+        ProviderInfo(
+            id=m.id,
+            name=m.name,
+            needs_key=m.needs_key,
+            needs_base_url=m.needs_base_url,
+            options=list(m.options),
+            models=sorted(k for k in m.models if k != "*"),
+        )
+        for m in sorted(manifests().values(), key=lambda m: m.name)
+        if m.id != "local"
+    ]
+
+
+async def add_key(db: Database, vault: Vault, principal: Principal, new: ProviderKeyCreate) -> ProviderKey:
+    found = manifest(new.provider)
+    if new.provider == "local":
+        raise InvalidInput("the local model needs no key")
+    if found.needs_key and not new.api_key:
+        raise InvalidInput(f"{found.name} needs an API key")
+    if found.needs_base_url and not new.base_url:
+        raise InvalidInput(f"{found.name} needs the address of its server (base_url)")
+    _check_options(found.options, new.options)
+    if new.shared and not principal.is_admin:
+        raise PermissionDenied("only a household admin can share a key with the house")
+    owner = HOUSEHOLD if new.shared else principal.user_id
+    key_id, at = uuid.uuid4().hex, clock.now()
+    row = {
+        "id": key_id,
+        "owner": owner,
+        "provider": new.provider,
+        "label": new.label or found.name,
+        "base_url": new.base_url,
+        "options": json.dumps(new.options),
+        "default_model": _choose_model(new.provider, new.default_model),
+        "key_hint": mask(new.api_key) if new.api_key else "",
+        "created_at": at,
+        "updated_at": at,
+    }
+    if new.api_key:
+        await vault.put(owner, _secret_name(key_id), new.api_key)
+    await db.write(_insert, row)
+    return _key(tuple(row.values()))
+
+
+async def visible_keys(db: Database, principal: Principal) -> list[ProviderKey]:
+    return await db.read(_visible, principal.user_id)
+
+
+async def get_key(db: Database, principal: Principal, key_id: str) -> ProviderKey:
+    for key in await visible_keys(db, principal):
+        if key.id == key_id:
+            return key
+    raise NotFound("no such provider key")
+
+
+async def update_key(
+    db: Database, vault: Vault, principal: Principal, key_id: str, change: ProviderKeyUpdate
+) -> ProviderKey:
+    key = await _editable(db, principal, key_id)
+    found = manifest(key.provider)
+    if change.options is not None:
+        _check_options(found.options, change.options)
+    fields: dict[str, Any] = {
+        "label": change.label,
+        "base_url": change.base_url,
+        "options": None if change.options is None else json.dumps(change.options),
+        "default_model": None if change.default_model is None else _choose_model(key.provider, change.default_model),
+        "key_hint": mask(change.api_key) if change.api_key else None,
+    }
+    if change.api_key:
+        await vault.put(_owner(key, principal), _secret_name(key_id), change.api_key)
+    await db.write(_update, key_id, {k: v for k, v in fields.items() if v is not None})
+    return await get_key(db, principal, key_id)
+
+
+async def delete_key(db: Database, vault: Vault, principal: Principal, key_id: str) -> None:
+    key = await _editable(db, principal, key_id)
+    await db.write(_delete, key_id)
+    if key.key_hint:
+        await vault.delete(_owner(key, principal), _secret_name(key_id))
+
+
+async def provider_config(vault: Vault, principal: Principal, key: ProviderKey, timeout: float = 60) -> ProviderConfig:
+    """Everything needed to call the provider with this key (the secret read from the vault)."""
+    secret = await vault.get(_owner(key, principal), _secret_name(key.id)) if key.key_hint else None
+    return ProviderConfig(
+        kind=key.provider, api_key=secret, base_url=key.base_url, options=key.options, timeout_seconds=timeout
+    )
+
+
+def mask(secret: str) -> str:
+    """Enough to recognise a key, never enough to use it."""
+    tail = secret[-4:] if len(secret) >= 12 else secret[-2:]
+    head = secret[:3] if len(secret) >= 12 else ""
+    return f"{head}…{tail}"
+
+
+async def _editable(db: Database, principal: Principal, key_id: str) -> ProviderKey:
+    key = await get_key(db, principal, key_id)
+    if key.shared and not principal.is_admin:
+        raise PermissionDenied("only a household admin can change a household key")
+    return key
+
+
+def _owner(key: ProviderKey, principal: Principal) -> str:
+    return HOUSEHOLD if key.shared else principal.user_id
+
+
+def _secret_name(key_id: str) -> str:
+    return f"provider-key:{key_id}"
+
+
+def _choose_model(provider: str, wanted: str | None) -> str:
+    models = manifest(provider).models
+    named = sorted((k for k in models if k != "*"), key=lambda k: models[k].input_per_mtok + models[k].output_per_mtok)
+    if wanted is None:
+        if not named:
+            raise InvalidInput("name the model to use on this server (default_model)")
+        return named[0]
+    if wanted not in models and "*" not in models:
+        raise InvalidInput(f"{provider} has no model {wanted!r}; choose one of {', '.join(named)}")
+    return wanted
+
+
+def _check_options(allowed: list[str], given: dict[str, str]) -> None:
+    unknown = set(given) - set(allowed)
+    if unknown:
+        raise InvalidInput(f"unknown option(s) {', '.join(sorted(unknown))}; this provider takes {allowed or 'none'}")
+
+
+def _key(row: tuple[Any, ...]) -> ProviderKey:
+    return ProviderKey(
+        id=row[0],
+        shared=row[1] == HOUSEHOLD,
+        provider=row[2],
+        label=row[3],
+        base_url=row[4],
+        options=msgspec.json.decode(row[5]),
+        default_model=row[6],
+        key_hint=row[7],
+        created_at=row[8],
+        updated_at=row[9],
+    )
+
+
+def _insert(conn: Writer, row: dict[str, Any]) -> None:
+    conn.execute(f"INSERT INTO provider_keys ({_COLUMNS}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+
+def _visible(conn: Reader, user_id: str) -> list[ProviderKey]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM provider_keys WHERE owner IN (?, ?) ORDER BY owner = ?, created_at",
+        [user_id, HOUSEHOLD, HOUSEHOLD],
+    ).fetchall()
+    return [_key(r) for r in rows]
+
+
+def _update(conn: Writer, key_id: str, fields: dict[str, Any]) -> None:
+    fields["updated_at"] = clock.now()
+    assignments = ", ".join(f"{column} = ?" for column in fields)
+    conn.execute(f"UPDATE provider_keys SET {assignments} WHERE id = ?", [*fields.values(), key_id])
+
+
+def _delete(conn: Writer, key_id: str) -> None:
+    conn.execute("DELETE FROM provider_keys WHERE id = ?", [key_id])

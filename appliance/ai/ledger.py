@@ -1,0 +1,114 @@
+"""The cost ledger: every AI request, who made it, what it used and what it cost."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from appliance import clock
+from appliance.ai.shapes import ProviderSpend, UsageSummary
+from appliance.storage import Database, Reader, Writer
+
+__all__ = ["LedgerEntry", "record", "month_spend", "usage_summary", "month_start"]
+
+
+class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: str
+    provider: str
+    model: str
+    key_id: str | None
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    premium_cost_usd: float
+    latency_ms: float
+    outcome: Literal["ok", "error", "cancelled"]
+    error: str = ""
+    source: Literal["chat", "api"]
+
+
+async def record(db: Database, entry: LedgerEntry) -> None:
+    await db.write(_insert, uuid.uuid4().hex, entry, clock.now())
+
+
+async def month_spend(db: Database, user_id: str) -> float:
+    return await db.read(_spend_since, user_id, month_start(clock.now()))
+
+
+async def usage_summary(db: Database, user_id: str, budget: float | None) -> UsageSummary:
+    since = month_start(clock.now())
+    rows = await db.read(_by_provider, user_id, since)
+    spend = sum(r.cost_usd for r in rows)
+    premium = await db.read(_premium_since, user_id, since)
+    return UsageSummary(
+        month=since.strftime("%Y-%m"),
+        spend_usd=round(spend, 10),
+        premium_usd=round(premium, 10),
+        saving_usd=round(max(premium - spend, 0.0), 10),
+        budget_usd=budget,
+        by_provider=rows,
+    )
+
+
+def month_start(at: datetime) -> datetime:
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _insert(conn: Writer, entry_id: str, e: LedgerEntry, at: datetime) -> None:
+    conn.execute(
+        "INSERT INTO ai_usage (id, user_id, provider, model, key_id, input_tokens, output_tokens, cost_usd,"
+        " premium_cost_usd, latency_ms, outcome, error, source, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            entry_id,
+            e.user_id,
+            e.provider,
+            e.model,
+            e.key_id,
+            e.input_tokens,
+            e.output_tokens,
+            e.cost_usd,
+            e.premium_cost_usd,
+            e.latency_ms,
+            e.outcome,
+            e.error[:500],
+            e.source,
+            at,
+        ],
+    )
+
+
+def _spend_since(conn: Reader, user_id: str, since: datetime) -> float:
+    row = conn.execute(
+        "SELECT coalesce(sum(cost_usd), 0) FROM ai_usage WHERE user_id = ? AND created_at >= ?", [user_id, since]
+    ).fetchone()
+    return float(row[0])  # type: ignore[index]
+
+
+def _premium_since(conn: Reader, user_id: str, since: datetime) -> float:
+    row = conn.execute(
+        "SELECT coalesce(sum(premium_cost_usd), 0) FROM ai_usage WHERE user_id = ? AND created_at >= ?",
+        [user_id, since],
+    ).fetchone()
+    return float(row[0])  # type: ignore[index]
+
+
+def _by_provider(conn: Reader, user_id: str, since: datetime) -> list[ProviderSpend]:
+    rows = conn.execute(
+        "SELECT provider, count(*), sum(input_tokens), sum(output_tokens), sum(cost_usd) FROM ai_usage"
+        " WHERE user_id = ? AND created_at >= ? GROUP BY provider ORDER BY sum(cost_usd) DESC, provider",
+        [user_id, since],
+    ).fetchall()
+    return [
+        ProviderSpend(
+            provider=r[0],
+            requests=r[1],
+            input_tokens=int(r[2]),
+            output_tokens=int(r[3]),
+            cost_usd=round(float(r[4]), 10),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,77 @@
+"""The price table: shipped defaults from each provider's manifest, with the admin's edits on top."""
+
+from __future__ import annotations
+
+from appliance import clock
+from appliance.ai.providers.registry import manifest, manifests
+from appliance.ai.shapes import ModelPrice, PriceUpdate
+from appliance.storage import Database, Reader, Writer
+
+__all__ = ["price_table", "price_of", "set_price", "reset_price", "cost_usd"]
+
+
+async def price_table(db: Database) -> list[ModelPrice]:
+    edits = await db.read(_edits)
+    table = []
+    for found in sorted(manifests().values(), key=lambda m: m.id):
+        for model, info in sorted(found.models.items()):
+            edit = edits.get((found.id, model))
+            inp, out = edit if edit else (info.input_per_mtok, info.output_per_mtok)
+            table.append(
+                ModelPrice(
+                    provider=found.id,
+                    model=model,
+                    input_per_mtok=inp,
+                    output_per_mtok=out,
+                    context=info.context,
+                    edited=edit is not None,
+                )
+            )
+    return table
+
+
+async def price_of(db: Database, provider: str, model: str) -> ModelPrice:
+    """The price of a model; a model the table does not know is priced by its provider's `*` entry, or free."""
+    edits = await db.read(_edits)
+    info = manifest(provider).model_info(model)
+    context = info.context if info else 0
+    if (provider, model) in edits:
+        inp, out = edits[(provider, model)]
+        return ModelPrice(
+            provider=provider, model=model, input_per_mtok=inp, output_per_mtok=out, context=context, edited=True
+        )
+    inp, out = (info.input_per_mtok, info.output_per_mtok) if info else (0.0, 0.0)
+    return ModelPrice(provider=provider, model=model, input_per_mtok=inp, output_per_mtok=out, context=context)
+
+
+async def set_price(db: Database, provider: str, model: str, price: PriceUpdate) -> ModelPrice:
+    manifest(provider)  # an unknown provider is a 404
+    await db.write(_upsert, provider, model, price)
+    return await price_of(db, provider, model)
+
+
+async def reset_price(db: Database, provider: str, model: str) -> ModelPrice:
+    await db.write(_delete, provider, model)
+    return await price_of(db, provider, model)
+
+
+def cost_usd(price: ModelPrice, input_tokens: int, output_tokens: int) -> float:
+    return (input_tokens * price.input_per_mtok + output_tokens * price.output_per_mtok) / 1_000_000
+
+
+def _edits(conn: Reader) -> dict[tuple[str, str], tuple[float, float]]:
+    rows = conn.execute("SELECT provider, model, input_per_mtok, output_per_mtok FROM model_prices").fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def _upsert(conn: Writer, provider: str, model: str, price: PriceUpdate) -> None:
+    conn.execute(
+        "INSERT INTO model_prices (provider, model, input_per_mtok, output_per_mtok, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (provider, model) DO UPDATE SET input_per_mtok = excluded.input_per_mtok,"
+        " output_per_mtok = excluded.output_per_mtok, updated_at = excluded.updated_at",
+        [provider, model, price.input_per_mtok, price.output_per_mtok, clock.now()],
+    )
+
+
+def _delete(conn: Writer, provider: str, model: str) -> None:
+    conn.execute("DELETE FROM model_prices WHERE provider = ? AND model = ?", [provider, model])

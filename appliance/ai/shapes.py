@@ -1,0 +1,118 @@
+"""The shapes of the AI area that cross a boundary: keys, prices, preferences, usage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = [
+    "Policy",
+    "ProviderInfo",
+    "ProviderKey",
+    "ProviderKeyCreate",
+    "ProviderKeyUpdate",
+    "KeyTestResult",
+    "ModelPrice",
+    "PriceUpdate",
+    "Preferences",
+    "ProviderSpend",
+    "UsageSummary",
+    "LOCAL",
+]
+
+LOCAL = "local"
+Policy = Literal["local_only", "local_first", "cheapest", "fixed"]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=500)]
+ModelName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Price = Annotated[float, msgspec.Meta(ge=0, le=10_000)]
+
+
+class ProviderInfo(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    needs_key: bool
+    needs_base_url: bool
+    options: list[str]
+    models: list[str]
+
+
+class ProviderKey(msgspec.Struct, frozen=True, kw_only=True):
+    """A configured provider, as its owner sees it: the key itself only ever masked."""
+
+    id: str
+    provider: str
+    label: str
+    shared: bool  # a household key, added by an admin
+    base_url: str | None
+    options: dict[str, str]
+    default_model: str
+    key_hint: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProviderKeyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    provider: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    label: Label | None = None
+    api_key: Secret | None = None
+    base_url: Url | None = None
+    options: dict[str, Annotated[str, msgspec.Meta(max_length=200)]] = {}
+    default_model: ModelName | None = None
+    shared: bool = False
+
+
+class ProviderKeyUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    label: Label | None = None
+    api_key: Secret | None = None
+    base_url: Url | None = None
+    options: dict[str, Annotated[str, msgspec.Meta(max_length=200)]] | None = None
+    default_model: ModelName | None = None
+
+
+class KeyTestResult(msgspec.Struct, frozen=True, kw_only=True):
+    ok: bool
+    detail: str
+    models: list[str] = []
+
+
+class ModelPrice(msgspec.Struct, frozen=True, kw_only=True):
+    provider: str
+    model: str
+    input_per_mtok: float
+    output_per_mtok: float
+    context: int
+    edited: bool = False
+
+
+class PriceUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    input_per_mtok: Price
+    output_per_mtok: Price
+
+
+class Preferences(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    policy: Policy = "local_first"
+    fixed_key: str | None = None  # a key id, or "local"; for the "fixed" policy
+    fallbacks: list[Annotated[str, msgspec.Meta(max_length=64)]] = []  # key ids or "local", in order
+    monthly_budget_usd: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    over_budget: Literal["local", "refuse"] = "local"
+
+
+class ProviderSpend(msgspec.Struct, frozen=True, kw_only=True):
+    provider: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+class UsageSummary(msgspec.Struct, frozen=True, kw_only=True):
+    month: str
+    spend_usd: float
+    premium_usd: float  # what the same requests would cost on the priciest configured model
+    saving_usd: float
+    budget_usd: float | None
+    by_provider: list[ProviderSpend]

@@ -1,0 +1,130 @@
+"""AI settings: providers, my keys (and the household's), prices, my routing policy, my usage."""
+
+from __future__ import annotations
+
+from litestar import Router, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from appliance.ai import keys, ledger, prices
+from appliance.ai.preferences import get_preferences, set_preferences
+from appliance.ai.shapes import (
+    KeyTestResult,
+    ModelPrice,
+    Preferences,
+    PriceUpdate,
+    ProviderInfo,
+    ProviderKey,
+    ProviderKeyCreate,
+    ProviderKeyUpdate,
+    UsageSummary,
+)
+from appliance.errors import KeyRejected, ProviderError
+from appliance.server.auth import admin_only, members_only
+from appliance.server.deps import AIDep, DatabaseDep, PrincipalDep, VaultDep
+
+__all__ = ["router"]
+
+
+@get("/providers")
+async def providers() -> list[ProviderInfo]:
+    return keys.list_providers()
+
+
+@get("/keys")
+async def my_keys(db: DatabaseDep, principal: PrincipalDep) -> list[ProviderKey]:
+    """My keys and the household's, masked."""
+    return await keys.visible_keys(db, principal)
+
+
+@post("/keys", status_code=HTTP_201_CREATED)
+async def add_key(
+    db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, data: JSONBody[ProviderKeyCreate]
+) -> ProviderKey:
+    return await keys.add_key(db, vault, principal, data)
+
+
+@get("/keys/{key_id:str}")
+async def one_key(db: DatabaseDep, principal: PrincipalDep, key_id: FromPath[str]) -> ProviderKey:
+    return await keys.get_key(db, principal, key_id)
+
+
+@patch("/keys/{key_id:str}")
+async def update_key(
+    db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, key_id: FromPath[str], data: JSONBody[ProviderKeyUpdate]
+) -> ProviderKey:
+    return await keys.update_key(db, vault, principal, key_id, data)
+
+
+@delete("/keys/{key_id:str}")
+async def delete_key(db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, key_id: FromPath[str]) -> None:
+    await keys.delete_key(db, vault, principal, key_id)
+
+
+@post("/keys/{key_id:str}/test", status_code=HTTP_200_OK)
+async def test_key(ai: AIDep, principal: PrincipalDep, key_id: FromPath[str]) -> KeyTestResult:
+    """A cheap live call (list the provider's models) that proves the key works."""
+    try:
+        models = await ai.test_key(principal, key_id)
+    except KeyRejected as exc:
+        return KeyTestResult(ok=False, detail=str(exc))
+    except ProviderError as exc:
+        return KeyTestResult(ok=False, detail=f"could not check the key: {exc}")
+    return KeyTestResult(ok=True, detail=f"key accepted; {len(models)} models available", models=models[:100])
+
+
+@get("/prices")
+async def price_table(db: DatabaseDep) -> list[ModelPrice]:
+    return await prices.price_table(db)
+
+
+@put("/prices/{provider:str}/{model:path}", guards=[admin_only])
+async def set_price(
+    db: DatabaseDep, provider: FromPath[str], model: FromPath[str], data: JSONBody[PriceUpdate]
+) -> ModelPrice:
+    return await prices.set_price(db, provider, model.lstrip("/"), data)
+
+
+@delete("/prices/{provider:str}/{model:path}", guards=[admin_only], status_code=HTTP_200_OK)
+async def reset_price(db: DatabaseDep, provider: FromPath[str], model: FromPath[str]) -> ModelPrice:
+    """Back to the shipped default."""
+    return await prices.reset_price(db, provider, model.lstrip("/"))
+
+
+@get("/preferences")
+async def my_preferences(db: DatabaseDep, principal: PrincipalDep) -> Preferences:
+    return await get_preferences(db, principal.user_id)
+
+
+@put("/preferences")
+async def set_my_preferences(db: DatabaseDep, principal: PrincipalDep, data: JSONBody[Preferences]) -> Preferences:
+    return await set_preferences(db, principal, data)
+
+
+@get("/usage")
+async def my_usage(db: DatabaseDep, principal: PrincipalDep) -> UsageSummary:
+    """This month's spend per provider, and the saving against the priciest configured model."""
+    prefs = await get_preferences(db, principal.user_id)
+    return await ledger.usage_summary(db, principal.user_id, prefs.monthly_budget_usd)
+
+
+router = Router(
+    "/api/ai",
+    route_handlers=[
+        providers,
+        my_keys,
+        add_key,
+        one_key,
+        update_key,
+        delete_key,
+        test_key,
+        price_table,
+        set_price,
+        reset_price,
+        my_preferences,
+        set_my_preferences,
+        my_usage,
+    ],
+    guards=[members_only],
+    tags=["ai"],
+)

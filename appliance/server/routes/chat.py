@@ -1,0 +1,127 @@
+"""Chat with history: my conversations, and a reply streamed as server-sent events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import msgspec
+from litestar import Router, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from appliance.accounts.models import Principal
+from appliance.ai import conversations as chats
+from appliance.ai.gateway import AIGateway, RoutedChunk
+from appliance.ai.providers.base import ChatRequest
+from appliance.errors import ProviderError, ServiceUnavailable
+from appliance.events import Event, EventBus
+from appliance.server.auth import members_only
+from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
+from appliance.storage import Database
+
+__all__ = ["router"]
+
+
+@get("/conversations")
+async def my_conversations(db: DatabaseDep, principal: PrincipalDep) -> list[chats.Conversation]:
+    return await chats.list_conversations(db, principal.user_id)
+
+
+@post("/conversations", status_code=HTTP_201_CREATED)
+async def new_conversation(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[chats.ConversationCreate]
+) -> chats.Conversation:
+    conversation = await chats.start_conversation(db, principal.user_id, data.title)
+    bus.publish(
+        Event(topic="conversations", action="created", id=conversation.id, data=conversation), [principal.user_id]
+    )
+    return conversation
+
+
+@get("/conversations/{conversation_id:str}")
+async def one_conversation(
+    db: DatabaseDep, principal: PrincipalDep, conversation_id: FromPath[str]
+) -> chats.ConversationDetail:
+    return await chats.get_conversation(db, principal.user_id, conversation_id)
+
+
+@delete("/conversations/{conversation_id:str}")
+async def remove_conversation(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, conversation_id: FromPath[str]
+) -> None:
+    await chats.delete_conversation(db, principal.user_id, conversation_id)
+    bus.publish(Event(topic="conversations", action="deleted", id=conversation_id), [principal.user_id])
+
+
+@post("/conversations/{conversation_id:str}/messages", status_code=HTTP_200_OK)
+async def send_message(
+    db: DatabaseDep,
+    ai: AIDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    conversation_id: FromPath[str],
+    data: JSONBody[chats.MessageCreate],
+) -> Stream:
+    """Store my message and stream the reply: `event: chunk` pieces, then `event: done` (or `error`)."""
+    await chats.add_message(db, principal.user_id, conversation_id, "user", data.content)
+    detail = await chats.get_conversation(db, principal.user_id, conversation_id)
+    request = ChatRequest(model=data.model, messages=chats.history(detail), max_tokens=data.max_tokens)
+    reply = _Reply(db, bus, principal, conversation_id)
+    return Stream(reply.events(ai, request), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+class _Reply:
+    """Streams one reply and stores it (what was said so far, even if the reader leaves)."""
+
+    def __init__(self, db: Database, bus: EventBus, principal: Principal, conversation_id: str) -> None:
+        self.db, self.bus, self.principal, self.conversation_id = db, bus, principal, conversation_id
+        self.parts: list[str] = []
+        self.route: RoutedChunk | None = None
+
+    async def events(self, ai: AIGateway, request: ChatRequest) -> AsyncIterator[bytes]:
+        try:
+            async for routed in ai.stream(self.principal, request, source="chat"):
+                self.route = routed
+                if routed.chunk.text:
+                    self.parts.append(routed.chunk.text)
+                    yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
+            stored = await self._store()
+            yield _sse("done", {"message": stored})
+        except (ProviderError, ServiceUnavailable) as exc:
+            await self._store()
+            yield _sse("error", {"detail": str(exc)})
+        except BaseException:
+            await self._store()
+            raise
+
+    async def _store(self) -> chats.StoredMessage | None:
+        if not self.parts or self.route is None:
+            return None
+        route, text = self.route.route, "".join(self.parts)
+        self.parts = []
+        stored = await chats.add_message(
+            self.db,
+            self.principal.user_id,
+            self.conversation_id,
+            "assistant",
+            text,
+            provider=route.provider,
+            model=route.model,
+        )
+        self.bus.publish(
+            Event(topic="conversations", action="updated", id=self.conversation_id), [self.principal.user_id]
+        )
+        return stored
+
+
+def _sse(event: str, payload: object) -> bytes:
+    return f"event: {event}\ndata: ".encode() + msgspec.json.encode(payload) + b"\n\n"
+
+
+router = Router(
+    "/api/chat",
+    route_handlers=[my_conversations, new_conversation, one_conversation, remove_conversation, send_message],
+    guards=[members_only],
+    tags=["chat"],
+)

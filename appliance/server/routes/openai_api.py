@@ -1,0 +1,201 @@
+"""Atom speaks the OpenAI API to the house: `/v1/models` and `/v1/chat/completions`.
+
+Requests go through the same routing and ledger as the chat page. `model` is
+"auto" (the member's policy) or "provider/model" from `/v1/models`.
+Errors use OpenAI's shape, `{"error": {"message", "type", "code"}}`, so SDKs show them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
+from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK
+
+from appliance.ai.gateway import RoutedChunk
+from appliance.ai.providers.base import ChatMessage, ChatRequest, Usage
+from appliance.errors import InvalidInput, ProviderError, RequestError, ServiceUnavailable
+from appliance.server.deps import AIDep, PrincipalDep
+from appliance.server.errors import exception_handlers, retry_after_header
+
+__all__ = ["router"]
+
+
+class ContentPart(msgspec.Struct, frozen=True):
+    type: str
+    text: str = ""
+
+
+class InMessage(msgspec.Struct, frozen=True):
+    role: str
+    content: str | list[ContentPart] | None = None
+
+
+class StreamOptions(msgspec.Struct, frozen=True):
+    include_usage: bool = False
+
+
+class CompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The fields Atom honours; others an SDK sends (top_p, user, …) are accepted and ignored."""
+
+    model: Annotated[str, msgspec.Meta(max_length=200)] = "auto"
+    messages: Annotated[list[InMessage], msgspec.Meta(min_length=1, max_length=500)]
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: Annotated[int, msgspec.Meta(ge=1, le=32768)] | None = None
+    max_completion_tokens: Annotated[int, msgspec.Meta(ge=1, le=32768)] | None = None
+    temperature: Annotated[float, msgspec.Meta(ge=0, le=2)] | None = None
+    stop: str | list[str] | None = None
+    n: Annotated[int, msgspec.Meta(ge=1, le=1)] = 1
+
+
+@get("/models")
+async def list_models(ai: AIDep, principal: PrincipalDep) -> dict[str, Any]:
+    routes = await ai.models(principal)
+    names = ["auto", *dict.fromkeys(r.name for r in routes)]
+    return {"object": "list", "data": [_model_entry(name) for name in names]}
+
+
+@post("/chat/completions", status_code=HTTP_200_OK)
+async def chat_completions(ai: AIDep, principal: PrincipalDep, data: JSONBody[CompletionRequest]) -> Response[Any]:
+    request = _chat_request(data)
+    chunks = ai.stream(principal, request, source="api")
+    first = await anext(chunks)  # routing and budget errors become proper HTTP errors here
+    reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    if data.stream:
+        include_usage = bool(data.stream_options and data.stream_options.include_usage)
+        events = _sse(first, chunks, reply_id, created, include_usage)
+        return Stream(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return Response(await _whole(first, chunks, reply_id, created))
+
+
+def _chat_request(data: CompletionRequest) -> ChatRequest:
+    messages = [ChatMessage(role=_role(m.role), content=_text(m.content)) for m in data.messages]
+    stop = [data.stop] if isinstance(data.stop, str) else data.stop
+    return ChatRequest(
+        model=data.model,
+        messages=messages,
+        max_tokens=data.max_completion_tokens or data.max_tokens,
+        temperature=data.temperature,
+        stop=stop,
+    )
+
+
+def _role(role: str) -> Any:
+    if role == "developer":
+        return "system"
+    if role not in ("system", "user", "assistant"):
+        raise InvalidInput(f"message role {role!r} is not supported (system, user, assistant)")
+    return role
+
+
+def _text(content: str | list[ContentPart] | None) -> str:
+    if content is None or isinstance(content, str):
+        return content or ""
+    if any(part.type != "text" for part in content):
+        raise InvalidInput("only text content parts are supported")
+    return "".join(part.text for part in content)
+
+
+async def _whole(first: RoutedChunk, rest: AsyncIterator[RoutedChunk], reply_id: str, created: int) -> dict[str, Any]:
+    parts, last = [first.chunk.text], first
+    async for routed in rest:
+        parts.append(routed.chunk.text)
+        last = routed
+    usage = last.chunk.usage or Usage()
+    return {
+        "id": reply_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": first.route.name,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "".join(parts)},
+                "finish_reason": _finish(last.chunk.finish_reason),
+            }
+        ],
+        "usage": _usage(usage),
+    }
+
+
+async def _sse(
+    first: RoutedChunk, rest: AsyncIterator[RoutedChunk], reply_id: str, created: int, include_usage: bool
+) -> AsyncIterator[bytes]:
+    model, usage = first.route.name, None
+    head = {"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model}
+    yield _event(
+        {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    )
+    routed: RoutedChunk | None = first
+    try:
+        while routed is not None:
+            chunk = routed.chunk
+            usage = chunk.usage or usage
+            if chunk.text or chunk.finish_reason:
+                delta = {"content": chunk.text} if chunk.text else {}
+                finish = _finish(chunk.finish_reason) if chunk.finish_reason else None
+                yield _event({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+            routed = await anext(rest, None)
+    except (ProviderError, ServiceUnavailable) as exc:  # the reply already started: report in-band
+        yield _event({"error": {"message": str(exc), "type": "provider_error", "code": None}})
+    if include_usage:
+        yield _event({**head, "choices": [], "usage": _usage(usage or Usage())})
+    yield b"data: [DONE]\n\n"
+
+
+def _event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + msgspec.json.encode(payload) + b"\n\n"
+
+
+def _usage(usage: Usage) -> dict[str, int]:
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.input_tokens + usage.output_tokens,
+    }
+
+
+def _finish(reason: str | None) -> str:
+    return {"max_tokens": "length", "end_turn": "stop", "stop_sequence": "stop"}.get(reason or "stop", reason or "stop")
+
+
+def _model_entry(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": name.split("/")[0] if "/" in name else "atom"}
+
+
+def _openai_error(request: Request, exc: Exception) -> Response[Any]:
+    """Same status as everywhere else, in the body shape OpenAI clients parse."""
+    response = _handler_for(exc)(request, exc)
+    status = response.status_code
+    detail = response.content["detail"] if isinstance(response.content, dict) else str(exc)
+    headers = retry_after_header(exc)
+    kind = "invalid_request_error" if status < 500 else "server_error"
+    return Response({"error": {"message": detail, "type": kind, "code": status}}, status_code=status, headers=headers)
+
+
+def _handler_for(exc: Exception) -> Any:
+    for kind in type(exc).__mro__:
+        if kind in exception_handlers:
+            return exception_handlers[kind]
+    return exception_handlers[Exception]
+
+
+router = Router(
+    "/v1",
+    route_handlers=[list_models, chat_completions],
+    tags=["openai"],
+    exception_handlers={
+        RequestError: _openai_error,
+        ServiceUnavailable: _openai_error,
+        ProviderError: _openai_error,
+        HTTPException: _openai_error,
+    },
+)
