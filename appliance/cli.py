@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from appliance.cli_admin import add_admin_commands
 from appliance.cli_models import add_model_commands
+from appliance.cli_tls import add_tls_commands
 from appliance.errors import AtomError, StartupRefused
 from appliance.settings import Settings, load_settings
 
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit").set_defaults(run=_migrate)
     add_admin_commands(commands)
     add_model_commands(commands)
+    add_tls_commands(commands)
     return parser
 
 
@@ -73,7 +75,11 @@ def _serve(_: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log)
     runtime = open_runtime(settings)
     app = create_app(runtime)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_config=None, ws="websockets-sansio")
+    tls = {"ssl_certfile": settings.server.tls_cert_file, "ssl_keyfile": settings.server.tls_key_file}
+    uvicorn.run(
+        app, host=settings.server.host, port=settings.server.port, log_config=None, ws="websockets-sansio",
+        **(tls if settings.tls else {}),
+    )
     return 0
 
 

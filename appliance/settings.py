@@ -29,6 +29,10 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """TCP port of the web UI and API."""
     max_body_bytes: int = 1_048_576
     """Largest request body accepted; larger ones get 413."""
+    tls_cert_file: str = ""
+    """PEM certificate to serve HTTPS with (see `atom tls create`); empty serves plain HTTP."""
+    tls_key_file: str = ""
+    """PEM private key of that certificate."""
 
 
 class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,10 +97,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.data_dir / "service.token"
 
     @property
+    def tls(self) -> bool:
+        return bool(self.server.tls_cert_file and self.server.tls_key_file)
+
+    @property
     def local_url(self) -> str:
         """Where processes on this box reach the server."""
         host = "127.0.0.1" if self.server.host in ("0.0.0.0", "::", "") else self.server.host
-        return f"http://{host}:{self.server.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.server.port}"
 
 
 ENV_ALIASES = {"ATOM_PORT": "server.port", "ATOM_HOST": "server.host"}

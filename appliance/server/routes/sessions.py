@@ -83,7 +83,7 @@ async def _signed_in(runtime: RuntimeDep, request: Request, user: User, status: 
         httponly=True,
         samesite="lax",
         path="/",
-        secure=runtime.settings.auth.secure_cookies,
+        secure=runtime.settings.auth.secure_cookies or runtime.settings.tls,
         max_age=int(runtime.session_lifetime.total_seconds()),
     )
     return Response(_me(principal), status_code=status, cookies=[session_cookie])
