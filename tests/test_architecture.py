@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
-EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "runtime", "__main__"}
+EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "cli_tls", "runtime", "__main__"}
 BASE = {"settings", "errors", "clock", "resources"}
 DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage"}
 

@@ -1,6 +1,6 @@
 """Draw Atom's PNG app icons (the shapes of static/icons/atom.svg) with the standard library only.
 
-Run from the repository root after changing the logo: `python web/make_icons.py`.
+Run from the repository root after changing the logo: `python scripts/make_icons.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import struct
 import zlib
 from pathlib import Path
 
-ICONS = Path(__file__).resolve().parent / "static" / "icons"
+ICONS = Path(__file__).resolve().parents[1] / "web" / "static" / "icons"
 BLUE, WHITE = (0x1D, 0x4E, 0xD8), (0xFF, 0xFF, 0xFF)
 SAMPLES = 3  # per axis, for smooth edges
 # Geometry on a 64-unit canvas, as in atom.svg.
