@@ -86,3 +86,14 @@ def test_household_keys_are_shared_by_admins_only(ai_admin: TestClient, runtime:
         reply = bob.post("/v1/chat/completions", json={"model": "openai/gpt-4o-mini",
                                                        "messages": [{"role": "user", "content": "hi"}]})
         assert reply.status_code == 200, reply.text
+
+
+def test_the_admin_cannot_see_or_use_a_members_key(ai_admin: TestClient, runtime: Runtime) -> None:
+    add_member(ai_admin, "bob", "bob's password")
+    with FakeOpenAI() as fake, second_client(runtime) as bob:
+        sign_in(bob, "bob", "bob's password")
+        key = _add_openai(bob, fake)
+        assert ai_admin.get("/api/ai/keys").json() == []
+        assert ai_admin.get(f"/api/ai/keys/{key['id']}").status_code == 404
+        assert ai_admin.patch(f"/api/ai/keys/{key['id']}", json={"label": "x"}).status_code == 404
+        assert ai_admin.post(f"/api/ai/keys/{key['id']}/test").status_code == 404
