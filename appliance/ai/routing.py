@@ -65,7 +65,7 @@ def plan_routes(
     ordered = _dedupe([*ordered, *_by_refs(routes, prefs.fallbacks)])
     if not ordered:
         raise ServiceUnavailable("no AI provider is available: install the local model or add a provider key")
-    return _within_budget(ordered, prefs, over_budget)
+    return _within_budget(ordered, routes, prefs, over_budget)
 
 
 def _by_policy(routes: list[Route], prefs: Preferences, input_tokens: int, output_tokens: int) -> list[Route]:
@@ -104,10 +104,10 @@ def _dedupe(routes: list[Route]) -> list[Route]:
     return unique
 
 
-def _within_budget(ordered: list[Route], prefs: Preferences, over_budget: bool) -> list[Route]:
+def _within_budget(ordered: list[Route], routes: list[Route], prefs: Preferences, over_budget: bool) -> list[Route]:
     if not over_budget:
         return ordered
-    free = [r for r in ordered if r.estimated_cost(1_000_000, 1_000_000) == 0]
+    free = _dedupe([r for r in [*ordered, *routes] if r.estimated_cost(1_000_000, 1_000_000) == 0])
     budget = f"your monthly AI budget of ${prefs.monthly_budget_usd:.2f} is spent"
     if prefs.over_budget == "refuse" and ordered[0] not in free:
         raise BudgetExceeded(f"{budget}; raise it on the AI settings page, or choose the local model")

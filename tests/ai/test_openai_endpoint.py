@@ -65,7 +65,9 @@ def test_generation_stops_when_the_client_disconnects(sdk: openai.OpenAI, runtim
     while runtime.db.read_sync(lambda c: c.execute("SELECT count(*) FROM ai_usage").fetchone()[0]) == 0:
         assert time.monotonic() < deadline, "the cancelled request never reached the ledger"
         time.sleep(0.05)
-    outcome, tokens = runtime.db.read_sync(lambda c: c.execute("SELECT outcome, output_tokens FROM ai_usage").fetchone())
+    outcome, tokens = runtime.db.read_sync(
+        lambda c: c.execute("SELECT outcome, output_tokens FROM ai_usage").fetchone()
+    )
     assert outcome == "cancelled" and tokens < 400
     after = sdk.chat.completions.create(model="local/smollm2", messages=STORY, max_tokens=4)
     assert after.choices[0].message.content  # the model was freed for the next request
@@ -73,8 +75,10 @@ def test_generation_stops_when_the_client_disconnects(sdk: openai.OpenAI, runtim
 
 def test_cloud_key_through_the_sdk(sdk: openai.OpenAI, ai_admin: TestClient) -> None:
     with FakeOpenAI() as fake:
-        ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url,
-                                            "default_model": "gpt-4o-mini"})
+        ai_admin.post(
+            "/api/ai/keys",
+            json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini"},
+        )
         reply = sdk.chat.completions.create(model="openai/gpt-4o-mini", messages=STORY, max_tokens=50)
         assert reply.choices[0].message.content == fake.text
         streamed = sdk.chat.completions.create(model="openai/gpt-4o-mini", messages=STORY, stream=True)
@@ -87,3 +91,38 @@ def test_errors_reach_the_sdk_as_its_own_exceptions(sdk: openai.OpenAI, live_url
     stranger = openai.OpenAI(base_url=f"{live_url}/v1", api_key="atom_wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         stranger.models.list()
+
+
+def test_over_budget_goes_to_the_local_model_when_the_member_chose_it(sdk: openai.OpenAI, ai_admin: TestClient) -> None:
+    with FakeOpenAI() as fake:
+        key = ai_admin.post(
+            "/api/ai/keys",
+            json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini"},
+        ).json()["id"]
+        prefs = {"policy": "fixed", "fixed_key": key, "monthly_budget_usd": 0.0000001, "over_budget": "local"}
+        assert ai_admin.put("/api/ai/preferences", json=prefs).status_code == 200
+        assert sdk.chat.completions.create(model="auto", messages=STORY, max_tokens=4).model == "openai/gpt-4o-mini"
+        assert sdk.chat.completions.create(model="auto", messages=STORY, max_tokens=4).model == "local/smollm2"
+
+
+def test_leaving_a_chat_reply_stops_generation_and_keeps_the_partial_reply(
+    sdk: openai.OpenAI, runtime: Runtime, live_url: str
+) -> None:
+    headers = {"Authorization": f"Bearer {sdk.api_key}"}
+    chat = httpx.post(f"{live_url}/api/chat/conversations", json={}, headers=headers).json()
+    body = {"content": STORY[0]["content"], "model": "local/smollm2", "max_tokens": 400}
+    url = f"{live_url}/api/chat/conversations/{chat['id']}/messages"
+    with httpx.stream("POST", url, json=body, headers=headers, timeout=60) as response:
+        lines = response.iter_lines()
+        for _ in range(8):
+            next(lines)
+    deadline = time.monotonic() + 10
+    while True:
+        messages = httpx.get(f"{live_url}/api/chat/conversations/{chat['id']}", headers=headers).json()["messages"]
+        if len(messages) == 2:
+            break
+        assert time.monotonic() < deadline, "the partial reply was not kept"
+        time.sleep(0.05)
+    assert messages[1]["role"] == "assistant" and messages[1]["content"]
+    outcome = runtime.db.read_sync(lambda c: c.execute("SELECT outcome FROM ai_usage").fetchone()[0])
+    assert outcome == "cancelled"

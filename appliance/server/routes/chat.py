@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import msgspec
 from litestar import Router, delete, get, post
@@ -81,18 +83,19 @@ class _Reply:
 
     async def events(self, ai: AIGateway, request: ChatRequest) -> AsyncIterator[bytes]:
         try:
-            async for routed in ai.stream(self.principal, request, source="chat"):
-                self.route = routed
-                if routed.chunk.text:
-                    self.parts.append(routed.chunk.text)
-                    yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
+            async with aclosing(ai.stream(self.principal, request, source="chat")) as chunks:
+                async for routed in chunks:
+                    self.route = routed
+                    if routed.chunk.text:
+                        self.parts.append(routed.chunk.text)
+                        yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
             stored = await self._store()
             yield _sse("done", {"message": stored})
         except (ProviderError, ServiceUnavailable) as exc:
             await self._store()
             yield _sse("error", {"detail": str(exc)})
-        except BaseException:
-            await self._store()
+        except BaseException:  # the reader left: keep what was said so far
+            await asyncio.shield(self._store())
             raise
 
     async def _store(self) -> chats.StoredMessage | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import Annotated, Any
 
 import msgspec
@@ -104,11 +105,14 @@ def _text(content: str | list[ContentPart] | None) -> str:
     return "".join(part.text for part in content)
 
 
-async def _whole(first: RoutedChunk, rest: AsyncIterator[RoutedChunk], reply_id: str, created: int) -> dict[str, Any]:
+async def _whole(
+    first: RoutedChunk, rest: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int
+) -> dict[str, Any]:
     parts, last = [first.chunk.text], first
-    async for routed in rest:
-        parts.append(routed.chunk.text)
-        last = routed
+    async with aclosing(rest):
+        async for routed in rest:
+            parts.append(routed.chunk.text)
+            last = routed
     usage = last.chunk.usage or Usage()
     return {
         "id": reply_id,
@@ -127,7 +131,7 @@ async def _whole(first: RoutedChunk, rest: AsyncIterator[RoutedChunk], reply_id:
 
 
 async def _sse(
-    first: RoutedChunk, rest: AsyncIterator[RoutedChunk], reply_id: str, created: int, include_usage: bool
+    first: RoutedChunk, rest: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int, include_usage: bool
 ) -> AsyncIterator[bytes]:
     model, usage = first.route.name, None
     head = {"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model}
@@ -146,6 +150,8 @@ async def _sse(
             routed = await anext(rest, None)
     except (ProviderError, ServiceUnavailable) as exc:  # the reply already started: report in-band
         yield _event({"error": {"message": str(exc), "type": "provider_error", "code": None}})
+    finally:
+        await rest.aclose()  # a client that left stops generation now, not at garbage collection
     if include_usage:
         yield _event({**head, "choices": [], "usage": _usage(usage or Usage())})
     yield b"data: [DONE]\n\n"
