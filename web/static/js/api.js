@@ -26,6 +26,15 @@ export async function callApi(method, url, body, csrfToken) {
   return payload;
 }
 
+// For callers that fetch by themselves (a streamed reply): the same sentences as callApi's failures.
+export async function failureOf(response) {
+  return errorFrom(response, await readJson(response));
+}
+
+export function unreachable() {
+  return new ApiError(0, UNREACHABLE);
+}
+
 async function readJson(response) {
   const text = await response.text();
   if (!text) return null;
@@ -73,7 +82,15 @@ function capitalize(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
+// Set while this page signs out on purpose, so the live channel closing is not taken for an expiry.
+let signingOut = false;
+
+export function markSigningOut() {
+  signingOut = true;
+}
+
 export function signInAgain() {
+  if (signingOut) return;
   const here = location.pathname + location.search;
   location.assign(`/login?next=${encodeURIComponent(here)}`);
 }

@@ -6,7 +6,7 @@
 //   data-success      a message to show; data-announce: one for screen readers only
 //   data-refresh      live topics whose regions reload now; data-refresh-url: one region's URL
 // Page modules hear "atom:submitted" (detail: {form, result}) for anything more.
-import { ApiError, callApi, signInAgain } from "./api.js";
+import { ApiError, callApi, markSigningOut, signInAgain } from "./api.js";
 import { announce } from "./announce.js";
 import { refreshTopics, refreshUrl } from "./regions.js";
 
@@ -26,6 +26,7 @@ async function onSubmit(event) {
   if (form.hasAttribute("aria-busy")) return;
   setBusy(form, true);
   showMessage(form, "", "");
+  if (form.dataset.api === "/api/auth/logout") markSigningOut();
   try {
     const result = await callApi(form.dataset.method || "POST", form.dataset.api, bodyOf(form), csrfOf(form));
     await afterSuccess(form, result);
@@ -36,19 +37,38 @@ async function onSubmit(event) {
   }
 }
 
+// Field names shape the JSON: "options.deployment" nests, checkboxes marked data-list gather their ticked
+// values into an array (in page order), a radio group sends its choice, number inputs send numbers.
 function bodyOf(form) {
   const body = {};
   for (const element of form.elements) {
     if (!isSent(element)) continue;
-    if (element.type === "checkbox") body[element.name] = element.checked;
-    else if (element.value !== "" || element.required) body[element.name] = element.value;
+    if (element.hasAttribute("data-list")) gather(body, element);
+    else if (element.type === "checkbox") place(body, element.name, element.checked);
+    else if (element.value !== "" || element.required) place(body, element.name, valueOf(element));
   }
   return Object.keys(body).length ? body : undefined;
 }
 
+function gather(body, checkbox) {
+  body[checkbox.name] = body[checkbox.name] || [];
+  if (checkbox.checked) body[checkbox.name].push(checkbox.value);
+}
+
+function place(body, name, value) {
+  const [outer, inner] = name.split(".", 2);
+  if (inner === undefined) body[outer] = value;
+  else body[outer] = { ...body[outer], [inner]: value };
+}
+
+function valueOf(element) {
+  return element.type === "number" && element.value !== "" ? Number(element.value) : element.value;
+}
+
 function isSent(element) {
   const skipped = !element.name || element.name === "csrf_token" || element.name.endsWith("_confirm");
-  return !skipped && !element.disabled && !element.hasAttribute("data-skip") && element.tagName !== "BUTTON";
+  const unchosen = element.type === "radio" && !element.checked;
+  return !skipped && !unchosen && !element.disabled && !element.hasAttribute("data-skip") && element.tagName !== "BUTTON";
 }
 
 function csrfOf(form) {
