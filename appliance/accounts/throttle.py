@@ -24,8 +24,8 @@ class LoginThrottle:
     def check(self, username: str, address: str) -> None:
         """Raise Throttled while this name and address are locked out."""
         with self._lock:
-            failures = self._recent(username.lower(), address)
-            if len(failures) >= self._attempts:
+            failures = self._failures.get((username.lower(), address))
+            if failures is not None and len(self._recent(username.lower(), address)) >= self._attempts:
                 wait = math.ceil(failures[0] + self._window - self._clock())
                 raise Throttled("too many failed sign-ins; wait and try again", retry_after=max(wait, 1))
 
@@ -36,6 +36,14 @@ class LoginThrottle:
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:
             self._failures.pop((username.lower(), address), None)
+
+    def prune(self) -> int:
+        """Forget names and addresses with no recent failures; returns how many were forgotten."""
+        with self._lock:
+            stale = [key for key in self._failures if not self._recent(*key)]
+            for key in stale:
+                del self._failures[key]
+            return len(stale)
 
     def _recent(self, username: str, address: str) -> deque[float]:
         failures = self._failures[(username, address)]

@@ -28,6 +28,7 @@ class TokenForUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @post("/housekeeping", status_code=HTTP_200_OK)
 async def housekeeping(runtime: RuntimeDep) -> Housekeeping:
+    runtime.throttle.prune()
     return await job_history.housekeep(runtime.db, runtime.settings.jobs.history_days)
 
 
