@@ -77,7 +77,11 @@ def _serve(_: argparse.Namespace, settings: Settings) -> int:
     app = create_app(runtime)
     tls = {"ssl_certfile": settings.server.tls_cert_file, "ssl_keyfile": settings.server.tls_key_file}
     uvicorn.run(
-        app, host=settings.server.host, port=settings.server.port, log_config=None, ws="websockets-sansio",
+        app,
+        host=settings.server.host,
+        port=settings.server.port,
+        log_config=None,
+        ws="websockets-sansio",
         **(tls if settings.tls else {}),
     )
     return 0

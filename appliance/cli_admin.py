@@ -44,7 +44,9 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(args)
     try:
         new = UserCreate(
-            username=args.username, password=password, display_name=args.display_name,
+            username=args.username,
+            password=password,
+            display_name=args.display_name,
             role="admin" if args.admin else "member",
         )
         new = msgspec.convert(msgspec.to_builtins(new), UserCreate)  # enforce field rules
@@ -93,7 +95,9 @@ def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     secret = _dispatch(
         settings,
         offline=offline,
-        online=lambda api: api.call("POST", "/api/control/tokens", {"username": args.user, "name": args.name})["secret"],
+        online=lambda api: api.call("POST", "/api/control/tokens", {"username": args.user, "name": args.name})[
+            "secret"
+        ],
     )
     print(secret)
     print("This token is shown once; store it now.", file=sys.stderr)
@@ -133,4 +137,3 @@ def _read_password(args: argparse.Namespace) -> str:
     if first != getpass.getpass("again: "):
         raise InvalidInput("the two passwords differ")
     return first
-

@@ -104,13 +104,22 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
 def _add(args: argparse.Namespace, settings: Settings) -> int:
     template = _read_template(args.chat_template)
     model = models.add_custom_model(
-        settings.data_dir, args.name, models.load_manifest(), file=args.file, url=args.url,
-        chat_template=template, expected_sha256=args.sha256, progress=models.text_progress,
+        settings.data_dir,
+        args.name,
+        models.load_manifest(),
+        file=args.file,
+        url=args.url,
+        chat_template=template,
+        expected_sha256=args.sha256,
+        progress=models.text_progress,
     )
     print(f"added chat model {model.name} ({_size(model.size)}, sha256 {model.files[0].sha256})")
     if template is None and not models.read_gguf_info(model.path(settings.data_dir)).chat_template:
-        print("note: this GGUF has no chat template; Atom will prompt it with a plain transcript. "
-              "For better replies add it again with --chat-template FILE.", file=sys.stderr)
+        print(
+            "note: this GGUF has no chat template; Atom will prompt it with a plain transcript. "
+            "For better replies add it again with --chat-template FILE.",
+            file=sys.stderr,
+        )
     return 0
 
 

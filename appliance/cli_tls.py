@@ -31,6 +31,8 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
     print(f"server certificate for {', '.join(names + addresses)}:")
     print(f"  ATOM_SERVER_TLS_CERT_FILE={files.server_cert.resolve()}")
     print(f"  ATOM_SERVER_TLS_KEY_FILE={files.server_key.resolve()}")
-    print(f"Trust {files.ca_cert.resolve()} once on each phone and computer, then open https://{names[0]}:"
-          f"{settings.server.port}/ and install Atom from the browser's menu.")
+    print(
+        f"Trust {files.ca_cert.resolve()} once on each phone and computer, then open https://{names[0]}:"
+        f"{settings.server.port}/ and install Atom from the browser's menu."
+    )
     return 0

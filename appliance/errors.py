@@ -1,20 +1,20 @@
 """Atom's errors. Each one means a decision; the web edge maps them in one place.
 
-    AtomError
-    ├── StartupRefused          Atom must not start: the operator has to act
-    │   ├── ConfigError         a setting or settings file is invalid
-    │   ├── MasterKeyError      encrypted data exists but its key is missing or wrong
-    │   └── DatabaseLocked      another process owns the DuckDB file
-    ├── RequestError            the caller can fix it (4xx)
-    │   ├── InvalidInput        400: the request is well-formed but its values are not acceptable
-    │   ├── AuthenticationRequired  401: no valid session or token
-    │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
-    │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
-    │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
-    │   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
-    │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
-    ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
-    └── ProviderError           an AI provider failed (its own tree is in its docstring)
+AtomError
+├── StartupRefused          Atom must not start: the operator has to act
+│   ├── ConfigError         a setting or settings file is invalid
+│   ├── MasterKeyError      encrypted data exists but its key is missing or wrong
+│   └── DatabaseLocked      another process owns the DuckDB file
+├── RequestError            the caller can fix it (4xx)
+│   ├── InvalidInput        400: the request is well-formed but its values are not acceptable
+│   ├── AuthenticationRequired  401: no valid session or token
+│   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
+│   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
+│   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
+│   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
+│   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
+├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
+└── ProviderError           an AI provider failed (its own tree is in its docstring)
 """
 
 from __future__ import annotations
@@ -102,11 +102,11 @@ class ServiceUnavailable(AtomError):
 class ProviderError(AtomError):
     """An AI provider failed; the router decides whether to retry or fall back.
 
-        ProviderError
-        ├── KeyRejected          the provider refused the key (401/403): ask the user to fix it
-        ├── RateLimited          429: wait `retry_after` seconds, or fall back now
-        ├── ProviderUnavailable  5xx, timeouts, connection errors: retry, then fall back
-        └── ProviderRequestError the provider refused this request (other 4xx): do not retry
+    ProviderError
+    ├── KeyRejected          the provider refused the key (401/403): ask the user to fix it
+    ├── RateLimited          429: wait `retry_after` seconds, or fall back now
+    ├── ProviderUnavailable  5xx, timeouts, connection errors: retry, then fall back
+    └── ProviderRequestError the provider refused this request (other 4xx): do not retry
     """
 
     status_code = 502

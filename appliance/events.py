@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import msgspec
 
-__all__ = ["Event", "EventBus", "EVERYONE"]
+__all__ = ["Action", "Event", "EventBus", "EVERYONE"]
 
 EVERYONE = "*"
 Action = Literal["created", "updated", "deleted"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from appliance.accounts.principal_cache import PrincipalCache
 from appliance.accounts.throttle import LoginThrottle
 from appliance.ai.gateway import AIGateway
-from appliance.events import EventBus
+from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
 from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
@@ -37,6 +37,10 @@ class Runtime:
         self.throttle = LoginThrottle(auth.login_attempts, auth.login_window_seconds)
         self.principals = PrincipalCache(self.db)
         self.ai = AIGateway(self.settings, self.db, self.vault)
+        self.ai.on_usage = self._usage_recorded
+
+    def _usage_recorded(self, user_id: str) -> None:
+        self.bus.publish(Event(topic="ai-usage", action="created", id=user_id), [user_id])
 
     @property
     def session_lifetime(self) -> timedelta:

@@ -165,7 +165,7 @@ def _field_docs(cls: type) -> dict[str, str]:
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
-    for stmt, following in zip(body, body[1:]):
+    for stmt, following in zip(body, body[1:], strict=False):
         if isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr):
             if isinstance(following.value, ast.Constant):
                 docs[stmt.target.id] = str(following.value.value)  # type: ignore[union-attr]

@@ -53,8 +53,14 @@ def atom_server(
         port = free_port()
         if prepare is not None:
             prepare(Path(tmp) / "data")
-        env = {**os.environ, "ATOM_DATA_DIR": f"{tmp}/data", "ATOM_PORT": str(port), "ATOM_HOST": "127.0.0.1",
-               "ATOM_LOG_LEVEL": "WARNING", **(env or {})}
+        env = {
+            **os.environ,
+            "ATOM_DATA_DIR": f"{tmp}/data",
+            "ATOM_PORT": str(port),
+            "ATOM_HOST": "127.0.0.1",
+            "ATOM_LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
         proc = subprocess.Popen([sys.executable, "-m", "appliance", "serve"], env=env, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
@@ -69,8 +75,17 @@ def bare_litestar() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         port = free_port()
-        command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning",
-                   "--no-access-log"]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
         proc = subprocess.Popen(command, cwd=tmp)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/hello", proc)

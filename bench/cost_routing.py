@@ -71,8 +71,10 @@ def run() -> None:
                 client.__exit__(None, None, None)
     (spend, premium_estimate), routes = results["cheapest"]
     (baseline, _), _ = results["premium"]
-    print(f"   workload: {len(WORKLOAD)} requests ({WORKLOAD.count(SHORT)} short, {WORKLOAD.count(MEDIUM)} medium, "
-          f"{WORKLOAD.count(LONG)} too long for the local context)")
+    print(
+        f"   workload: {len(WORKLOAD)} requests ({WORKLOAD.count(SHORT)} short, {WORKLOAD.count(MEDIUM)} medium, "
+        f"{WORKLOAD.count(LONG)} too long for the local context)"
+    )
     print(f"   routed (cheapest capable): {dict(routes)}")
     print(f"   spend, cheapest capable:   ${spend:.6f}")
     print(f"   spend, always gpt-4o:      ${baseline:.6f}  (ledger's own premium estimate: ${premium_estimate:.6f})")

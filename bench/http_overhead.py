@@ -19,8 +19,10 @@ def _token(base: str) -> str:
 
 
 def _line(name: str, result: LoadResult) -> str:
-    return (f"   {name:<34} {result.rps:8.0f} req/s   p50 {result.p50_ms:6.1f} ms   "
-            f"p99 {result.p99_ms:6.1f} ms   errors {result.errors}")
+    return (
+        f"   {name:<34} {result.rps:8.0f} req/s   p50 {result.p50_ms:6.1f} ms   "
+        f"p99 {result.p99_ms:6.1f} ms   errors {result.errors}"
+    )
 
 
 def run() -> None:

@@ -38,8 +38,9 @@ def _direct(model_path: Path, threads: int) -> list[tuple[float, float]]:
 def _through_atom(base: str, token: str) -> list[tuple[float, float]]:
     headers = {"Authorization": f"Bearer {token}"}
     body = {"model": f"local/{MODEL}", "messages": PROMPT, "max_tokens": MAX_TOKENS, "temperature": 0, "stream": True}
-    httpx.post(f"{base}/v1/chat/completions", json={**body, "stream": False, "max_tokens": 4}, headers=headers,
-               timeout=120)  # warm up: loads the model
+    httpx.post(
+        f"{base}/v1/chat/completions", json={**body, "stream": False, "max_tokens": 4}, headers=headers, timeout=120
+    )  # warm up: loads the model
     results = []
     for _ in range(RUNS):
         started, first, pieces = time.perf_counter(), None, 0

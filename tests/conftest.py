@@ -89,7 +89,9 @@ class AtomProcess:
 
     def env(self) -> dict[str, str]:
         return {
-            **os.environ, "ATOM_DATA_DIR": str(self.data_dir), "ATOM_PORT": str(self.port),
+            **os.environ,
+            "ATOM_DATA_DIR": str(self.data_dir),
+            "ATOM_PORT": str(self.port),
             "ATOM_HOST": "127.0.0.1",
         }
 
@@ -147,7 +149,9 @@ def atom_processes(tmp_path: Path) -> Iterator[callable]:
         proc.stop()
 
 
-def run_cli(data_dir: Path, *args: str, port: int | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    data_dir: Path, *args: str, port: int | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ATOM_DATA_DIR": str(data_dir)}
     if port is not None:
         env["ATOM_PORT"] = str(port)
@@ -170,7 +174,9 @@ def runtime_fast_retries(runtime: Runtime) -> Runtime:
     from appliance.ai.gateway import AIGateway
     from appliance.ai.providers._http import RetryPolicy
 
-    runtime.ai = AIGateway(runtime.settings, runtime.db, runtime.vault, retry=RetryPolicy(sleep=_NoSleep()))
+    gateway = AIGateway(runtime.settings, runtime.db, runtime.vault, retry=RetryPolicy(sleep=_NoSleep()))
+    gateway.on_usage = runtime.ai.on_usage
+    runtime.ai = gateway
     return runtime
 
 

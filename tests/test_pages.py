@@ -129,8 +129,10 @@ def test_navigation_only_lists_pages_that_exist(admin: TestClient) -> None:
     ("agent", "name"),
     [
         ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36", "Chrome on Android"),
-        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1",
-         "Safari on iPhone"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Safari/604.1",
+            "Safari on iPhone",
+        ),
         ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Windows"),
         ("python-httpx/0.28.1", "python-httpx/0.28.1"),
         ("", "Unknown device"),

@@ -19,7 +19,12 @@ def test_defaults() -> None:
 
 
 def test_environment_overrides(tmp_path: Path) -> None:
-    env = {"ATOM_DATA_DIR": str(tmp_path), "ATOM_PORT": "9000", "ATOM_AUTH_SESSION_HOURS": "2", "ATOM_LOG_JSON": "false"}
+    env = {
+        "ATOM_DATA_DIR": str(tmp_path),
+        "ATOM_PORT": "9000",
+        "ATOM_AUTH_SESSION_HOURS": "2",
+        "ATOM_LOG_JSON": "false",
+    }
     settings = load_settings(environ=env)
     assert settings.data_dir == tmp_path
     assert settings.server.port == 9000

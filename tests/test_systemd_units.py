@@ -9,8 +9,12 @@ import pytest
 
 UNITS = Path(__file__).resolve().parents[1] / "systemd"
 HARDENING = {
-    "NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
-    "ReadWritePaths": "/var/lib/atom", "Restart": "on-failure",
+    "NoNewPrivileges": "yes",
+    "ProtectSystem": "strict",
+    "ProtectHome": "yes",
+    "PrivateTmp": "yes",
+    "ReadWritePaths": "/var/lib/atom",
+    "Restart": "on-failure",
 }
 
 

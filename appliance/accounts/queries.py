@@ -13,9 +13,7 @@ _USER_COLUMNS = "id, username, display_name, role, disabled, created_at"
 
 
 def _user(row: tuple[Any, ...]) -> User:
-    return User(
-        id=row[0], username=row[1], display_name=row[2], role=row[3], disabled=row[4], created_at=row[5]
-    )
+    return User(id=row[0], username=row[1], display_name=row[2], role=row[3], disabled=row[4], created_at=row[5])
 
 
 def count_users(conn: Reader) -> int:
@@ -45,9 +43,7 @@ def user_by_name(conn: Reader, username: str) -> User | None:
 
 
 def credentials_by_name(conn: Reader, username: str) -> tuple[User, str] | None:
-    row = conn.execute(
-        f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE username = ?", [username]
-    ).fetchone()
+    row = conn.execute(f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE username = ?", [username]).fetchone()
     return (_user(row[:6]), row[6]) if row else None
 
 
@@ -60,8 +56,16 @@ def insert_user(conn: Writer, user: User, password_hash: str) -> None:
     conn.execute(
         "INSERT INTO users (id, username, display_name, role, password_hash, disabled, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [user.id, user.username, user.display_name, user.role, password_hash, user.disabled,
-         user.created_at, user.created_at],
+        [
+            user.id,
+            user.username,
+            user.display_name,
+            user.role,
+            password_hash,
+            user.disabled,
+            user.created_at,
+            user.created_at,
+        ],
     )
 
 
@@ -88,8 +92,12 @@ def delete_user_everywhere(conn: Writer, user_id: str) -> None:
         [user_id],
     )
     owned = (
-        ("sessions", "user_id"), ("api_tokens", "user_id"), ("vault_secrets", "owner"), ("provider_keys", "owner"),
-        ("ai_preferences", "user_id"), ("conversations", "user_id"),
+        ("sessions", "user_id"),
+        ("api_tokens", "user_id"),
+        ("vault_secrets", "owner"),
+        ("provider_keys", "owner"),
+        ("ai_preferences", "user_id"),
+        ("conversations", "user_id"),
     )
     for table, column in owned:
         conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id])
@@ -98,12 +106,12 @@ def delete_user_everywhere(conn: Writer, user_id: str) -> None:
 
 # --- sessions ---------------------------------------------------------------
 
+
 def insert_session(
     conn: Writer, session_id: str, user_id: str, csrf: str, agent: str, created: datetime, expires: datetime
 ) -> None:
     conn.execute(
-        "INSERT INTO sessions (id, user_id, csrf_token, user_agent, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sessions (id, user_id, csrf_token, user_agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
         [session_id, user_id, csrf, agent, created, expires],
     )
 

@@ -22,12 +22,15 @@ async def start_session(db: Database, user: User, user_agent: str, lifetime: tim
     cookie = new_secret()
     session_id, csrf = digest(cookie), new_secret()
     created = clock.now()
-    await db.write(
-        queries.insert_session, session_id, user.id, csrf, user_agent[:200], created, created + lifetime
-    )
+    await db.write(queries.insert_session, session_id, user.id, csrf, user_agent[:200], created, created + lifetime)
     principal = Principal(
-        user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-        via="session", session_id=session_id, csrf_token=csrf,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        via="session",
+        session_id=session_id,
+        csrf_token=csrf,
     )
     return cookie, principal
 
@@ -41,8 +44,13 @@ async def principal_for_session(db: Database, cookie: str, lifetime: timedelta) 
     if expires - at < lifetime / 2:
         await db.write(queries.extend_session, session_id, at + lifetime)
     return Principal(
-        user_id=user_id, username=username, display_name=display_name, role=role,
-        via="session", session_id=session_id, csrf_token=csrf,
+        user_id=user_id,
+        username=username,
+        display_name=display_name,
+        role=role,
+        via="session",
+        session_id=session_id,
+        csrf_token=csrf,
     )
 
 
@@ -53,9 +61,7 @@ async def end_session(db: Database, principal: Principal) -> None:
 
 async def list_sessions(db: Database, principal: Principal) -> list[SessionInfo]:
     found = await db.read(queries.sessions_of, principal.user_id, clock.now())
-    return [
-        SessionInfo(**{**_fields(s), "current": s.id == principal.session_id}) for s in found
-    ]
+    return [SessionInfo(**{**_fields(s), "current": s.id == principal.session_id}) for s in found]
 
 
 async def revoke_session(db: Database, principal: Principal, session_id: str) -> None:

@@ -20,9 +20,7 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 async def create_token(db: Database, user_id: str, name: str) -> NewApiToken:
     secret = new_secret(TOKEN_PREFIX)
-    token = ApiToken(
-        id=uuid.uuid4().hex, name=name, prefix=secret[:12], created_at=clock.now(), last_used_at=None
-    )
+    token = ApiToken(id=uuid.uuid4().hex, name=name, prefix=secret[:12], created_at=clock.now(), last_used_at=None)
     await db.write(queries.insert_token, user_id, token, digest(secret))
     return NewApiToken(token=token, secret=secret)
 

@@ -112,9 +112,7 @@ def _insert_user(conn: Writer, new: UserCreate, password_hash: str) -> User:
     return user
 
 
-def _apply_update(
-    conn: Writer, actor: Principal, user_id: str, change: UserUpdate, password_hash: str | None
-) -> User:
+def _apply_update(conn: Writer, actor: Principal, user_id: str, change: UserUpdate, password_hash: str | None) -> User:
     user = queries.user_by_id(conn, user_id)
     if user is None:
         raise NotFound("no such member")

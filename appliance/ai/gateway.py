@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -41,6 +41,7 @@ class AIGateway:
     def __init__(self, settings: Settings, db: Database, vault: Vault, **provider_options: Any) -> None:
         """`provider_options` go to every cloud provider's `create` (e.g. a retry policy)."""
         self._settings, self._db, self._vault = settings, db, vault
+        self.on_usage: Callable[[str], None] = lambda user_id: None  # told after each ledger entry
         self._provider_options = provider_options
         self._local: ChatProvider | None = None
 
@@ -116,6 +117,7 @@ class AIGateway:
 
     async def _record(self, principal: Principal, meter: _Meter, outcome: str, error: str, source: str) -> None:
         await ledger.record(self._db, meter.entry(principal.user_id, outcome, error, source))
+        self.on_usage(principal.user_id)
 
     async def _provider(self, principal: Principal, route: Route) -> ChatProvider:
         if route.key_id is None:
@@ -136,14 +138,15 @@ class AIGateway:
         return self._local
 
     async def _candidates(self, principal: Principal, explicit: str | None, every_model: bool) -> list[Route]:
-        routes = [await self._route(LOCAL, name, None) for name in await self._local_models(every_model)]
+        edits = await prices.price_edits(self._db)
+        routes = [_route(edits, LOCAL, name, None) for name in await self._local_models(every_model)]
         for key in await keys.visible_keys(self._db, principal):
             names = {key.default_model}
             if every_model:
                 names |= {m for m in _manifest_models(key.provider)}
             if explicit and explicit.startswith(key.provider + "/") and _allowed(key.provider, explicit):
                 names.add(explicit.split("/", 1)[1])
-            routes += [await self._route(key.provider, name, key.id) for name in sorted(names)]
+            routes += [_route(edits, key.provider, name, key.id) for name in sorted(names)]
         return routes
 
     async def _local_models(self, every_model: bool) -> list[str]:
@@ -152,11 +155,6 @@ class AIGateway:
         preferred = self._settings.ai.local_model
         ordered = sorted(chat, key=lambda name: name != preferred)
         return ordered if every_model else ordered[:1]
-
-    async def _route(self, provider: str, model: str, key_id: str | None) -> Route:
-        return Route(
-            provider=provider, model=model, key_id=key_id, price=await prices.price_of(self._db, provider, model)
-        )
 
 
 class _FallThrough(Exception):
@@ -197,6 +195,10 @@ class _Meter:
             error=error,  # type: ignore[arg-type]
             source=source,  # type: ignore[arg-type]
         )
+
+
+def _route(edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str, key_id: str | None) -> Route:
+    return Route(provider=provider, model=model, key_id=key_id, price=prices.priced(edits, provider, model))
 
 
 def _manifest_models(provider: str) -> list[str]:

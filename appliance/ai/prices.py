@@ -7,7 +7,7 @@ from appliance.ai.providers.registry import manifest, manifests
 from appliance.ai.shapes import ModelPrice, PriceUpdate
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["price_table", "price_of", "set_price", "reset_price", "cost_usd"]
+__all__ = ["price_table", "price_of", "price_edits", "priced", "set_price", "reset_price", "cost_usd"]
 
 
 async def price_table(db: Database) -> list[ModelPrice]:
@@ -32,7 +32,15 @@ async def price_table(db: Database) -> list[ModelPrice]:
 
 async def price_of(db: Database, provider: str, model: str) -> ModelPrice:
     """The price of a model; a model the table does not know is priced by its provider's `*` entry, or free."""
-    edits = await db.read(_edits)
+    return priced(await db.read(_edits), provider, model)
+
+
+async def price_edits(db: Database) -> dict[tuple[str, str], tuple[float, float]]:
+    """The admin's edits, read once for pricing many routes with `priced`."""
+    return await db.read(_edits)
+
+
+def priced(edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str) -> ModelPrice:
     info = manifest(provider).model_info(model)
     context = info.context if info else 0
     if (provider, model) in edits:

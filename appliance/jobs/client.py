@@ -27,7 +27,9 @@ class ServerClient:
         # Over HTTPS the certificate names the box's LAN name, not 127.0.0.1; this connection never
         # leaves the box and the service token authenticates it, so the name is not checked here.
         self._http = httpx.Client(
-            base_url=settings.local_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
+            base_url=settings.local_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
             verify=not settings.tls,
         )
 
@@ -58,7 +60,10 @@ def lazy_server_client(settings: Settings) -> Callable[[], ServerClient]:
 
 
 _ERRORS: dict[int, type[RequestError]] = {
-    401: AuthenticationRequired, 403: PermissionDenied, 404: NotFound, 409: Conflict,
+    401: AuthenticationRequired,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
 }
 
 

@@ -80,6 +80,9 @@ def _log_access(scope: Scope, status: int, seconds: float) -> None:
     if path == "/healthz":
         return
     log.info(
-        "%s %s %s", scope.get("method", "WS"), path, status,
+        "%s %s %s",
+        scope.get("method", "WS"),
+        path,
+        status,
         extra={"method": scope.get("method", "WS"), "path": path, "status": status, "ms": round(seconds * 1000, 1)},
     )

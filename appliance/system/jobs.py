@@ -10,7 +10,15 @@ from appliance.accounts import queries as accounts
 from appliance.storage import Database, Reader, Writer
 from appliance.system.models import Housekeeping, JobRun, JobRunReport
 
-__all__ = ["record_queued", "record_report", "recent_runs", "get_run", "record_heartbeat", "last_heartbeat", "housekeep"]
+__all__ = [
+    "record_queued",
+    "record_report",
+    "recent_runs",
+    "get_run",
+    "record_heartbeat",
+    "last_heartbeat",
+    "housekeep",
+]
 
 _COLUMNS = "id, name, state, detail, queued_at, started_at, finished_at"
 

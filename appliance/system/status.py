@@ -43,7 +43,9 @@ async def _database(settings: Settings, db: Database) -> Component:
         return Component(name="database", ok=False, summary=f"not answering: {exc}")
     size = settings.database_path.stat().st_size
     return Component(
-        name="database", ok=True, summary=f"DuckDB, schema version {schema}",
+        name="database",
+        ok=True,
+        summary=f"DuckDB, schema version {schema}",
         details={"path": str(settings.database_path), "schema_version": schema, "size_bytes": size},
     )
 
@@ -60,7 +62,9 @@ async def _job_queue(db: Database, pending_jobs: Callable[[], int]) -> Component
     else:
         summary = f"worker silent for {int(age or 0)} s (is atom-worker running?); {pending} job(s) waiting"
     return Component(
-        name="jobs", ok=alive, summary=summary,
+        name="jobs",
+        ok=alive,
+        summary=summary,
         details={"pending": pending, "worker_seen_seconds_ago": None if age is None else round(age, 1)},
     )
 
@@ -71,6 +75,8 @@ def _disk(settings: Settings) -> Component:
     gib = usage.free / (1 << 30)
     summary = f"{gib:.1f} GiB free" + ("" if ok else " (low: under 1 GiB)")
     return Component(
-        name="disk", ok=ok, summary=summary,
+        name="disk",
+        ok=ok,
+        summary=summary,
         details={"free_bytes": usage.free, "total_bytes": usage.total, "path": str(settings.data_dir)},
     )

@@ -10,7 +10,13 @@ from tests.fakes import FakeOpenAI
 
 
 def _add_openai(client: TestClient, fake: FakeOpenAI, **extra: object) -> dict:
-    body = {"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini", **extra}
+    body = {
+        "provider": "openai",
+        "api_key": fake.key,
+        "base_url": fake.base_url,
+        "default_model": "gpt-4o-mini",
+        **extra,
+    }
     response = client.post("/api/ai/keys", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -27,8 +33,12 @@ def test_a_key_is_stored_encrypted_and_only_ever_shown_masked(ai_admin: TestClie
         assert key["key_hint"] == f"{fake.key[:3]}…{fake.key[-4:]}"
         for page in (ai_admin.get("/api/ai/keys"), ai_admin.get(f"/api/ai/keys/{key['id']}")):
             assert page.status_code == 200 and fake.key not in page.text
-        everything = runtime.db.read_sync(lambda c: str(c.execute("SELECT * FROM provider_keys").fetchall())
-                                          + str(c.execute("SELECT * FROM vault_secrets").fetchall()))
+        everything = runtime.db.read_sync(
+            lambda c: (
+                str(c.execute("SELECT * FROM provider_keys").fetchall())
+                + str(c.execute("SELECT * FROM vault_secrets").fetchall())
+            )
+        )
         assert fake.key not in everything
 
 
@@ -50,9 +60,13 @@ def test_bad_keys_are_refused_with_a_message(ai_admin: TestClient) -> None:
     assert "needs an API key" in ai_admin.post("/api/ai/keys", json={"provider": "openai"}).json()["detail"]
     unknown = ai_admin.post("/api/ai/keys", json={"provider": "skynet", "api_key": "x"})
     assert unknown.status_code == 404
-    model = ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": "sk-1234567890", "default_model": "gpt-99"})
+    model = ai_admin.post(
+        "/api/ai/keys", json={"provider": "openai", "api_key": "sk-1234567890", "default_model": "gpt-99"}
+    )
     assert model.status_code == 400 and "gpt-99" in model.json()["detail"]
-    option = ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": "sk-1234567890", "options": {"x": "1"}})
+    option = ai_admin.post(
+        "/api/ai/keys", json={"provider": "openai", "api_key": "sk-1234567890", "options": {"x": "1"}}
+    )
     assert option.status_code == 400 and "option" in option.json()["detail"]
 
 
@@ -65,8 +79,10 @@ def test_another_member_can_neither_see_nor_use_my_key(ai_admin: TestClient, run
         for call in (bob.get, bob.delete):
             assert call(f"/api/ai/keys/{key['id']}").status_code == 404
         assert bob.post(f"/api/ai/keys/{key['id']}/test").status_code == 404
-        used = bob.post("/v1/chat/completions", json={"model": "openai/gpt-4o-mini",
-                                                      "messages": [{"role": "user", "content": "hi"}]})
+        used = bob.post(
+            "/v1/chat/completions",
+            json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        )
         assert used.status_code == 400 and "not available" in used.json()["error"]["message"]
         assert bob.put("/api/ai/preferences", json={"policy": "fixed", "fixed_key": key["id"]}).status_code == 400
         assert not [r for r in fake.requests if r.path.endswith("/chat/completions")]
@@ -83,8 +99,10 @@ def test_household_keys_are_shared_by_admins_only(ai_admin: TestClient, runtime:
         assert bob.patch(f"/api/ai/keys/{shared['id']}", json={"label": "mine"}).status_code == 403
         own = bob.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key, "shared": True})
         assert own.status_code == 403
-        reply = bob.post("/v1/chat/completions", json={"model": "openai/gpt-4o-mini",
-                                                       "messages": [{"role": "user", "content": "hi"}]})
+        reply = bob.post(
+            "/v1/chat/completions",
+            json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        )
         assert reply.status_code == 200, reply.text
 
 

@@ -21,17 +21,23 @@ def _events(body: str) -> list[tuple[str, dict]]:
 
 def test_a_conversation_streams_replies_and_keeps_its_history(ai_admin: TestClient) -> None:
     with FakeOpenAI() as fake:
-        ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url,
-                                            "default_model": "gpt-4o-mini"})
+        ai_admin.post(
+            "/api/ai/keys",
+            json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini"},
+        )
         chat = ai_admin.post("/api/chat/conversations", json={}).json()
-        reply = ai_admin.post(f"/api/chat/conversations/{chat['id']}/messages",
-                              json={"content": "What is the capital of France?", "model": "openai/gpt-4o-mini"})
+        reply = ai_admin.post(
+            f"/api/chat/conversations/{chat['id']}/messages",
+            json={"content": "What is the capital of France?", "model": "openai/gpt-4o-mini"},
+        )
         events = _events(reply.text)
         chunks = [data["text"] for kind, data in events if kind == "chunk"]
         assert len(chunks) > 3 and "".join(chunks) == fake.text
         assert events[-1][0] == "done" and events[-1][1]["message"]["model"] == "gpt-4o-mini"
-        ai_admin.post(f"/api/chat/conversations/{chat['id']}/messages", json={"content": "And Spain?",
-                                                                             "model": "openai/gpt-4o-mini"})
+        ai_admin.post(
+            f"/api/chat/conversations/{chat['id']}/messages",
+            json={"content": "And Spain?", "model": "openai/gpt-4o-mini"},
+        )
         sent = fake.last.body["messages"]
         assert [m["role"] for m in sent] == ["user", "assistant", "user"]  # history went along
         detail = ai_admin.get(f"/api/chat/conversations/{chat['id']}").json()
@@ -44,8 +50,9 @@ def test_provider_failure_is_an_error_event_not_a_broken_page(ai_admin: TestClie
         ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url})
         fake.fail(401)
         chat = ai_admin.post("/api/chat/conversations", json={}).json()
-        reply = ai_admin.post(f"/api/chat/conversations/{chat['id']}/messages",
-                              json={"content": "hi", "model": "openai/gpt-5-nano"})
+        reply = ai_admin.post(
+            f"/api/chat/conversations/{chat['id']}/messages", json={"content": "hi", "model": "openai/gpt-5-nano"}
+        )
         kind, data = _events(reply.text)[-1]
         assert kind == "error" and "key rejected" in data["detail"].lower()
 

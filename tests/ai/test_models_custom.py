@@ -59,8 +59,22 @@ def test_a_real_gguf_is_added_as_a_chat_model(real_gguf: Path, data: Path, capsy
 def test_a_chat_template_given_by_the_admin_is_kept_with_the_model(real_gguf: Path, tmp_path: Path, data: Path) -> None:
     template = tmp_path / "template.jinja"
     template.write_text("{% for m in messages %}{{ m.content }}{% endfor %}")
-    assert main(["--data-dir", str(data), "models", "add", "tmpl", "--file", str(real_gguf),
-                 "--chat-template", str(template)]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data),
+                "models",
+                "add",
+                "tmpl",
+                "--file",
+                str(real_gguf),
+                "--chat-template",
+                str(template),
+            ]
+        )
+        == 0
+    )
     model = require_model(data, "tmpl")
     assert [f.path for f in model.files] == ["SmolLM2-135M-Instruct.Q4_1.gguf", "chat_template.jinja"]
     assert (model.directory(data) / "chat_template.jinja").read_text() == template.read_text()

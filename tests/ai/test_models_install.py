@@ -140,8 +140,11 @@ def test_the_manifest_has_one_default_model_per_role() -> None:
     manifest = load_manifest()
     defaults = {spec.role: spec.name for spec in manifest.defaults()}
     assert defaults == {
-        "chat": "smollm2", "stt": "whisper-tiny-en", "tts": "piper-joe",
-        "wake-features": "wake-features", "embeddings": "minilm-l6-v2",
+        "chat": "smollm2",
+        "stt": "whisper-tiny-en",
+        "tts": "piper-joe",
+        "wake-features": "wake-features",
+        "embeddings": "minilm-l6-v2",
     }
     assert len(manifest.defaults()) == len(defaults)
 

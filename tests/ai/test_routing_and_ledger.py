@@ -8,6 +8,7 @@ from appliance.runtime import Runtime
 from tests.conftest import add_member, second_client, sign_in
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
+
 class FakeOpenAIPremium(FakeOpenAI):
     models = ("gpt-4o", "gpt-4o-mini")
 
@@ -29,9 +30,11 @@ def _ask(client: TestClient, model: str = "auto") -> dict:
 
 
 def _ledger(runtime: Runtime) -> list[tuple]:
-    return runtime.db.read_sync(lambda c: c.execute(
-        "SELECT provider, model, outcome, input_tokens, output_tokens, cost_usd FROM ai_usage ORDER BY created_at"
-    ).fetchall())
+    return runtime.db.read_sync(
+        lambda c: c.execute(
+            "SELECT provider, model, outcome, input_tokens, output_tokens, cost_usd FROM ai_usage ORDER BY created_at"
+        ).fetchall()
+    )
 
 
 def _prefs(client: TestClient, **prefs: object) -> None:
@@ -115,8 +118,10 @@ def test_over_budget_refuses_clearly_when_the_member_chose_refusal(ai_admin: Tes
         refused = ai_admin.post("/v1/chat/completions", json={"model": "auto", **HELLO})
         assert refused.status_code == 402
         assert "budget" in refused.json()["error"]["message"]
-        local = ai_admin.put("/api/ai/preferences", json={"policy": "fixed", "fixed_key": key,
-                                                          "monthly_budget_usd": 0.0000001, "over_budget": "local"})
+        local = ai_admin.put(
+            "/api/ai/preferences",
+            json={"policy": "fixed", "fixed_key": key, "monthly_budget_usd": 0.0000001, "over_budget": "local"},
+        )
         assert local.status_code == 200
         downgraded = ai_admin.post("/v1/chat/completions", json={"model": "auto", **HELLO})
         assert downgraded.status_code == 402  # no local model installed in this test's data folder
@@ -147,7 +152,9 @@ def test_admin_edits_prices_members_cannot(ai_admin: TestClient, runtime: Runtim
     add_member(ai_admin, "bob", "bob's password")
     with second_client(runtime) as bob:
         sign_in(bob, "bob", "bob's password")
-        assert bob.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": 0, "output_per_mtok": 0}).status_code == 403
+        assert (
+            bob.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": 0, "output_per_mtok": 0}).status_code == 403
+        )
     reset = ai_admin.delete("/api/ai/prices/openai/gpt-4o").json()
     assert (reset["input_per_mtok"], reset["edited"]) == (2.5, False)
     bad = ai_admin.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": -1, "output_per_mtok": 0})

@@ -15,8 +15,17 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 __all__ = [
-    "AtomServer", "free_port", "screenshot", "assert_accessible", "wait_live", "sign_in",
-    "ARTIFACTS", "CHROMIUM", "CHROMIUM_ARGS", "DESKTOP", "PHONE",
+    "AtomServer",
+    "free_port",
+    "screenshot",
+    "assert_accessible",
+    "wait_live",
+    "sign_in",
+    "ARTIFACTS",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "DESKTOP",
+    "PHONE",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,8 +34,12 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -45,11 +58,15 @@ class AtomServer:
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ATOM_")}
-        env.update(ATOM_DATA_DIR=str(self.data_dir), ATOM_PORT=str(self.port), ATOM_HOST="127.0.0.1",
-                   ATOM_LOG_JSON="false")
+        env.update(
+            ATOM_DATA_DIR=str(self.data_dir), ATOM_PORT=str(self.port), ATOM_HOST="127.0.0.1", ATOM_LOG_JSON="false"
+        )
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "appliance", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "appliance", "serve"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self._wait_until_healthy()
 

@@ -200,5 +200,3 @@ def sign_in_refused(page: Page) -> None:
 
 def page_name(path: str) -> str:
     return path.strip("/") or "dashboard"
-
-

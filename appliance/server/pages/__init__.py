@@ -18,14 +18,14 @@ from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from appliance.server.auth import authenticate
-from appliance.server.pages import account, dashboard, login, members, setup, shell, system
+from appliance.server.pages import account, ai_settings, chat, dashboard, login, members, setup, shell, system, usage
 from appliance.server.pages.access import SignInFirst, redirect_to_sign_in, signed_in_page
 from appliance.server.pages.errors import with_html_errors
 from appliance.server.pages.templating import static_dir, template_config
 
 __all__ = ["web_routers", "template_config", "with_html_errors"]
 
-MEMBER_AREAS = (dashboard, members, account, system)
+MEMBER_AREAS = (dashboard, chat, members, account, system, ai_settings, usage)
 _PRIVATE = CacheControlHeader(no_store=True)
 
 
@@ -36,7 +36,10 @@ def web_routers() -> list[Router]:
 def _page_router() -> Router:
     handlers = [*shell.routes, *setup.routes, *login.routes, *(p for area in MEMBER_AREAS for p in area.pages)]
     return Router(
-        "/", route_handlers=handlers, guards=[signed_in_page], cache_control=_PRIVATE,
+        "/",
+        route_handlers=handlers,
+        guards=[signed_in_page],
+        cache_control=_PRIVATE,
         exception_handlers={SignInFirst: redirect_to_sign_in},  # type: ignore[dict-item]
     )
 
@@ -49,5 +52,7 @@ def _fragment_router() -> Router:
 def _static_router() -> Router:
     """Public shell files; browsers revalidate them, the service worker caches them by version."""
     return create_static_files_router(
-        path=shell.STATIC_PREFIX, directories=[static_dir()], cache_control=CacheControlHeader(no_cache=True),
+        path=shell.STATIC_PREFIX,
+        directories=[static_dir()],
+        cache_control=CacheControlHeader(no_cache=True),
     )

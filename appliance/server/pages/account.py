@@ -16,7 +16,9 @@ __all__ = ["pages", "fragments"]
 async def account_page(request: Request, db: DatabaseDep) -> Template:
     me = viewer(request)
     return member_page(
-        request, "account.html", "My account",
+        request,
+        "account.html",
+        "My account",
         tokens=await tokens.list_tokens(db, me.user_id),
         sessions=await sessions.list_sessions(db, me),
     )

@@ -53,8 +53,15 @@ def _error_page(request: Request, response: Response) -> Response:
     status = response.status_code
     detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
     heading = _HEADINGS.get(status, "That did not work")
-    context = {"me": None, "nav": [], "csrf_token": "", "title": heading, "heading": heading,
-               "detail": detail, "status": status}
+    context = {
+        "me": None,
+        "nav": [],
+        "csrf_token": "",
+        "title": heading,
+        "heading": heading,
+        "detail": detail,
+        "status": status,
+    }
     page = render_html(request.app, "error.html", context, status_code=status)
     page.headers.update({k: v for k, v in response.headers.items() if k.lower() == "retry-after"})
     return page

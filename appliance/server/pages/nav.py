@@ -19,16 +19,21 @@ class NavItem:
     label: str
     path: str
     admin_only: bool = False
+    section: str | None = None  # a prefix it stands for, beyond its own path (Settings: /settings/)
 
     def is_current(self, path: str) -> bool:
-        return path == self.path if self.path == "/" else path.startswith(self.path)
+        if self.path == "/":
+            return path == "/"
+        return path.startswith(self.section or self.path)
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
+    NavItem("Chat", "/chat"),
     NavItem("Members", "/members"),
     NavItem("My account", "/account"),
     NavItem("System", "/system"),
+    NavItem("Settings", "/settings/ai", section="/settings/"),
 )
 
 

@@ -14,6 +14,7 @@ from appliance.accounts import sessions, tokens, users
 from appliance.accounts.models import Principal
 from appliance.runtime import Runtime
 from appliance.server.pages.system import load_status
+from appliance.server.pages.usage import load_usage
 
 __all__ = ["Panel", "PANELS", "panel_named"]
 
@@ -51,8 +52,13 @@ async def _system(runtime: Runtime, _: Principal) -> dict[str, Any]:
     return {"status": await load_status(runtime)}
 
 
+async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    return {"usage": await load_usage(runtime.db, me)}
+
+
 PANELS: tuple[Panel, ...] = (
     Panel("household", "Household", ("members",), _household),
+    Panel("ai", "AI this month", ("conversations",), _ai_month),  # a chat reply is what adds spend
     Panel("access", "Your sign-ins and tokens", ("tokens",), _access),
     Panel("system", "System health", (), _system),
 )

@@ -6,6 +6,7 @@ from litestar import Router, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from appliance.accounts.models import Principal
 from appliance.ai import keys, ledger, prices
 from appliance.ai.preferences import get_preferences, set_preferences
 from appliance.ai.shapes import (
@@ -20,8 +21,9 @@ from appliance.ai.shapes import (
     UsageSummary,
 )
 from appliance.errors import KeyRejected, ProviderError
+from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.server.auth import admin_only, members_only
-from appliance.server.deps import AIDep, DatabaseDep, PrincipalDep, VaultDep
+from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep, VaultDep
 
 __all__ = ["router"]
 
@@ -39,9 +41,11 @@ async def my_keys(db: DatabaseDep, principal: PrincipalDep) -> list[ProviderKey]
 
 @post("/keys", status_code=HTTP_201_CREATED)
 async def add_key(
-    db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, data: JSONBody[ProviderKeyCreate]
+    db: DatabaseDep, vault: VaultDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[ProviderKeyCreate]
 ) -> ProviderKey:
-    return await keys.add_key(db, vault, principal, data)
+    key = await keys.add_key(db, vault, principal, data)
+    _announce(bus, principal, "created", key)
+    return key
 
 
 @get("/keys/{key_id:str}")
@@ -51,14 +55,25 @@ async def one_key(db: DatabaseDep, principal: PrincipalDep, key_id: FromPath[str
 
 @patch("/keys/{key_id:str}")
 async def update_key(
-    db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, key_id: FromPath[str], data: JSONBody[ProviderKeyUpdate]
+    db: DatabaseDep,
+    vault: VaultDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    key_id: FromPath[str],
+    data: JSONBody[ProviderKeyUpdate],
 ) -> ProviderKey:
-    return await keys.update_key(db, vault, principal, key_id, data)
+    key = await keys.update_key(db, vault, principal, key_id, data)
+    _announce(bus, principal, "updated", key)
+    return key
 
 
 @delete("/keys/{key_id:str}")
-async def delete_key(db: DatabaseDep, vault: VaultDep, principal: PrincipalDep, key_id: FromPath[str]) -> None:
+async def delete_key(
+    db: DatabaseDep, vault: VaultDep, bus: BusDep, principal: PrincipalDep, key_id: FromPath[str]
+) -> None:
+    key = await keys.get_key(db, principal, key_id)
     await keys.delete_key(db, vault, principal, key_id)
+    _announce(bus, principal, "deleted", key)
 
 
 @post("/keys/{key_id:str}/test", status_code=HTTP_200_OK)
@@ -97,8 +112,12 @@ async def my_preferences(db: DatabaseDep, principal: PrincipalDep) -> Preference
 
 
 @put("/preferences")
-async def set_my_preferences(db: DatabaseDep, principal: PrincipalDep, data: JSONBody[Preferences]) -> Preferences:
-    return await set_preferences(db, principal, data)
+async def set_my_preferences(
+    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[Preferences]
+) -> Preferences:
+    saved = await set_preferences(db, principal, data)
+    bus.publish(Event(topic="ai-keys", action="updated", id="preferences"), [principal.user_id])
+    return saved
 
 
 @get("/usage")
@@ -106,6 +125,13 @@ async def my_usage(db: DatabaseDep, principal: PrincipalDep) -> UsageSummary:
     """This month's spend per provider, and the saving against the priciest configured model."""
     prefs = await get_preferences(db, principal.user_id)
     return await ledger.usage_summary(db, principal.user_id, prefs.monthly_budget_usd)
+
+
+def _announce(bus: EventBus, principal: Principal, action: Action, key: ProviderKey) -> None:
+    """Key lists refresh in every tab that may see the key: its owner's, or the whole house's."""
+    audience = [EVERYONE] if key.shared else [principal.user_id]
+    data = None if action == "deleted" else key
+    bus.publish(Event(topic="ai-keys", action=action, id=key.id, data=data), audience)
 
 
 router = Router(

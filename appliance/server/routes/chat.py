@@ -16,7 +16,7 @@ from appliance.accounts.models import Principal
 from appliance.ai import conversations as chats
 from appliance.ai.gateway import AIGateway, RoutedChunk
 from appliance.ai.providers.base import ChatRequest
-from appliance.errors import ProviderError, ServiceUnavailable
+from appliance.errors import ProviderError, RequestError, ServiceUnavailable
 from appliance.events import Event, EventBus
 from appliance.server.auth import members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
@@ -91,7 +91,7 @@ class _Reply:
                         yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
             stored = await self._store()
             yield _sse("done", {"message": stored})
-        except (ProviderError, ServiceUnavailable) as exc:
+        except (ProviderError, ServiceUnavailable, RequestError) as exc:  # e.g. budget refusal: the 200 has gone
             await self._store()
             yield _sse("error", {"detail": str(exc)})
         except BaseException:  # the reader left: keep what was said so far

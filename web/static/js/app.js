@@ -9,6 +9,8 @@ import { localizeTimes } from "./times.js";
 
 const PAGE_MODULES = {
   account: "./pages/account.js",
+  "ai-settings": "./pages/ai-settings.js",
+  chat: "./pages/chat.js",
   dashboard: "./pages/dashboard.js",
   members: "./pages/members.js",
   setup: "./pages/setup.js",

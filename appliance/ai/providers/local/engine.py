@@ -8,6 +8,7 @@ not thread-safe).
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import threading
 from collections.abc import Callable, Iterator
@@ -55,7 +56,8 @@ class LoadedModel:
         self.lock = threading.Lock()
         self.stops = [] if chat_template else list(TRANSCRIPT_STOPS)
         self._format = Jinja2ChatFormatter(
-            chat_template or TRANSCRIPT_TEMPLATE, eos_token=self._text_of(llama.token_eos()),
+            chat_template or TRANSCRIPT_TEMPLATE,
+            eos_token=self._text_of(llama.token_eos()),
             bos_token=self._text_of(llama.token_bos()),
         )
 
@@ -70,8 +72,13 @@ class LoadedModel:
         return self.llama.tokenize(rendered.prompt.encode("utf-8"), add_bos=False, special=True)
 
     def generate(
-        self, prompt: list[int], max_tokens: int, sampling: Sampling, stops: list[str],
-        cancelled: Callable[[], bool], emit: Callable[[str], None],
+        self,
+        prompt: list[int],
+        max_tokens: int,
+        sampling: Sampling,
+        stops: list[str],
+        cancelled: Callable[[], bool],
+        emit: Callable[[str], None],
     ) -> Outcome:
         """Generate up to `max_tokens`, handing text to `emit`; `cancelled` is asked before every token."""
         scanner = _StopScanner(self.stops + stops)
@@ -95,8 +102,12 @@ class LoadedModel:
 
     def _tokens(self, prompt: list[int], sampling: Sampling) -> Iterator[int]:
         return self.llama.generate(
-            prompt, temp=sampling.temperature, top_k=sampling.top_k, top_p=sampling.top_p,
-            min_p=sampling.min_p, repeat_penalty=sampling.repeat_penalty,
+            prompt,
+            temp=sampling.temperature,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            repeat_penalty=sampling.repeat_penalty,
         )
 
     def _ends_turn(self, token: int) -> bool:
@@ -165,3 +176,7 @@ def unload_models() -> None:
             with model.lock:
                 model.llama.close()
         _LOADED.clear()
+
+
+# Free models while the interpreter is whole: llama-cpp's own finalizers fail during teardown.
+atexit.register(unload_models)

@@ -111,8 +111,10 @@ class LocalChatProvider:
             parts.append(chunk.text)
             last = chunk
         return ChatResult(
-            model=request.model or self.options.model, text="".join(parts),
-            usage=last.usage or Usage(), finish_reason=last.finish_reason,
+            model=request.model or self.options.model,
+            text="".join(parts),
+            usage=last.usage or Usage(),
+            finish_reason=last.finish_reason,
         )
 
     async def list_models(self) -> list[str]:
@@ -147,8 +149,9 @@ class LocalChatProvider:
             model = self._model(request.model or self.options.model)
             with model.lock:
                 outcome, prompt_tokens = self._run(model, request, job)
-            job.send(_Finished(Usage(input_tokens=prompt_tokens, output_tokens=outcome.output_tokens),
-                               outcome.finish_reason))
+            job.send(
+                _Finished(Usage(input_tokens=prompt_tokens, output_tokens=outcome.output_tokens), outcome.finish_reason)
+            )
         except Exception as exc:  # every failure reaches the consumer, as a ProviderError
             job.send(_as_provider_error(exc))
 
@@ -157,8 +160,12 @@ class LocalChatProvider:
         fitted = fit_history(list(request.messages), model.encode, model.n_ctx, wanted)
         sampling = Sampling() if request.temperature is None else Sampling(temperature=request.temperature)
         outcome = model.generate(
-            fitted.tokens, fitted.max_tokens, sampling, request.stop or [],
-            cancelled=job.stop.is_set, emit=lambda text: job.send(text) if text else None,
+            fitted.tokens,
+            fitted.max_tokens,
+            sampling,
+            request.stop or [],
+            cancelled=job.stop.is_set,
+            emit=lambda text: job.send(text) if text else None,
         )
         return outcome, len(fitted.tokens)
 
@@ -166,7 +173,9 @@ class LocalChatProvider:
         installed = require_model(self.options.data_dir, name, role="chat")
         n_ctx = min(self.options.context, installed.context or self.options.context)
         return load_model(
-            installed.path(self.options.data_dir), n_ctx, self.options.thread_count,
+            installed.path(self.options.data_dir),
+            n_ctx,
+            self.options.thread_count,
             _custom_template(self.options.data_dir, installed),
         )
 

@@ -1,0 +1,78 @@
+"""Chat: my conversations, one thread, the model picker and the send box.
+
+`/chat` is a new conversation (created when the first message is sent);
+`/chat/{id}` opens one with its history. The reply streams in the browser
+(`web/static/js/pages/chat.js`) straight from `POST /api/chat/.../messages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from appliance.accounts.models import Principal
+from appliance.ai import conversations as chats
+from appliance.runtime import Runtime
+from appliance.server.deps import DatabaseDep, RuntimeDep
+from appliance.server.pages.usage import provider_name
+from appliance.server.pages.view import fragment, member_page, viewer
+
+__all__ = ["pages", "fragments"]
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    """The picker's models of one provider, e.g. OpenAI: openai/gpt-4o-mini, …"""
+
+    label: str
+    names: list[str]
+
+
+@get("/chat", include_in_schema=False)
+async def new_chat_page(request: Request, runtime: RuntimeDep) -> Template:
+    return await _chat_page(request, runtime, None)
+
+
+@get("/chat/{conversation_id:str}", include_in_schema=False)
+async def conversation_page(request: Request, runtime: RuntimeDep, conversation_id: FromPath[str]) -> Template:
+    detail = await chats.get_conversation(runtime.db, viewer(request).user_id, conversation_id)
+    return await _chat_page(request, runtime, detail)
+
+
+@get("/fragments/conversations", include_in_schema=False)
+async def conversations_fragment(request: Request, db: DatabaseDep, current: FromQuery[str] = "") -> Template:
+    found = await chats.list_conversations(db, viewer(request).user_id)
+    return fragment(request, "partials/conversations_list.html", conversations=found, current=current)
+
+
+async def _chat_page(request: Request, runtime: Runtime, detail: chats.ConversationDetail | None) -> Template:
+    me = viewer(request)
+    return member_page(
+        request,
+        "chat.html",
+        detail.conversation.title if detail else "Chat",
+        conversation=detail.conversation if detail else None,
+        messages=detail.messages if detail else [],
+        conversations=await chats.list_conversations(runtime.db, me.user_id),
+        current=detail.conversation.id if detail else "",
+        model_groups=await model_groups(runtime, me),
+    )
+
+
+async def model_groups(runtime: Runtime, me: Principal) -> list[ModelGroup]:
+    """What the picker offers besides "auto": the same names `/v1/models` lists, by provider."""
+    groups: dict[str, list[str]] = {}
+    for route in await runtime.ai.models(me):
+        names = groups.setdefault(route.provider, [])
+        if route.name not in names:
+            names.append(route.name)
+    return [ModelGroup(provider_name(provider), names) for provider, names in groups.items()]
+
+
+pages = [new_chat_page, conversation_page]
+fragments = [conversations_fragment]

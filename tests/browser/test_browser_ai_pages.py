@@ -1,0 +1,276 @@
+"""The AI pages in a real browser, against a loopback fake of OpenAI.
+
+One Atom server and one fake serve the whole module; the tests run in file order and build
+on each other: the member meets the "no provider" message, the admin adds and tests keys,
+chats with a streamed reply, stops one, sets a budget, reads the usage and edits a price.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from atom_browser import PHONE, AtomServer, assert_accessible, screenshot, wait_live
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.fakes import FakeOpenAI
+
+ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
+MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
+BAD_KEY = "sk-wrong-0000000000000000"
+QUESTION = "What is the capital of France?"
+
+
+@pytest.fixture(scope="module")
+def household(atom: AtomServer) -> Iterator[None]:
+    with httpx.Client(base_url=atom.url) as client:
+        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
+        client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
+    yield
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    """OpenAI on 127.0.0.1, which the Atom server process reaches like any provider."""
+    with FakeOpenAI() as vendor:
+        yield vendor  # type: ignore[misc]
+
+
+@pytest.fixture
+def signed_in(household: None, new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
+    def open_as(account: dict[str, str], **options: object) -> Page:
+        context = new_context(**options)
+        context.request.post("/api/auth/login", data={k: account[k] for k in ("username", "password")})
+        return context.new_page()
+
+    return open_as
+
+
+def open_chat(page: Page, path: str = "/chat") -> Locator:
+    page.goto(path)
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()  # chat.js is ready
+    return page.get_by_role("log", name="Messages")
+
+
+def send(page: Page, text: str) -> None:
+    box = page.get_by_label("Message", exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_without_a_provider_the_thread_says_what_to_do(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(MEMBER)
+    thread = open_chat(page)
+    send(page, "Hello?")
+    expect(thread.locator(".message-user")).to_have_text(re.compile("Hello\\?"))
+    expect(thread.locator(".message-error")).to_contain_text(
+        "No AI provider is available: install the local model or add a provider key."
+    )
+    expect(page).to_have_url(re.compile(r"/chat/[0-9a-f]{32}$"))  # the new conversation has its own address
+    expect(page.get_by_label("Message", exact=True)).to_be_focused()
+    screenshot(page, "chat-no-provider")
+
+
+def test_keys_are_added_tested_fixed_and_deleted(signed_in: Callable[..., Page], fake: FakeOpenAI) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/settings/ai")
+    form = page.locator("form[data-add-key]")
+    expect(form.get_by_label("Deployment name")).to_be_hidden()  # ai-settings.js fitted the fields
+    form.get_by_label("Provider").select_option(label="Azure OpenAI")
+    expect(form.get_by_label("Deployment name")).to_be_visible()
+    add_key(form, "Fake OpenAI", fake.key, fake.base_url)
+    add_key(form, "Old key", BAD_KEY, fake.base_url)
+
+    good, bad = key_row(page, "Fake OpenAI"), key_row(page, "Old key")
+    expect(good).to_contain_text("sk-…cdef")
+    good.get_by_role("button", name="Test Fake OpenAI").click()
+    expect(key_test_result(good)).to_have_text("Works: key accepted; 2 models available.")
+    bad.get_by_role("button", name="Test Old key").click()
+    expect(key_test_result(bad)).to_contain_text("key rejected")
+    assert fake.key not in page.content() and BAD_KEY not in page.content()
+    screenshot(page, "ai-settings")
+    assert_accessible(page, "ai-settings")
+
+    bad.get_by_role("button", name="Edit Old key").click()
+    dialog = page.get_by_role("dialog", name="Edit Old key")
+    dialog.get_by_label("New API key").fill(fake.key)
+    screenshot(page, "ai-settings-edit-key")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(key_row(page, "Old key")).to_contain_text("sk-…cdef")  # the list shows the new key's hint
+    key_row(page, "Old key").get_by_role("button", name="Test Old key").click()
+    expect(key_test_result(key_row(page, "Old key"))).to_contain_text("Works")
+    page.once("dialog", lambda confirm: confirm.accept())
+    key_row(page, "Old key").get_by_role("button", name="Delete Old key").click()
+    expect(page.locator("[data-keys-list] li")).to_have_count(1)
+
+
+def add_key(form: Locator, label: str, secret: str, base_url: str) -> None:
+    form.get_by_label("Provider").select_option(label="OpenAI")
+    form.get_by_label("Name", exact=True).fill(label)
+    form.get_by_label("API key").fill(secret)
+    form.get_by_label("Server address").fill(base_url)
+    form.get_by_label("Default model").fill("gpt-4o-mini")
+    form.get_by_role("button", name="Add key").click()
+    expect(form.get_by_role("alert")).to_have_text("Key added. Use Test to check it.")
+    expect(key_row(form.page, label)).to_be_visible()
+
+
+def key_row(page: Page, label: str) -> Locator:
+    title = page.locator(".item-title", has_text=re.compile(f"^{label}$"))
+    return page.locator("[data-keys-list] li").filter(has=title)
+
+
+def key_test_result(row: Locator) -> Locator:
+    return row.locator("form[data-key-test]").get_by_role("alert")
+
+
+def test_a_reply_streams_in_and_the_history_stays(signed_in: Callable[..., Page], fake: FakeOpenAI) -> None:
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    page.get_by_label("Model").select_option("openai/gpt-4o-mini")
+    box = page.get_by_label("Message", exact=True)
+    box.fill("Line one")
+    box.press("Shift+Enter")
+    box.press_sequentially("line two")
+    assert box.input_value() == "Line one\nline two"
+    fake.hold_stream()  # the fake sends the first word, then waits
+    box.fill(QUESTION)
+    box.press("Enter")
+    reply = thread.locator(".message-assistant").last
+    expect(reply.locator("[data-message-text]")).to_have_text(re.compile(r"^Hello\s*$"))
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    fake.release()
+    expect(reply.locator("[data-message-text]")).to_have_text(fake.text)
+    expect(reply.locator("[data-message-meta]")).to_have_text("openai/gpt-4o-mini")
+    expect(page.get_by_role("button", name="Send")).to_be_visible()
+    expect(page.get_by_role("heading", name=QUESTION)).to_be_visible()
+    expect(page.locator("[data-conversations] a[aria-current='page']")).to_have_text(QUESTION)
+
+    page.reload()
+    thread = open_chat(page, page.url)
+    expect(thread.locator(".message-user")).to_have_text([re.compile(re.escape(QUESTION))])
+    expect(thread.locator(".message-assistant [data-message-meta]")).to_have_text(["openai/gpt-4o-mini"])
+    expect(page.get_by_label("Model")).to_have_value("openai/gpt-4o-mini")  # remembered in this browser
+    screenshot(page, "chat", docs=True)
+    assert_accessible(page, "chat")
+
+
+def test_stop_ends_a_reply_midway(signed_in: Callable[..., Page], fake: FakeOpenAI) -> None:
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    fake.server.released.clear()  # hold the next stream after its first word again
+    try:
+        send(page, "Tell me a long story")
+        reply = thread.locator(".message-assistant").last
+        expect(reply.locator("[data-message-text]")).to_have_text(re.compile(r"^Hello\s*$"))
+        page.get_by_label("Message", exact=True).press("Escape")
+        expect(reply.locator("[data-message-meta]")).to_have_text(re.compile("stopped$"))
+        expect(page.get_by_role("button", name="Send")).to_be_visible()
+        expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+    finally:
+        fake.release()
+    thread = open_chat(page, page.url)
+    expect(thread.locator(".message-user").last).to_have_text(re.compile("Tell me a long story"))
+
+
+def test_a_budget_policy_is_saved(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/settings/ai")
+    form = page.locator("form[data-policy-form]")
+    form.get_by_label("One provider", exact=True).check()
+    fixed = form.get_by_label("The one provider")
+    fixed.select_option(fixed.locator("option", has_text="Fake OpenAI").get_attribute("value"))
+    local = form.locator("[data-fallback]").filter(has_text="The model on this box")
+    local.get_by_role("checkbox").check()
+    local.get_by_role("button", name=re.compile("up$")).click()
+    form.get_by_label("Monthly budget (US dollars)").fill("0")
+    form.get_by_label("Refuse, and tell me so").check()
+    form.get_by_role("button", name="Save policy").click()
+    expect(form.get_by_role("alert")).to_have_text("Policy saved.")
+    page.reload()
+    form = page.locator("form[data-policy-form]")
+    expect(form.get_by_label("One provider", exact=True)).to_be_checked()
+    expect(form.get_by_label("Monthly budget (US dollars)")).to_have_value("0.0")
+    expect(form.get_by_label("Refuse, and tell me so")).to_be_checked()
+    expect(form.locator("[data-fallback]").first).to_contain_text("The model on this box")
+    expect(form.locator("[data-fallback]").first.get_by_role("checkbox")).to_be_checked()
+    screenshot(page, "ai-settings-policy")
+
+
+def test_over_budget_the_thread_explains_the_refusal(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    page.get_by_label("Model").select_option("auto")
+    send(page, "One more question")
+    expect(thread.locator(".message-error")).to_contain_text("budget", timeout=3000)
+
+
+def test_usage_shows_the_spend_after_the_chat(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/settings/usage")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("AI usage in")
+    table = page.locator("table[data-usage-table]")
+    expect(table.get_by_role("row", name=re.compile("^OpenAI"))).to_be_visible()
+    expect(page.locator("[data-usage-spend]")).not_to_have_text("$0.00")
+    expect(page.locator("[data-usage-saving-explained]")).to_contain_text("priciest model you have set up")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings")).to_have_attribute(
+        "aria-current", "page"
+    )
+    screenshot(page, "ai-usage")
+    assert_accessible(page, "ai-usage")
+    page.goto("/")
+    panel = page.locator("#panel-ai")
+    expect(panel.get_by_role("heading", name="AI this month")).to_be_visible()
+    expect(panel).to_contain_text("spent of $0.00")
+    screenshot(page, "dashboard-ai-panel")
+    assert_accessible(page, "dashboard-ai-panel")
+
+
+def test_the_admin_edits_a_price_and_members_only_read_them(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/settings/ai")
+    wait_live(page)
+    what = "OpenAI gpt-4o-mini"
+    price = page.get_by_label(f"Input price of {what}", exact=True)
+    price.fill("0.2")
+    page.get_by_role("button", name=f"Save price of {what}", exact=True).click()
+    row = page.locator("table[data-prices] tr").filter(has=price)
+    expect(row.get_by_text("edited")).to_be_visible()
+    expect(price).to_have_value("0.2")
+    page.get_by_role("button", name=f"Reset price of {what}", exact=True).click()
+    expect(price).to_have_value("0.15")
+    expect(row.get_by_text("edited")).to_have_count(0)
+
+    member = signed_in(MEMBER)
+    member.goto("/settings/ai")
+    expect(member.get_by_role("heading", name="Prices")).to_be_visible()
+    expect(member.get_by_label(f"Input price of {what}", exact=True)).to_have_count(0)
+    expect(member.get_by_role("row", name=re.compile(r"^OpenAI gpt-4o-mini 0\.15 "))).to_be_visible()
+    assert_accessible(member, "ai-settings-member")
+
+
+def test_the_ai_pages_in_the_dark_theme(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    open_chat(page)
+    page.get_by_role("button", name="Dark theme").click()
+    page.locator("[data-conversations] a.item-title", has_text=QUESTION).click()
+    expect(page.get_by_role("log", name="Messages").locator(".message-assistant").first).to_be_visible()
+    for name, path in (("chat", None), ("ai-settings", "/settings/ai"), ("ai-usage", "/settings/usage")):
+        if path:
+            page.goto(path)
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+        screenshot(page, f"{name}-dark")
+        assert_accessible(page, f"{name}-dark")
+
+
+def test_chat_on_a_phone(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN, viewport=PHONE)
+    open_chat(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "chat scrolls sideways"
+    screenshot(page, "chat-phone")
+    page.goto("/settings/ai")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "settings scroll sideways"
+    screenshot(page, "ai-settings-phone")

@@ -1,0 +1,76 @@
+// AI settings: the key forms show the fields the chosen provider needs, Test shows whether a key
+// works, Edit opens the dialog filled from the key's row, and the fallback chain is reordered in place.
+import { announce } from "../announce.js";
+import { showMessage } from "../forms.js";
+
+export function init() {
+  const adding = document.querySelector("form[data-add-key]");
+  const select = adding.querySelector("[data-provider-select]");
+  const applyChosen = () => applyProvider(adding, select.selectedOptions[0], true);
+  select.addEventListener("change", applyChosen);
+  adding.addEventListener("reset", () => window.setTimeout(applyChosen)); // after the reset has happened
+  applyChosen();
+  document.addEventListener("atom:submitted", ({ detail }) => {
+    if (detail.form.hasAttribute("data-key-test")) showTestResult(detail.form, detail.result);
+  });
+  document.addEventListener("click", (event) => onClick(event, select));
+}
+
+function onClick(event, select) {
+  const edit = event.target.closest("[data-edit-key]");
+  if (edit) openEditor(edit.dataset, select);
+  const move = event.target.closest("[data-move]");
+  if (move) moveFallback(move);
+  if (event.target.closest("[data-close-dialog]")) event.target.closest("dialog").close();
+}
+
+// Shown and required as the provider's manifest says; hidden option fields are disabled, so not sent.
+function applyProvider(form, option, adding) {
+  const needs = option.dataset;
+  const offered = needs.options.split(" ").filter(Boolean);
+  for (const wrapper of form.querySelectorAll("[data-provider-option]")) {
+    const shown = offered.includes(wrapper.dataset.providerOption);
+    wrapper.hidden = !shown;
+    wrapper.querySelector("input").disabled = !shown;
+  }
+  form.elements.base_url.required = needs.needsBaseUrl === "true";
+  if (adding) form.elements.api_key.required = needs.needsKey === "true";
+  const model = form.querySelector("[data-model-input]");
+  model.setAttribute("list", `models-${option.value}`);
+  model.required = adding && needs.hasModels === "false"; // a house server's models have no names Atom knows
+}
+
+function openEditor(key, select) {
+  const dialog = document.getElementById("edit-key");
+  const form = dialog.querySelector("form");
+  form.reset();
+  form.dataset.api = `/api/ai/keys/${key.id}`;
+  form.elements.label.value = key.label;
+  form.elements.base_url.value = key.baseUrl;
+  form.elements.default_model.value = key.defaultModel;
+  for (const [name, value] of Object.entries(JSON.parse(key.options))) {
+    const input = form.elements[`options.${name}`];
+    if (input) input.value = value;
+  }
+  applyProvider(form, [...select.options].find((option) => option.value === key.provider), false);
+  showMessage(form, "", "");
+  dialog.querySelector("[data-edit-key-name]").textContent = key.label;
+  dialog.showModal();
+  form.elements.label.focus();
+}
+
+function showTestResult(form, result) {
+  const detail = result.detail || "";
+  showMessage(form, result.ok ? `Works: ${detail}.` : `Does not work: ${detail}`, result.ok ? "ok" : "error");
+}
+
+function moveFallback(button) {
+  const item = button.closest("[data-fallback]");
+  const up = button.dataset.move === "up";
+  const neighbour = up ? item.previousElementSibling : item.nextElementSibling;
+  if (!neighbour) return;
+  neighbour.insertAdjacentElement(up ? "beforebegin" : "afterend", item);
+  button.focus(); // moving an element can drop its focus
+  const place = [...item.parentElement.children].indexOf(item) + 1;
+  announce(`${item.querySelector("label").textContent} is now number ${place} in the chain.`);
+}

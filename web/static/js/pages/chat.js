@@ -1,0 +1,201 @@
+// The chat page: send a message, stream the reply into the thread word by word, stop it, and
+// remember the picked model in this browser. The server keeps the history; a reload shows it.
+import { ApiError, callApi, failureOf, signInAgain, unreachable } from "../api.js";
+import { refreshUrl } from "../regions.js";
+import { readEvents } from "../sse.js";
+
+const MODEL_KEY = "atom-chat-model";
+const CUT_SHORT = "The reply stopped before it was finished. Try again.";
+const NEAR_END_PX = 80;
+
+export function init() {
+  const form = document.querySelector("[data-chat-form]");
+  const chat = { form, thread: document.querySelector("[data-thread]"), input: form.elements.content, controller: null };
+  const picker = form.elements.model;
+  restoreModel(picker);
+  picker.addEventListener("change", () => remember(picker.value));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send(chat);
+  });
+  chat.input.addEventListener("keydown", (event) => onKey(chat, event));
+  form.querySelector("[data-stop]").addEventListener("click", () => stop(chat));
+  document.addEventListener("atom:submitted", ({ detail }) => leaveIfGone(chat, detail.form.dataset.conversationDelete));
+  document.addEventListener("atom:event", ({ detail }) => {
+    if (detail.topic === "conversations" && detail.action === "deleted") leaveIfGone(chat, detail.id);
+  });
+  chat.thread.scrollTop = chat.thread.scrollHeight;
+  form.querySelector("[data-send]").disabled = false;
+}
+
+function onKey(chat, event) {
+  if (event.key === "Escape" && chat.controller) {
+    event.preventDefault();
+    stop(chat);
+  } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    chat.form.requestSubmit();
+  }
+}
+
+async function send(chat) {
+  const text = chat.input.value.trim();
+  if (!text || chat.controller) return;
+  const body = { content: text, model: chat.form.elements.model.value };
+  chat.controller = new AbortController();
+  setStreaming(chat, true);
+  try {
+    const id = await conversationFor(chat, text);
+    appendMessage(chat, "user", text);
+    chat.input.value = "";
+    await streamReply(chat, id, body);
+  } catch (error) {
+    showProblem(chat, error);
+  } finally {
+    chat.controller = null;
+    setStreaming(chat, false);
+  }
+}
+
+function stop(chat) {
+  if (chat.controller) chat.controller.abort(); // the server stops generating when we hang up
+}
+
+async function conversationFor(chat, text) {
+  if (chat.form.dataset.conversation) return chat.form.dataset.conversation;
+  const created = await callApi("POST", "/api/chat/conversations", {}, chat.form.elements.csrf_token.value);
+  adopt(chat, created.id, text.slice(0, 60));
+  return created.id;
+}
+
+// A new conversation gets its own address, so a reload (or a bookmark) opens it with its history.
+function adopt(chat, id, title) {
+  chat.form.dataset.conversation = id;
+  history.replaceState(null, "", `/chat/${id}`);
+  document.querySelector("[data-chat-title]").textContent = title;
+  document.title = `${title} · Atom`;
+  document.querySelector("a[href='/chat'][aria-current]")?.removeAttribute("aria-current");
+  const list = document.querySelector("[data-conversations]");
+  list.dataset.region = `/fragments/conversations?current=${id}`;
+  refreshUrl(list.dataset.region);
+}
+
+async function streamReply(chat, id, body) {
+  const reply = appendMessage(chat, "assistant", "");
+  try {
+    const response = await postMessage(chat, id, body);
+    if (!(await readReply(chat, response, reply))) throw new ApiError(0, CUT_SHORT);
+  } catch (error) {
+    if (chat.controller.signal.aborted) return markReply(reply, "stopped");
+    if (textOf(reply).textContent) markReply(reply, "incomplete");
+    else reply.remove();
+    throw error;
+  }
+}
+
+async function postMessage(chat, id, body) {
+  let response;
+  try {
+    response = await fetch(`/api/chat/conversations/${id}/messages`, {
+      method: "POST", credentials: "same-origin", body: JSON.stringify(body), signal: chat.controller.signal,
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream",
+                 "X-CSRF-Token": chat.form.elements.csrf_token.value },
+    });
+  } catch (error) {
+    throw chat.controller.signal.aborted ? error : unreachable();
+  }
+  if (response.status === 401) signInAgain();
+  if (!response.ok) throw await failureOf(response);
+  return response;
+}
+
+// True when the server finished the reply; an error event is thrown as a sentence for the thread.
+async function readReply(chat, response, reply) {
+  for await (const { event, data } of readEvents(response.body)) {
+    if (event === "chunk") {
+      const following = nearEnd(chat.thread);
+      textOf(reply).append(data.text);
+      metaOf(reply).textContent = data.model;
+      if (following) chat.thread.scrollTop = chat.thread.scrollHeight;
+    } else if (event === "done") {
+      if (data.message) metaOf(reply).textContent = `${data.message.provider}/${data.message.model}`;
+      return true;
+    } else if (event === "error") {
+      throw new ApiError(502, sentence(data.detail));
+    }
+  }
+  return false;
+}
+
+function appendMessage(chat, role, text) {
+  const item = fromTemplate("chat-message-template");
+  item.className = `message message-${role}`;
+  item.querySelector("[data-message-who]").textContent = role === "user" ? "You" : "Atom";
+  textOf(item).textContent = text;
+  if (role === "user") metaOf(item).remove();
+  document.querySelector("[data-thread-empty]").hidden = true;
+  chat.thread.append(item);
+  chat.thread.scrollTop = chat.thread.scrollHeight;
+  return item;
+}
+
+function showProblem(chat, error) {
+  if (!(error instanceof ApiError)) console.error(error);
+  const item = fromTemplate("chat-error-template");
+  textOf(item).textContent = error instanceof ApiError ? error.message : CUT_SHORT;
+  chat.thread.append(item);
+  chat.thread.scrollTop = chat.thread.scrollHeight;
+}
+
+function markReply(reply, how) {
+  const meta = metaOf(reply);
+  meta.textContent = meta.textContent ? `${meta.textContent} · ${how}` : how;
+  reply.classList.add("message-cut");
+}
+
+// While a reply streams: the log is busy (screen readers wait for the whole reply) and Stop replaces Send.
+function setStreaming(chat, streaming) {
+  const send = chat.form.querySelector("[data-send]");
+  const stopButton = chat.form.querySelector("[data-stop]");
+  const focused = document.activeElement;
+  chat.thread.setAttribute("aria-busy", String(streaming));
+  send.hidden = streaming;
+  stopButton.hidden = !streaming;
+  if (streaming && focused === send) stopButton.focus();
+  if (!streaming && (focused === stopButton || focused === document.body)) chat.input.focus();
+}
+
+function leaveIfGone(chat, id) {
+  if (id && id === chat.form.dataset.conversation) location.assign("/chat");
+}
+
+function restoreModel(picker) {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(MODEL_KEY);
+  } catch (error) {
+    return; // storage blocked: "auto" it is
+  }
+  if (saved && [...picker.options].some((option) => option.value === saved)) picker.value = saved;
+}
+
+function remember(model) {
+  try {
+    localStorage.setItem(MODEL_KEY, model);
+  } catch (error) {
+    // Not kept when storage is blocked; the picker still applies to this page.
+  }
+}
+
+function fromTemplate(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+const textOf = (item) => item.querySelector("[data-message-text]");
+const metaOf = (item) => item.querySelector("[data-message-meta]");
+const nearEnd = (thread) => thread.scrollHeight - thread.scrollTop - thread.clientHeight < NEAR_END_PX;
+
+function sentence(detail) {
+  const text = String(detail || "Atom could not answer");
+  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
