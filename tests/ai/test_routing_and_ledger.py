@@ -159,3 +159,15 @@ def test_admin_edits_prices_members_cannot(ai_admin: TestClient, runtime: Runtim
     assert (reset["input_per_mtok"], reset["edited"]) == (2.5, False)
     bad = ai_admin.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": -1, "output_per_mtok": 0})
     assert bad.status_code == 400
+
+
+def test_each_ledger_entry_is_announced_to_its_member_live(ai_admin: TestClient) -> None:
+    import json
+
+    with FakeOpenAI() as openai, ai_admin.websocket_connect("/api/live") as live:
+        assert json.loads(live.receive_text(timeout=5))["action"] == "ready"
+        _key(ai_admin, openai, "openai", "gpt-4o-mini")
+        assert json.loads(live.receive_text(timeout=5))["topic"] == "ai-keys"
+        _ask(ai_admin, "openai/gpt-4o-mini")
+        event = json.loads(live.receive_text(timeout=5))
+        assert (event["topic"], event["action"]) == ("ai-usage", "created")
