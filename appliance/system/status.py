@@ -8,6 +8,7 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 
 from appliance import clock
+from appliance.ai.models import load_manifest, quick_check, read_installed
 from appliance.settings import Settings
 from appliance.storage import Database, schema_version
 from appliance.system.jobs import last_heartbeat
@@ -25,6 +26,7 @@ async def system_status(settings: Settings, db: Database, pending_jobs: Callable
         await _database(settings, db),
         await _job_queue(db, pending_jobs),
         _disk(settings),
+        await asyncio.to_thread(_models, settings),
     ]
     return SystemStatus(ok=all(c.ok for c in components), version=atom_version(), components=components)
 
@@ -66,6 +68,26 @@ async def _job_queue(db: Database, pending_jobs: Callable[[], int]) -> Component
         ok=alive,
         summary=summary,
         details={"pending": pending, "worker_seen_seconds_ago": None if age is None else round(age, 1)},
+    )
+
+
+def _models(settings: Settings) -> Component:
+    """The default models (and the chosen local chat model): installed and intact?"""
+    wanted = {spec.name for spec in load_manifest().defaults()} | {settings.ai.local_model}
+    installed = read_installed(settings.data_dir).models
+    missing = sorted(name for name in wanted if name not in installed)
+    damaged = sorted(name for name in wanted if name in installed and quick_check(settings.data_dir, installed[name]))
+    ok = not missing and not damaged
+    if ok:
+        summary = f"{len(wanted)} models installed and intact"
+    else:
+        broken = ", ".join([*(f"{n} missing" for n in missing), *(f"{n} damaged" for n in damaged)])
+        summary = f"{broken}: run `atom models install --default`"
+    return Component(
+        name="models",
+        ok=ok,
+        summary=summary,
+        details={"installed": len(installed), "local_chat_model": settings.ai.local_model},
     )
 
 
