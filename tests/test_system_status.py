@@ -27,6 +27,6 @@ def test_every_component_is_reported(admin: TestClient) -> None:
 def test_missing_models_are_named_with_the_fix(admin: TestClient, runtime: Runtime) -> None:
     models = _component(admin, "models")
     assert models["ok"] is False
-    assert "smollm2 missing" in models["summary"] and "atom models install --default" in models["summary"]
+    assert "smollm2" in models["details"]["missing"] and "atom models install --default" in models["summary"]
     install_model(runtime.settings.data_dir, load_manifest().get("smollm2"), CACHE)
-    assert "smollm2" not in _component(admin, "models")["summary"]
+    assert "smollm2" not in _component(admin, "models")["details"]["missing"]

@@ -81,13 +81,19 @@ def _models(settings: Settings) -> Component:
     if ok:
         summary = f"{len(wanted)} models installed and intact"
     else:
-        broken = ", ".join([*(f"{n} missing" for n in missing), *(f"{n} damaged" for n in damaged)])
+        problems = [*(f"{n} missing" for n in missing), *(f"{n} damaged" for n in damaged)]
+        broken = ", ".join(problems) if len(problems) <= 2 else f"{len(problems)} models missing or damaged"
         summary = f"{broken}: run `atom models install --default`"
     return Component(
         name="models",
         ok=ok,
         summary=summary,
-        details={"installed": len(installed), "local_chat_model": settings.ai.local_model},
+        details={
+            "installed": len(installed),
+            "missing": ", ".join(missing),
+            "damaged": ", ".join(damaged),
+            "local_chat_model": settings.ai.local_model,
+        },
     )
 
 
