@@ -126,3 +126,21 @@ def test_leaving_a_chat_reply_stops_generation_and_keeps_the_partial_reply(
     assert messages[1]["role"] == "assistant" and messages[1]["content"]
     outcome = runtime.db.read_sync(lambda c: c.execute("SELECT outcome FROM ai_usage").fetchone()[0])
     assert outcome == "cancelled"
+
+
+def test_concurrent_local_requests_queue_and_all_complete(sdk: openai.OpenAI) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(n: int) -> tuple[str, int]:
+        reply = sdk.chat.completions.create(
+            model="local/smollm2",
+            messages=[{"role": "user", "content": f"Count to {n}."}],
+            max_tokens=10,
+            temperature=0,
+        )
+        return reply.choices[0].message.content or "", reply.usage.completion_tokens
+
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(ask, [3, 4, 5]))
+    alone = [ask(n) for n in [3, 4, 5]]
+    assert together == alone  # no interleaving: each reply is what it would be on its own
