@@ -75,3 +75,34 @@ def test_identity_never_comes_from_the_body(admin: TestClient, runtime: Runtime)
         assert sneaky.status_code == 400  # unknown fields are refused, not obeyed
         created = admin.post("/api/tokens", json={"name": "admin's"}).json()
         assert created["token"]["id"] not in {t["id"] for t in phone.get("/api/tokens").json()}
+
+
+def test_removing_a_member_erases_everything_private_to_them(admin: TestClient, runtime: Runtime) -> None:
+    from appliance.storage.ownership import KEPT_TABLES, MEMBER_TABLES
+
+    bob = add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        phone.post("/api/tokens", json={"name": "script"})
+        phone.post("/api/ai/keys", json={"provider": "openai", "api_key": "sk-bob-0123456789"})
+        chat = phone.post("/api/chat/conversations", json={"title": "bob's"}).json()
+        phone.put("/api/ai/preferences", json={"policy": "local_only"})
+    runtime.db.write_sync(
+        lambda c: c.execute(
+            "INSERT INTO chat_messages VALUES ('m1', ?, 'user', 'hello', NULL, NULL, now())", [chat["id"]]
+        )
+    )
+    assert admin.delete(f"/api/members/{bob['id']}").status_code == 204
+    for table, column in MEMBER_TABLES:
+        count = runtime.db.read_sync(
+            lambda c: c.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [bob["id"]]).fetchone()[0]
+        )
+        assert count == 0, table
+    assert runtime.db.read_sync(lambda c: c.execute("SELECT count(*) FROM chat_messages").fetchone()[0]) == 0
+    columns = runtime.db.read_sync(
+        lambda c: c.execute(
+            "SELECT table_name FROM information_schema.columns WHERE column_name IN ('user_id', 'owner')"
+        ).fetchall()
+    )
+    unlisted = {t for (t,) in columns} - {t for t, _ in MEMBER_TABLES} - KEPT_TABLES
+    assert not unlisted, f"tables holding members' rows but not erased with them: {unlisted}"

@@ -8,6 +8,7 @@ from typing import Any
 from appliance import clock
 from appliance.accounts.models import ApiToken, SessionInfo, User, UserUpdate
 from appliance.storage import Reader, Writer
+from appliance.storage.ownership import erase_member
 
 _USER_COLUMNS = "id, username, display_name, role, disabled, created_at"
 
@@ -87,21 +88,7 @@ def set_password(conn: Writer, user_id: str, new_hash: str) -> None:
 
 
 def delete_user_everywhere(conn: Writer, user_id: str) -> None:
-    conn.execute(
-        "DELETE FROM chat_messages WHERE conversation_id IN (SELECT id FROM conversations WHERE user_id = ?)",
-        [user_id],
-    )
-    owned = (
-        ("sessions", "user_id"),
-        ("api_tokens", "user_id"),
-        ("vault_secrets", "owner"),
-        ("provider_keys", "owner"),
-        ("ai_preferences", "user_id"),
-        ("conversations", "user_id"),
-    )
-    for table, column in owned:
-        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id])
-    conn.execute("DELETE FROM users WHERE id = ?", [user_id])
+    erase_member(conn, user_id)
 
 
 # --- sessions ---------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""Which rows belong to a member: erased, all of them, when the member is removed.
+
+The schema lives in this package's migrations, so the list of a member's private
+tables lives beside it. A migration that adds a private table adds it here too
+(a test checks every table with a `user_id` or `owner` column is listed).
+"""
+
+from __future__ import annotations
+
+from appliance.storage.database import Writer
+
+__all__ = ["MEMBER_TABLES", "KEPT_TABLES", "erase_member"]
+
+# (table, the column naming the member); children before parents.
+MEMBER_TABLES: tuple[tuple[str, str], ...] = (
+    ("sessions", "user_id"),
+    ("api_tokens", "user_id"),
+    ("vault_secrets", "owner"),
+    ("provider_keys", "owner"),
+    ("ai_preferences", "user_id"),
+    ("conversations", "user_id"),
+)
+# Tables with a member column that outlive the member: the household's cost ledger.
+KEPT_TABLES = frozenset({"ai_usage"})
+
+
+def erase_member(conn: Writer, user_id: str) -> None:
+    """Delete everything private to `user_id` (inside the caller's transaction)."""
+    conn.execute(
+        "DELETE FROM chat_messages WHERE conversation_id IN (SELECT id FROM conversations WHERE user_id = ?)",
+        [user_id],
+    )
+    for table, column in MEMBER_TABLES:
+        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id])
+    conn.execute("DELETE FROM users WHERE id = ?", [user_id])
