@@ -31,10 +31,21 @@ def test_a_conversation_that_fits_is_untouched() -> None:
 def test_the_oldest_turns_go_first_and_the_system_prompt_stays() -> None:
     history = [SYSTEM, *turns(21)]  # 10 + 210 tokens
     fitted = fit_history(history, words, n_ctx=100, max_tokens=20)
+    kept = fitted.messages[1:]
     assert fitted.messages[0] == SYSTEM
-    assert fitted.messages[1:] == history[-7:]  # the newest turns that fit, starting with a user turn
-    assert fitted.messages[1].role == "user"
+    assert kept == history[-len(kept) :]  # the newest turns, starting with a user turn
+    assert kept[0].role == "user" and 3 <= len(kept) <= 7  # 7 would fit; old turns go a block at a time
     assert len(fitted.tokens) + fitted.max_tokens <= 100
+
+
+def test_the_kept_history_starts_at_the_same_turn_for_several_turns() -> None:
+    """So llama.cpp finds the same prompt start and reuses its cache instead of rereading the window."""
+    starts = []
+    for length in range(15, 41, 2):  # a conversation growing a question and an answer at a time
+        fitted = fit_history([SYSTEM, *turns(length)], words, n_ctx=200, max_tokens=20)
+        starts.append(fitted.messages[1].content)
+    changes = sum(1 for before, after in zip(starts, starts[1:], strict=False) if before != after)
+    assert changes <= len(starts) // 2  # turn by turn trimming would change the start every time
 
 
 def test_the_history_never_starts_with_an_assistant_turn() -> None:

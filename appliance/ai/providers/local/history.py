@@ -12,6 +12,9 @@ from appliance.errors import ProviderRequestError
 __all__ = ["FittedPrompt", "fit_history", "MIN_REPLY_TOKENS"]
 
 MIN_REPLY_TOKENS = 16  # below this a reply is useless: refuse rather than answer with a stub
+# Old turns are dropped this many at a time, so the prompt's start stays the same for several
+# turns and llama.cpp reuses its cache instead of reading the whole window again each turn.
+DROP_BLOCK = 4
 
 Encode = Callable[[list[ChatMessage]], list[int]]
 
@@ -38,8 +41,10 @@ def fit_history(messages: list[ChatMessage], encode: Encode, n_ctx: int, max_tok
         return encoded[k]
 
     # Each trimming is shorter than the one before, so the first that fits is found by bisection.
-    k = _first(lambda k: len(prompt(k)) + max_tokens <= n_ctx, len(trimmings))
-    if k < len(trimmings):
+    steps = [*range(0, len(trimmings) - 1, DROP_BLOCK), len(trimmings) - 1]
+    i = _first(lambda i: len(prompt(steps[i])) + max_tokens <= n_ctx, len(steps))
+    if i < len(steps):
+        k = steps[i]
         return _fitted(trimmings[k], prompt(k), max_tokens, messages)
     shortest = len(trimmings) - 1
     room = n_ctx - len(prompt(shortest))
