@@ -16,7 +16,19 @@ from appliance.server.deps import dependencies
 from appliance.server.errors import exception_handlers
 from appliance.server.middleware import RequestContext
 from appliance.server.pages import template_config, web_routers, with_html_errors
-from appliance.server.routes import account, ai, chat, control, health, live, members, openai_api, sessions, system
+from appliance.server.routes import (
+    account,
+    ai,
+    chat,
+    control,
+    health,
+    live,
+    members,
+    models,
+    openai_api,
+    sessions,
+    system,
+)
 from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
@@ -36,7 +48,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
             if close_runtime:
                 runtime.close()
 
-    routers = [control.router, ai.router, chat.router, openai_api.router]
+    routers = [control.router, ai.router, models.router, chat.router, openai_api.router]
     api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + routers, guards=[authenticate])
     return Litestar(
         route_handlers=[api, *web_routers()],

@@ -1,0 +1,101 @@
+"""Models over the API: what is shipped and installed; admins add their own GGUF chat models."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from litestar import Router, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+
+from appliance.ai import models
+from appliance.errors import InvalidInput
+from appliance.server.auth import admin_only, members_only
+from appliance.server.deps import SettingsDep
+
+__all__ = ["router"]
+
+
+class ModelState(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    role: str
+    origin: str  # manifest (shipped) or custom (an admin's GGUF)
+    installed: bool
+    default: bool
+    size_bytes: int
+    license: str
+
+
+class CustomModelAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+    path: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None  # a .gguf file on the box
+    url: Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=2000)] | None = None
+    chat_template: Annotated[str, msgspec.Meta(max_length=100_000)] | None = None
+    sha256: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+@get("/")
+async def list_models(settings: SettingsDep) -> list[ModelState]:
+    return await asyncio.to_thread(_states, settings.data_dir)
+
+
+@post("/", guards=[admin_only], status_code=HTTP_201_CREATED)
+async def add_model(settings: SettingsDep, data: JSONBody[CustomModelAdd]) -> ModelState:
+    """Check (GGUF header, sha256) and register a chat model from a file on the box or a URL."""
+    if (data.path is None) == (data.url is None):
+        raise InvalidInput("give either path (a .gguf file on the box) or url")
+    await asyncio.to_thread(
+        models.add_custom_model,
+        settings.data_dir,
+        data.name,
+        models.load_manifest(),
+        file=Path(data.path) if data.path else None,
+        url=data.url,
+        chat_template=data.chat_template,
+        expected_sha256=data.sha256,
+    )
+    return next(s for s in await asyncio.to_thread(_states, settings.data_dir) if s.name == data.name)
+
+
+@delete("/{name:str}", guards=[admin_only])
+async def remove_model(settings: SettingsDep, name: FromPath[str]) -> None:
+    await asyncio.to_thread(models.remove_model, settings.data_dir, name)
+
+
+def _states(data_dir: Path) -> list[ModelState]:
+    shipped = models.load_manifest().models
+    installed = models.read_installed(data_dir).models
+    states = [
+        ModelState(
+            name=name,
+            role=spec.role,
+            origin="manifest",
+            installed=name in installed,
+            default=spec.default,
+            size_bytes=spec.size,
+            license=spec.license,
+        )
+        for name, spec in sorted(shipped.items())
+    ]
+    states += [
+        ModelState(
+            name=name,
+            role=model.role,
+            origin="custom",
+            installed=True,
+            default=False,
+            size_bytes=model.size,
+            license=model.license,
+        )
+        for name, model in sorted(installed.items())
+        if model.origin == "custom"
+    ]
+    return states
+
+
+router = Router(
+    "/api/ai/models", route_handlers=[list_models, add_model, remove_model], guards=[members_only], tags=["ai"]
+)
