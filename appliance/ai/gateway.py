@@ -78,11 +78,13 @@ class AIGateway:
 
     async def _plan(self, principal: Principal, request: ChatRequest) -> tuple[list[Route], Route]:
         """The routes to try, and the member's priciest configured route (the saving's baseline)."""
-        prefs = await get_preferences(self._db, principal.user_id)
-        spent = await ledger.month_spend(self._db, principal.user_id)
-        over = prefs.monthly_budget_usd is not None and spent >= prefs.monthly_budget_usd
         explicit = None if request.model in AUTO_MODELS else request.model
-        routes = await self._candidates(principal, explicit=explicit, every_model=False)
+        prefs, spent, routes = await asyncio.gather(  # independent reads, side by side on the read pool
+            get_preferences(self._db, principal.user_id),
+            ledger.month_spend(self._db, principal.user_id),
+            self._candidates(principal, explicit=explicit, every_model=False),
+        )
+        over = prefs.monthly_budget_usd is not None and spent >= prefs.monthly_budget_usd
         prompt = estimate_tokens("".join(m.content for m in request.messages))
         plan = plan_routes(routes, prefs, request.model, prompt, request.max_tokens or 512, over)
         return plan, max(routes, key=lambda r: r.price.input_per_mtok + r.price.output_per_mtok)
@@ -138,9 +140,11 @@ class AIGateway:
         return self._local
 
     async def _candidates(self, principal: Principal, explicit: str | None, every_model: bool) -> list[Route]:
-        edits = await prices.price_edits(self._db)
-        routes = [_route(edits, LOCAL, name, None) for name in await self._local_models(every_model)]
-        for key in await keys.visible_keys(self._db, principal):
+        edits, local, visible = await asyncio.gather(
+            prices.price_edits(self._db), self._local_models(every_model), keys.visible_keys(self._db, principal)
+        )
+        routes = [_route(edits, LOCAL, name, None) for name in local]
+        for key in visible:
             names = {key.default_model}
             if every_model:
                 names |= {m for m in _manifest_models(key.provider)}
