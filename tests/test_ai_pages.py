@@ -9,7 +9,9 @@ answering model are shown, and spend appears once a reply has been paid for.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
@@ -192,3 +194,39 @@ def test_the_chat_script_and_stream_reader_ship_with_the_shell(client: TestClien
     for path in ("/static/js/pages/chat.js", "/static/js/sse.js", "/static/js/pages/ai-settings.js"):
         assert client.get(path).status_code == 200, path
     assert "/static/js/sse.js" in client.get("/sw.js").text
+
+
+def header_only_gguf(folder: Path, license_name: str = "MIT") -> Path:
+    """A GGUF header with no tensors: Atom registers it (llama.cpp could not run it; these tests do not)."""
+    key, value = b"general.license", license_name.encode()
+    entry = struct.pack("<Q", len(key)) + key + struct.pack("<IQ", 8, len(value)) + value
+    folder.mkdir(exist_ok=True)
+    path = folder / "tiny.gguf"
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + entry)
+    return path
+
+
+def models_section(page: str) -> str:
+    return page.split('id="models-title"', 1)[1].split('id="prices-title"', 1)[0]
+
+
+def test_local_models_are_listed_and_only_admins_add_or_remove_them(
+    ai_admin: TestClient, runtime: Runtime, tmp_path: Path
+) -> None:
+    added = ai_admin.post("/api/ai/models", json={"name": "tiny", "path": str(header_only_gguf(tmp_path / "files"))})
+    assert added.status_code == 201, added.text
+    section = models_section(ai_admin.get("/settings/ai").text)
+    assert "<code>atom models install smollm2</code>" in section  # shipped but missing: the command that fixes it
+    assert 'data-api="/api/ai/models" ' in section and 'name="path"' in section and 'name="chat_template"' in section
+    assert 'aria-label="Remove tiny"' in section and 'aria-label="Remove smollm2"' not in section
+    row = ai_admin.get("/fragments/ai-models").text.split('<tr data-model="tiny">', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:2] == ["Chat", "Custom"] and "<td>MIT</td>" in row
+    add_member(ai_admin, "robin", "robin's password")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "robin's password")
+        section = models_section(robin.get("/settings/ai").text)
+        assert '<tr data-model="tiny">' in section and "atom models install smollm2" in section
+        assert "data-add-model" not in section and "Remove" not in section
+        assert "Remove" not in robin.get("/fragments/ai-models").text
+        robin.post("/api/auth/logout")
+        assert robin.get("/fragments/ai-models").status_code == 401

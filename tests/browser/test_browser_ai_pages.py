@@ -7,20 +7,24 @@ chats with a streamed reply, stops one, sets a budget, reads the usage and edits
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from atom_browser import PHONE, AtomServer, assert_accessible, screenshot, wait_live
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
+from appliance.ai.models import install_model, load_manifest, require_model
 from tests.fakes import FakeOpenAI
 
 ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
 MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
 BAD_KEY = "sk-wrong-0000000000000000"
 QUESTION = "What is the capital of France?"
+MODEL_CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +278,69 @@ def test_chat_on_a_phone(signed_in: Callable[..., Page]) -> None:
     page.goto("/settings/ai")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "settings scroll sideways"
     screenshot(page, "ai-settings-phone")
+
+
+@pytest.fixture(scope="module")
+def a_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real GGUF chat model lying on the box, outside the server's data folder."""
+    elsewhere = tmp_path_factory.mktemp("downloads")
+    install_model(elsewhere, load_manifest().get("smollm2"), MODEL_CACHE)
+    return require_model(elsewhere, "smollm2").path(elsewhere)
+
+
+def test_an_admin_adds_a_gguf_model_from_the_box_and_removes_it(
+    signed_in: Callable[..., Page], a_gguf: Path, tmp_path: Path
+) -> None:
+    page = signed_in(ADMIN)
+    page.goto("/settings/ai")
+    form = page.locator("form[data-add-model]")
+    expect(form.get_by_label("Web address", exact=True)).to_be_hidden()  # ai-settings.js offers one source at a time
+    form.get_by_label("A web address (the box needs internet)").check()
+    expect(form.get_by_label("Path on the box")).to_be_hidden()
+    expect(form.get_by_label("Web address", exact=True)).to_be_visible()
+    expect(model_row(page, "smollm2")).to_contain_text("atom models install smollm2")
+
+    held: list[Route] = []  # the request waits here a moment: the form shows it is at work
+    page.route("**/api/ai/models", lambda route: held.append(route))
+    add_model(form, "my-smol", str(a_gguf))
+    expect(form.get_by_text("Checking and copying the model")).to_be_visible()
+    held[0].continue_()
+    page.unroute("**/api/ai/models")
+    expect(form.get_by_role("alert")).to_have_text("Added my-smol. Chat offers it as local/my-smol.", timeout=30_000)
+    expect(form.get_by_text("Checking and copying the model")).to_be_hidden()
+    expect(model_row(page, "my-smol")).to_contain_text("Custom")
+    expect(model_row(page, "my-smol").get_by_role("button", name="Remove my-smol")).to_be_visible()
+
+    not_gguf = tmp_path / "notes.gguf"
+    not_gguf.write_text("shopping list, not a model")
+    add_model(form, "notes", str(not_gguf))
+    expect(form.get_by_role("alert")).to_have_text(
+        "Notes.gguf is not a GGUF model file (it starts with b'shop', not b'GGUF')."
+    )
+    expect(form.get_by_label("Path on the box")).to_have_value(str(not_gguf))  # kept, to correct it
+    screenshot(page, "ai-settings-models")
+    assert_accessible(page, "ai-settings-models")
+
+    chat = signed_in(ADMIN)
+    open_chat(chat)
+    expect(chat.get_by_label("Model").locator("option[value='local/my-smol']")).to_have_count(1)
+
+    page.once("dialog", lambda confirm: confirm.accept())
+    model_row(page, "my-smol").get_by_role("button", name="Remove my-smol").click()
+    expect(model_row(page, "my-smol")).to_have_count(0)
+
+    member = signed_in(MEMBER)
+    member.goto("/settings/ai")
+    expect(model_row(member, "smollm2")).to_be_visible()
+    expect(member.locator("form[data-add-model]")).to_have_count(0)
+
+
+def add_model(form: Locator, name: str, path: str) -> None:
+    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("A file on this box").check()
+    form.get_by_label("Path on the box").fill(path)
+    form.get_by_role("button", name="Add model").click()
+
+
+def model_row(page: Page, name: str) -> Locator:
+    return page.locator(f"table[data-models] tr[data-model='{name}']")

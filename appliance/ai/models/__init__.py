@@ -8,6 +8,7 @@ error that names the command that fixes it), then `model.path(data_dir)` for its
 `model.directory(data_dir)` for a folder model (whisper, embeddings).
 """
 
+from appliance.ai.models.catalog import ModelState, model_states
 from appliance.ai.models.custom import CHAT_TEMPLATE_FILE, add_custom_model
 from appliance.ai.models.gguf import GGUFInfo, read_gguf_info
 from appliance.ai.models.install import install_model, is_installed, remove_model
@@ -24,12 +25,14 @@ __all__ = [
     "Manifest",
     "ModelRole",
     "ModelSpec",
+    "ModelState",
     "ProgressFactory",
     "add_custom_model",
     "fix_hint",
     "install_model",
     "is_installed",
     "load_manifest",
+    "model_states",
     "models_dir",
     "no_progress",
     "quick_check",

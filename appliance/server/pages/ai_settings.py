@@ -1,9 +1,10 @@
-"""AI settings: my provider keys and the household's, my routing policy and budget, the price table.
+"""AI settings: my provider keys and the household's, my routing policy and budget, the box's models, prices.
 
 Keys are only ever shown by their masked hint. Members see the household's keys
 and may test them; only an admin changes them, and only an admin edits prices.
 Forms post to `/api/ai/...` through `forms.js`; `pages/ai-settings.js` adds the
-provider-dependent fields, key test results, the edit dialog and fallback reordering.
+provider-dependent fields, key test results, the edit dialog, fallback reordering and
+the busy state of adding a model. The "Local models" section lives in `ai_models`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from appliance.ai.preferences import get_preferences
 from appliance.ai.shapes import LOCAL, Preferences, ProviderInfo, ProviderKey
 from appliance.runtime import Runtime
 from appliance.server.deps import DatabaseDep, RuntimeDep
+from appliance.server.pages.ai_models import local_models, models_fragment
 from appliance.server.pages.usage import provider_name
 from appliance.server.pages.view import fragment, member_page, viewer
 
@@ -62,6 +64,7 @@ async def ai_settings_page(request: Request, runtime: RuntimeDep) -> Template:
         keys=await keys.visible_keys(runtime.db, me),
         prices=await prices.price_table(runtime.db),
         provider_name=provider_name,
+        models=await local_models(runtime.settings.data_dir),
         **await _policy(runtime, me),
     )
 
@@ -115,4 +118,4 @@ def _option_fields(providers: list[ProviderInfo]) -> list[OptionField]:
 
 
 pages = [ai_settings_page]
-fragments = [keys_fragment, policy_fragment, prices_fragment]
+fragments = [keys_fragment, policy_fragment, prices_fragment, models_fragment]

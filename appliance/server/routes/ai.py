@@ -116,7 +116,8 @@ async def set_my_preferences(
     db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[Preferences]
 ) -> Preferences:
     saved = await set_preferences(db, principal, data)
-    bus.publish(Event(topic="ai-keys", action="updated", id="preferences"), [principal.user_id])
+    # Not "ai-keys": the tab that saved keeps its confirmation; the policy needs no refresh there.
+    bus.publish(Event(topic="ai-preferences", action="updated", id="preferences"), [principal.user_id])
     return saved
 
 

@@ -13,20 +13,11 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.ai import models
 from appliance.errors import InvalidInput
+from appliance.events import EVERYONE, Event
 from appliance.server.auth import admin_only, members_only
-from appliance.server.deps import SettingsDep
+from appliance.server.deps import BusDep, SettingsDep
 
 __all__ = ["router"]
-
-
-class ModelState(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    role: str
-    origin: str  # manifest (shipped) or custom (an admin's GGUF)
-    installed: bool
-    default: bool
-    size_bytes: int
-    license: str
 
 
 class CustomModelAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -38,12 +29,12 @@ class CustomModelAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
 
 @get("/")
-async def list_models(settings: SettingsDep) -> list[ModelState]:
-    return await asyncio.to_thread(_states, settings.data_dir)
+async def list_models(settings: SettingsDep) -> list[models.ModelState]:
+    return await asyncio.to_thread(models.model_states, settings.data_dir)
 
 
 @post("/", guards=[admin_only], status_code=HTTP_201_CREATED)
-async def add_model(settings: SettingsDep, data: JSONBody[CustomModelAdd]) -> ModelState:
+async def add_model(settings: SettingsDep, bus: BusDep, data: JSONBody[CustomModelAdd]) -> models.ModelState:
     """Check (GGUF header, sha256) and register a chat model from a file on the box or a URL."""
     if (data.path is None) == (data.url is None):
         raise InvalidInput("give either path (a .gguf file on the box) or url")
@@ -57,43 +48,14 @@ async def add_model(settings: SettingsDep, data: JSONBody[CustomModelAdd]) -> Mo
         chat_template=data.chat_template,
         expected_sha256=data.sha256,
     )
-    return next(s for s in await asyncio.to_thread(_states, settings.data_dir) if s.name == data.name)
+    bus.publish(Event(topic="ai-models", action="created", id=data.name), [EVERYONE])
+    return next(s for s in await asyncio.to_thread(models.model_states, settings.data_dir) if s.name == data.name)
 
 
 @delete("/{name:str}", guards=[admin_only])
-async def remove_model(settings: SettingsDep, name: FromPath[str]) -> None:
+async def remove_model(settings: SettingsDep, bus: BusDep, name: FromPath[str]) -> None:
     await asyncio.to_thread(models.remove_model, settings.data_dir, name)
-
-
-def _states(data_dir: Path) -> list[ModelState]:
-    shipped = models.load_manifest().models
-    installed = models.read_installed(data_dir).models
-    states = [
-        ModelState(
-            name=name,
-            role=spec.role,
-            origin="manifest",
-            installed=name in installed,
-            default=spec.default,
-            size_bytes=spec.size,
-            license=spec.license,
-        )
-        for name, spec in sorted(shipped.items())
-    ]
-    states += [
-        ModelState(
-            name=name,
-            role=model.role,
-            origin="custom",
-            installed=True,
-            default=False,
-            size_bytes=model.size,
-            license=model.license,
-        )
-        for name, model in sorted(installed.items())
-        if model.origin == "custom"
-    ]
-    return states
+    bus.publish(Event(topic="ai-models", action="deleted", id=name), [EVERYONE])
 
 
 router = Router(

@@ -1,5 +1,6 @@
 // AI settings: the key forms show the fields the chosen provider needs, Test shows whether a key
 // works, Edit opens the dialog filled from the key's row, and the fallback chain is reordered in place.
+// The admins' "Add a GGUF chat model" form asks for a path or a web address and says when it is busy.
 import { announce } from "../announce.js";
 import { showMessage } from "../forms.js";
 
@@ -12,8 +13,11 @@ export function init() {
   applyChosen();
   document.addEventListener("atom:submitted", ({ detail }) => {
     if (detail.form.hasAttribute("data-key-test")) showTestResult(detail.form, detail.result);
+    if (detail.form.hasAttribute("data-add-model")) showModelAdded(detail.form, detail.result);
   });
   document.addEventListener("click", (event) => onClick(event, select));
+  const addingModel = document.querySelector("form[data-add-model]"); // admins only
+  if (addingModel) initModelForm(addingModel);
 }
 
 function onClick(event, select) {
@@ -73,4 +77,37 @@ function moveFallback(button) {
   button.focus(); // moving an element can drop its focus
   const place = [...item.parentElement.children].indexOf(item) + 1;
   announce(`${item.querySelector("label").textContent} is now number ${place} in the chain.`);
+}
+
+// Only the chosen source's field is shown and sent; forms.js marks the form busy while the server
+// hashes and copies the file, which can take a while, so the form says so.
+function initModelForm(form) {
+  const applySource = () => {
+    const chosen = form.querySelector("input[name='model_source']:checked").value;
+    for (const wrapper of form.querySelectorAll("[data-model-source]")) {
+      const shown = wrapper.dataset.modelSource === chosen;
+      wrapper.hidden = !shown;
+      wrapper.querySelector("input").disabled = !shown;
+    }
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "model_source") applySource();
+    if (event.target.name === "sha256") event.target.value = event.target.value.trim().toLowerCase();
+  });
+  form.addEventListener("reset", () => window.setTimeout(applySource)); // after the reset has happened
+  applySource();
+  new MutationObserver(() => showBusy(form)).observe(form, { attributeFilter: ["aria-busy"] });
+}
+
+function showBusy(form) {
+  const note = form.querySelector("[data-model-busy]");
+  const busy = form.hasAttribute("aria-busy");
+  if (busy === !note.hidden) return;
+  note.hidden = !busy;
+  if (busy) announce(note.textContent);
+}
+
+function showModelAdded(form, model) {
+  const text = `Added ${model.name}. Chat offers it as local/${model.name}.`;
+  showMessage(form, text, "ok");
 }
