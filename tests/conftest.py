@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from litestar.testing import TestClient
 
 from appliance.runtime import Runtime, open_runtime
 from appliance.server import create_app
 from appliance.settings import Settings, load_settings
+from tests.processes import AtomProcess, free_port
 
 ADMIN = {"username": "admin", "password": "correct horse battery", "display_name": "Ada Admin"}
 
@@ -68,69 +67,6 @@ def add_member(admin: TestClient, username: str, password: str = "member passwor
 
 
 # --- real processes ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class AtomProcess:
-    """`atom serve` or `atom worker` as a real child process on a loopback port."""
-
-    def __init__(self, command: str, data_dir: Path, port: int, log: Path) -> None:
-        self.command, self.data_dir, self.port, self.log_path = command, data_dir, port, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "ATOM_DATA_DIR": str(self.data_dir),
-            "ATOM_PORT": str(self.port),
-            "ATOM_HOST": "127.0.0.1",
-        }
-
-    def start(self) -> AtomProcess:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "appliance", self.command], env=self.env(), stdout=log, stderr=log
-        )
-        if self.command == "serve":
-            self.wait_healthy()
-        return self
-
-    def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None and self.proc.poll() is None, self.log_path.read_text()[-3000:]
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise TimeoutError(f"atom {self.command} did not become healthy: {self.log_path.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def stop(self, sig: int = 15) -> int:
-        if self.proc is None:
-            return 0
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
 
 
 @pytest.fixture

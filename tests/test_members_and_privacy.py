@@ -93,11 +93,11 @@ def test_removing_a_member_erases_everything_private_to_them(admin: TestClient, 
         )
     )
     assert admin.delete(f"/api/members/{bob['id']}").status_code == 204
+    def rows_of_bob(conn, table: str, column: str) -> int:  # type: ignore[no-untyped-def]
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [bob["id"]]).fetchone()[0]
+
     for table, column in MEMBER_TABLES:
-        count = runtime.db.read_sync(
-            lambda c: c.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [bob["id"]]).fetchone()[0]
-        )
-        assert count == 0, table
+        assert runtime.db.read_sync(rows_of_bob, table, column) == 0, table
     assert runtime.db.read_sync(lambda c: c.execute("SELECT count(*) FROM chat_messages").fetchone()[0]) == 0
     columns = runtime.db.read_sync(
         lambda c: c.execute(

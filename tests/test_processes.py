@@ -124,4 +124,3 @@ def _wait_for(condition, what: str, timeout: float = 60) -> None:  # type: ignor
             return
         time.sleep(0.25)
     raise TimeoutError(f"timed out waiting for {what}")
-

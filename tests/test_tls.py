@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ssl
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ADMIN, AtomProcess, free_port, run_cli
+from tests.conftest import ADMIN, run_cli
+from tests.processes import AtomProcess, free_port
 
 pytestmark = pytest.mark.process
 
@@ -21,8 +21,8 @@ def test_atom_serves_https_with_a_household_ca(tmp_path) -> None:  # type: ignor
     assert oct((data / "tls" / "server.key").stat().st_mode & 0o777) == "0o600"
     env = dict(line.strip().split("=", 1) for line in made.stdout.splitlines() if line.strip().startswith("ATOM_"))
     port = free_port()
-    server = _TlsProcess("serve", data, port, tmp_path / "serve.log", env)
-    worker = _TlsProcess("worker", data, port, tmp_path / "worker.log", env)
+    server = AtomProcess("serve", data, port, tmp_path / "serve.log", env, scheme="https")
+    worker = AtomProcess("worker", data, port, tmp_path / "worker.log", env, scheme="https")
     try:
         server.start()
         worker.start()
@@ -40,26 +40,3 @@ def test_atom_serves_https_with_a_household_ca(tmp_path) -> None:  # type: ignor
     finally:
         worker.stop()
         server.stop()
-
-
-class _TlsProcess(AtomProcess):
-    def __init__(self, command: str, data_dir: Path, port: int, log: Path, extra_env: dict[str, str]) -> None:
-        super().__init__(command, data_dir, port, log)
-        self.extra_env = extra_env
-
-    def env(self) -> dict[str, str]:
-        return {**super().env(), **self.extra_env}
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/healthz", verify=False, timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise TimeoutError(self.log_path.read_text()[-2000:])

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from tests.processes import AtomProcess, free_port
+
+AtomServer = AtomProcess  # the name the browser tests use
+
 __all__ = [
     "AtomServer",
-    "free_port",
+    "atom_server",
     "screenshot",
     "assert_accessible",
     "wait_live",
@@ -46,64 +45,9 @@ PHONE = {"width": 360, "height": 740}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-class AtomServer:
-    """`atom serve` in its own process; restartable on the same port and data folder."""
-
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
-        self.data_dir = data_dir
-        self.log_path = log_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ATOM_")}
-        env.update(
-            ATOM_DATA_DIR=str(self.data_dir), ATOM_PORT=str(self.port), ATOM_HOST="127.0.0.1", ATOM_LOG_JSON="false"
-        )
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "appliance", "serve"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_until_healthy()
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=5)
-        self._process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def _wait_until_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(f"atom serve exited early; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"atom serve did not answer /healthz within {timeout} s; see {self.log_path}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def atom_server(data_dir: Path, log_path: Path) -> AtomProcess:
+    """`atom serve` for a browser test module, plain-text logs for reading."""
+    return AtomProcess("serve", data_dir, free_port(), log_path, {"ATOM_LOG_JSON": "false"})
 
 
 def screenshot(page: Page, name: str, docs: bool = False) -> Path:

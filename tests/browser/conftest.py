@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from atom_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, AtomServer
+from atom_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, AtomServer, atom_server
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 
@@ -36,7 +36,7 @@ def browser() -> Iterator[Browser]:
 def atom(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[AtomServer]:
     ARTIFACTS.mkdir(exist_ok=True)
     name = request.module.__name__.rsplit(".", 1)[-1]
-    server = AtomServer(tmp_path_factory.mktemp("atom-data"), ARTIFACTS / f"server-{name}.log")
+    server = atom_server(tmp_path_factory.mktemp("atom-data"), ARTIFACTS / f"server-{name}.log")
     server.start()
     yield server
     server.stop()

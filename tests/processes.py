@@ -1,0 +1,90 @@
+"""Real Atom processes for tests: `atom serve` or `atom worker` on a loopback port of their own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+__all__ = ["AtomProcess", "free_port"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AtomProcess:
+    """One Atom command as a child process; restartable on the same port and data folder."""
+
+    def __init__(
+        self,
+        command: str,
+        data_dir: Path,
+        port: int,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        scheme: str = "http",
+    ) -> None:
+        self.command, self.data_dir, self.port, self.log_path = command, data_dir, port, log_path
+        self.extra_env, self.scheme = extra_env or {}, scheme
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """This machine's environment without any ATOM_* of its own, then the test's."""
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("ATOM_")}
+        ours = {"ATOM_DATA_DIR": str(self.data_dir), "ATOM_PORT": str(self.port), "ATOM_HOST": "127.0.0.1"}
+        return {**clean, **ours, **self.extra_env}
+
+    def start(self) -> AtomProcess:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "appliance", self.command], env=self.env(), stdout=log, stderr=log
+            )
+        if self.command == "serve":
+            self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None and self.proc.poll() is None, self.log_path.read_text()[-3000:]
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=1, verify=False)  # a TLS test trusts its CA itself
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise TimeoutError(f"atom {self.command} did not answer: {self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
