@@ -93,6 +93,7 @@ def test_removing_a_member_erases_everything_private_to_them(admin: TestClient, 
         )
     )
     assert admin.delete(f"/api/members/{bob['id']}").status_code == 204
+
     def rows_of_bob(conn, table: str, column: str) -> int:  # type: ignore[no-untyped-def]
         return conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [bob["id"]]).fetchone()[0]
 

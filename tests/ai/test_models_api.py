@@ -52,6 +52,8 @@ def test_bad_files_are_refused_with_a_reason(ai_admin: TestClient, a_gguf: Path,
     assert refused.status_code == 400 and "GGUF" in refused.json()["detail"]
     wrong_hash = ai_admin.post("/api/ai/models", json={"name": "bad", "path": str(a_gguf), "sha256": "0" * 64})
     assert wrong_hash.status_code == 400 and "sha256" in wrong_hash.json()["detail"]
+    nowhere = ai_admin.post("/api/ai/models", json={"name": "bad", "url": "https://\u00ca\x0f!"})
+    assert nowhere.status_code == 400 and "web address" in nowhere.json()["detail"]
     neither = ai_admin.post("/api/ai/models", json={"name": "bad"})
     assert neither.status_code == 400
     assert "bad" not in {m["name"] for m in ai_admin.get("/api/ai/models").json()}

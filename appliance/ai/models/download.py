@@ -17,6 +17,7 @@ __all__ = ["download", "file_name_of"]
 
 def download(url: str, target: Path, progress: ProgressFactory, timeout: float = 30.0) -> str:
     """Stream `url` into `target`; return its sha256."""
+    _check_address(url)
     try:
         with httpx.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
             _check_status(url, response)
@@ -27,6 +28,16 @@ def download(url: str, target: Path, progress: ProgressFactory, timeout: float =
             f"cannot download from {host} ({type(exc).__name__}): this box may have no internet access; "
             f"copy the file onto the box and use --file instead"
         ) from None
+
+
+def _check_address(url: str) -> None:
+    """An address that cannot name a server is the caller's mistake, not a network failure."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInput(f"{url!r} is not a web address Atom can download from (http:// or https://)")
 
 
 def file_name_of(url: str, default: str = "model.gguf") -> str:
