@@ -73,6 +73,7 @@ def test_signing_out_closes_that_sign_ins_channel_only(admin: TestClient, runtim
             with pytest.raises(WebSocketDisconnect) as closed:
                 phone_socket.receive_text(timeout=5)
             assert closed.value.code == 4401
+            assert _next_event(laptop_socket)["topic"] == "sessions"  # the laptop's list of sign-ins shrinks
             carol = add_member(admin, "carol")
             assert _next_event(laptop_socket)["id"] == carol["id"]
 
@@ -89,3 +90,26 @@ def test_ending_a_sign_in_elsewhere_closes_its_channel(admin: TestClient, runtim
             with pytest.raises(WebSocketDisconnect) as closed:
                 phone_socket.receive_text(timeout=5)
             assert closed.value.code == 4401
+
+
+def test_a_new_sign_in_is_announced_to_the_members_other_tabs(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone, second_client(runtime) as laptop:
+        sign_in(phone, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as socket:
+            _next_event(socket)
+            sign_in(laptop, "bob", "bob's password")
+            event = _next_event(socket)
+            assert (event["topic"], event["action"]) == ("sessions", "created")
+            assert event["data"] is None  # nothing about the other device travels with it
+
+
+def test_price_edits_reach_everyone(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        with phone.websocket_connect("/api/live") as socket:
+            _next_event(socket)
+            admin.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": 1, "output_per_mtok": 2})
+            event = _next_event(socket)
+            assert (event["topic"], event["id"]) == ("prices", "openai/gpt-4o")

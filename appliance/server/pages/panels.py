@@ -59,7 +59,7 @@ async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
 PANELS: tuple[Panel, ...] = (
     Panel("household", "Household", ("members",), _household),
     Panel("ai", "AI this month", ("ai-usage",), _ai_month),  # every ledger entry, from chat or /v1
-    Panel("access", "Your sign-ins and tokens", ("tokens",), _access),
+    Panel("access", "Your sign-ins and tokens", ("tokens", "sessions"), _access),
     Panel("system", "System health", (), _system),
 )
 

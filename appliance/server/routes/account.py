@@ -33,6 +33,7 @@ async def change_password(
         if not other.current:
             await sessions.revoke_session(db, principal, other.id)
             bus.disconnect_session(other.id)
+            bus.publish(Event(topic="sessions", action="deleted", id=other.id), [principal.user_id])
 
 
 @get("/api/account/sessions", tags=["account"], guards=[members_only])
@@ -44,6 +45,7 @@ async def my_sessions(db: DatabaseDep, principal: PrincipalDep) -> list[SessionI
 async def end_my_session(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, session_id: FromPath[str]) -> None:
     await sessions.revoke_session(db, principal, session_id)
     bus.disconnect_session(session_id)
+    bus.publish(Event(topic="sessions", action="deleted", id=session_id), [principal.user_id])
 
 
 @get("/api/tokens", tags=["account"], guards=[members_only])

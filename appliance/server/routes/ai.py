@@ -95,15 +95,19 @@ async def price_table(db: DatabaseDep) -> list[ModelPrice]:
 
 @put("/prices/{provider:str}/{model:path}", guards=[admin_only])
 async def set_price(
-    db: DatabaseDep, provider: FromPath[str], model: FromPath[str], data: JSONBody[PriceUpdate]
+    db: DatabaseDep, bus: BusDep, provider: FromPath[str], model: FromPath[str], data: JSONBody[PriceUpdate]
 ) -> ModelPrice:
-    return await prices.set_price(db, provider, model.lstrip("/"), data)
+    price = await prices.set_price(db, provider, model.lstrip("/"), data)
+    bus.publish(Event(topic="prices", action="updated", id=f"{provider}/{price.model}", data=price), [EVERYONE])
+    return price
 
 
 @delete("/prices/{provider:str}/{model:path}", guards=[admin_only], status_code=HTTP_200_OK)
-async def reset_price(db: DatabaseDep, provider: FromPath[str], model: FromPath[str]) -> ModelPrice:
+async def reset_price(db: DatabaseDep, bus: BusDep, provider: FromPath[str], model: FromPath[str]) -> ModelPrice:
     """Back to the shipped default."""
-    return await prices.reset_price(db, provider, model.lstrip("/"))
+    price = await prices.reset_price(db, provider, model.lstrip("/"))
+    bus.publish(Event(topic="prices", action="updated", id=f"{provider}/{price.model}", data=price), [EVERYONE])
+    return price
 
 
 @get("/preferences")

@@ -38,8 +38,9 @@ async def heartbeat(db: DatabaseDep, data: JSONBody[Heartbeat]) -> None:
 
 
 @post("/job-runs", status_code=HTTP_200_OK)
-async def job_run(db: DatabaseDep, data: JSONBody[JobRunReport]) -> None:
+async def job_run(db: DatabaseDep, bus: BusDep, data: JSONBody[JobRunReport]) -> None:
     await job_history.record_report(db, data)
+    bus.publish(Event(topic="jobs", action="updated", id=data.id), [EVERYONE])  # no data: pages refetch
 
 
 @get("/users")

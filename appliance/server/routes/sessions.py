@@ -11,8 +11,10 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import sessions, users
-from appliance.accounts.models import User, UserCreate
+from appliance.accounts.models import Principal, User, UserCreate
 from appliance.errors import AuthenticationRequired
+from appliance.events import Event
+from appliance.runtime import Runtime
 from appliance.server.auth import SESSION_COOKIE
 from appliance.server.deps import PrincipalDep, RuntimeDep
 
@@ -65,6 +67,7 @@ async def logout(runtime: RuntimeDep, principal: PrincipalDep) -> Response[dict[
     await sessions.end_session(runtime.db, principal)
     if principal.session_id:
         runtime.bus.disconnect_session(principal.session_id)
+        runtime.bus.publish(Event(topic="sessions", action="deleted", id=principal.session_id), [principal.user_id])
     gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, samesite="lax", path="/")
     return Response({"signed_out": True}, cookies=[gone])
 
@@ -74,7 +77,7 @@ async def me(principal: PrincipalDep) -> Me:
     return _me(principal)
 
 
-async def _signed_in(runtime: RuntimeDep, request: Request, user: User, status: int) -> Response[Me]:
+async def _signed_in(runtime: Runtime, request: Request, user: User, status: int) -> Response[Me]:
     agent = request.headers.get("user-agent", "")
     cookie, principal = await sessions.start_session(runtime.db, user, agent, runtime.session_lifetime)
     session_cookie = Cookie(
@@ -86,10 +89,11 @@ async def _signed_in(runtime: RuntimeDep, request: Request, user: User, status: 
         secure=runtime.settings.auth.secure_cookies or runtime.settings.tls,
         max_age=int(runtime.session_lifetime.total_seconds()),
     )
+    runtime.bus.publish(Event(topic="sessions", action="created", id=principal.session_id or ""), [user.id])
     return Response(_me(principal), status_code=status, cookies=[session_cookie])
 
 
-def _me(principal: PrincipalDep) -> Me:
+def _me(principal: Principal) -> Me:
     return Me(
         id=principal.user_id,
         username=principal.username,
