@@ -124,3 +124,11 @@ def _wait_for(condition, what: str, timeout: float = 60) -> None:  # type: ignor
             return
         time.sleep(0.25)
     raise TimeoutError(f"timed out waiting for {what}")
+
+
+def test_a_worker_started_before_the_server_reports_within_seconds(atom_processes) -> None:  # type: ignore[no-untyped-def]
+    atom_processes("worker")  # as `make run` and systemd may: the worker first
+    time.sleep(1.5)
+    server = atom_processes("serve")
+    http = _signed_in(server.url)
+    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "the retried heartbeat", 15)

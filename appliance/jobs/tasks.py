@@ -28,7 +28,7 @@ def register_tasks(huey: SqliteHuey, settings: Settings) -> dict[str, TaskWrappe
         """Purge expired sign-ins and old job history."""
         return server().call("POST", "/api/control/housekeeping")
 
-    @huey.periodic_task(crontab(minute="*"), name="heartbeat")
+    @huey.periodic_task(crontab(minute="*"), retries=2, retry_delay=5, name="heartbeat")
     def heartbeat() -> None:
         """Tell the server this worker is alive (shown on the status page)."""
         server().call("POST", "/api/control/heartbeat", {"worker": socket.gethostname()})
