@@ -25,6 +25,8 @@ __all__ = [
     "CHROMIUM_ARGS",
     "DESKTOP",
     "PHONE",
+    "ADMIN",
+    "MEMBER",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,6 +45,9 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The household the page tests sign in as (the journey test makes its own through the wizard).
+ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
+MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
 
 
 def atom_server(data_dir: Path, log_path: Path) -> AtomProcess:

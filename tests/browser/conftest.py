@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
-from atom_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, AtomServer, atom_server
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from atom_browser import ADMIN, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, MEMBER, AtomServer, atom_server
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -59,3 +60,24 @@ def new_context(browser: Browser, atom: AtomServer) -> Iterator[Callable[..., Br
     for context in opened:
         context.close()
     assert not errors, f"uncaught errors in pages: {errors}"
+
+
+@pytest.fixture(scope="module")
+def household(atom: AtomServer) -> Iterator[None]:
+    """The module's Atom, set up with ADMIN and one MEMBER."""
+    with httpx.Client(base_url=atom.url) as client:
+        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
+        client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
+    yield
+
+
+@pytest.fixture
+def signed_in(household: None, new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
+    """A page in a fresh context, signed in through the API (the sign-in form has its own test)."""
+
+    def open_as(account: dict[str, str], **options: object) -> Page:
+        context = new_context(**options)
+        context.request.post("/api/auth/login", data={k: account[k] for k in ("username", "password")})
+        return context.new_page()
+
+    return open_as

@@ -12,27 +12,16 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from atom_browser import PHONE, AtomServer, assert_accessible, screenshot, wait_live
-from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
+from atom_browser import ADMIN, MEMBER, PHONE, assert_accessible, screenshot, wait_live
+from playwright.sync_api import Locator, Page, Route, expect
 
 from appliance.ai.models import install_model, load_manifest, require_model
 from tests.fakes import FakeOpenAI
 
-ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
-MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
 BAD_KEY = "sk-wrong-0000000000000000"
 QUESTION = "What is the capital of France?"
 MODEL_CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
-
-
-@pytest.fixture(scope="module")
-def household(atom: AtomServer) -> Iterator[None]:
-    with httpx.Client(base_url=atom.url) as client:
-        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
-        client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
-    yield
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +29,6 @@ def fake() -> Iterator[FakeOpenAI]:
     """OpenAI on 127.0.0.1, which the Atom server process reaches like any provider."""
     with FakeOpenAI() as vendor:
         yield vendor  # type: ignore[misc]
-
-
-@pytest.fixture
-def signed_in(household: None, new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
-    def open_as(account: dict[str, str], **options: object) -> Page:
-        context = new_context(**options)
-        context.request.post("/api/auth/login", data={k: account[k] for k in ("username", "password")})
-        return context.new_page()
-
-    return open_as
 
 
 def open_chat(page: Page, path: str = "/chat") -> Locator:

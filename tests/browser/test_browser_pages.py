@@ -7,36 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import httpx
-import pytest
-from atom_browser import PHONE, AtomServer, assert_accessible, screenshot, wait_live
+from atom_browser import ADMIN, MEMBER, PHONE, assert_accessible, screenshot, wait_live
 from playwright.sync_api import BrowserContext, Page, expect
 
-ADMIN = {"username": "alex", "password": "correct-horse-1", "display_name": "Alex"}
-MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Robin", "role": "member"}
 MEMBER_PAGES = ("/", "/members", "/account", "/system")
-
-
-@pytest.fixture(scope="module")
-def household(atom: AtomServer) -> Iterator[None]:
-    with httpx.Client(base_url=atom.url) as client:
-        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
-        client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
-    yield
-
-
-@pytest.fixture
-def signed_in(household: None, new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
-    """A page in a fresh context, signed in through the API (the sign-in form has its own test)."""
-
-    def open_as(account: dict[str, str], **options: object) -> Page:
-        context = new_context(**options)
-        context.request.post("/api/auth/login", data={k: account[k] for k in ("username", "password")})
-        return context.new_page()
-
-    return open_as
 
 
 def test_wrong_password_shows_a_clear_message(household: None, new_context: Callable[..., BrowserContext]) -> None:
