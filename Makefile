@@ -1,22 +1,28 @@
-# Atom: `make run` sets up and starts Atom; `make test` sets up and runs the tests.
+# Atom: `make run` sets up and starts Atom; `make test` sets up and runs the checks and tests.
 # Both are idempotent: a second run reuses the virtualenv and starts in seconds.
+# Every set-up step is a script in scripts/ that names what failed and how to fix it.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMPS := .make
 
-.PHONY: run test bench setup setup-test clean
+.PHONY: run test check bench setup setup-test clean clean-caches
 
 run: setup
 	@$(BIN)/atom models install --default
-	@$(BIN)/atom migrate
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/atom worker & worker=$$!; \
 	  $(BIN)/atom serve
 
-test: setup-test
+test: setup-test check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint, format and types: the same checks on every machine, run before the tests.
+check: setup-test
+	$(BIN)/ruff check appliance tests bench models scripts
+	$(BIN)/ruff format --check appliance tests bench models scripts
+	$(BIN)/mypy
 
 bench: setup-test
 	$(BIN)/python -m bench
@@ -25,27 +31,28 @@ setup: $(STAMPS)/installed $(STAMPS)/llama
 
 setup-test: $(STAMPS)/installed-test $(STAMPS)/llama $(STAMPS)/system-test
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-
-$(STAMPS)/installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(STAMPS)/installed: pyproject.toml scripts/python-env.sh
+	@PYTHON=$(PYTHON) bash scripts/python-env.sh $(VENV)
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(STAMPS)/installed-test: pyproject.toml scripts/python-env.sh
+	@PYTHON=$(PYTHON) bash scripts/python-env.sh $(VENV) test
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/installed
 
 # llama-cpp-python compiles llama.cpp: built once into ~/.cache/atom/wheels, then reused.
-$(STAMPS)/llama: scripts/llama-wheel.sh | $(BIN)/python
-	bash scripts/llama-wheel.sh $(BIN)/python
+$(STAMPS)/llama: scripts/llama-wheel.sh | $(STAMPS)/installed
+	@bash scripts/llama-wheel.sh $(BIN)/python
 	@mkdir -p $(STAMPS) && touch $@
 
 # Debian packages the tests drive: a real browser.
 $(STAMPS)/system-test: scripts/system-packages.sh
-	bash scripts/system-packages.sh test
+	@bash scripts/system-packages.sh test
 	@mkdir -p $(STAMPS) && touch $@
 
 clean:
 	rm -rf $(VENV) $(STAMPS)
+
+# Reclaims the disk the caches take (the llama.cpp wheel, downloaded model wheels); the next
+# fresh set-up builds and downloads them again.
+clean-caches:
+	rm -rf $${XDG_CACHE_HOME:-$$HOME/.cache}/atom
