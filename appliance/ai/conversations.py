@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
 from appliance import clock
-from appliance.ai.providers.base import ChatMessage
+from appliance.ai.providers.base import ChatMessage, Role
 from appliance.errors import NotFound
 from appliance.storage import Database, Reader, Writer
 
@@ -38,7 +38,7 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
 
 class StoredMessage(msgspec.Struct, frozen=True, kw_only=True):
     id: str
-    role: Literal["system", "user", "assistant"]
+    role: Role
     content: str
     provider: str | None
     model: str | None
@@ -82,7 +82,7 @@ async def add_message(
     db: Database,
     user_id: str,
     conversation_id: str,
-    role: str,
+    role: Role,
     content: str,
     provider: str | None = None,
     model: str | None = None,
@@ -92,7 +92,7 @@ async def add_message(
         role=role,
         content=content,
         provider=provider,
-        model=model,  # type: ignore[arg-type]
+        model=model,
         created_at=clock.now(),
     )
     if not await db.write(_insert_message, user_id, conversation_id, message):

@@ -35,14 +35,15 @@ async def record(db: Database, entry: LedgerEntry) -> None:
 
 
 async def month_spend(db: Database, user_id: str) -> float:
-    return await db.read(_spend_since, user_id, month_start(clock.now()))
+    spend, _ = await db.read(_sums_since, user_id, month_start(clock.now()))
+    return spend
 
 
 async def usage_summary(db: Database, user_id: str, budget: float | None) -> UsageSummary:
     since = month_start(clock.now())
     rows = await db.read(_by_provider, user_id, since)
     spend = sum(r.cost_usd for r in rows)
-    premium = await db.read(_premium_since, user_id, since)
+    _, premium = await db.read(_sums_since, user_id, since)
     return UsageSummary(
         month=since.strftime("%Y-%m"),
         spend_usd=round(spend, 10),
@@ -81,19 +82,15 @@ def _insert(conn: Writer, entry_id: str, e: LedgerEntry, at: datetime) -> None:
     )
 
 
-def _spend_since(conn: Reader, user_id: str, since: datetime) -> float:
+def _sums_since(conn: Reader, user_id: str, since: datetime) -> tuple[float, float]:
+    """What the member spent since `since`, and what the priciest configured model would have cost."""
     row = conn.execute(
-        "SELECT coalesce(sum(cost_usd), 0) FROM ai_usage WHERE user_id = ? AND created_at >= ?", [user_id, since]
-    ).fetchone()
-    return float(row[0])  # type: ignore[index]
-
-
-def _premium_since(conn: Reader, user_id: str, since: datetime) -> float:
-    row = conn.execute(
-        "SELECT coalesce(sum(premium_cost_usd), 0) FROM ai_usage WHERE user_id = ? AND created_at >= ?",
+        "SELECT coalesce(sum(cost_usd), 0), coalesce(sum(premium_cost_usd), 0) FROM ai_usage"
+        " WHERE user_id = ? AND created_at >= ?",
         [user_id, since],
     ).fetchone()
-    return float(row[0])  # type: ignore[index]
+    assert row is not None  # aggregates always return one row
+    return float(row[0]), float(row[1])
 
 
 def _by_provider(conn: Reader, user_id: str, since: datetime) -> list[ProviderSpend]:

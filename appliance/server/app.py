@@ -53,7 +53,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[api, *web_routers()],
         dependencies=dependencies,
-        exception_handlers=with_html_errors(exception_handlers),  # type: ignore[arg-type]
+        exception_handlers=with_html_errors(exception_handlers),
         template_config=template_config(),
         middleware=[RequestContext],
         request_max_body_size=runtime.settings.server.max_body_bytes,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 from litestar import Request, Response
@@ -61,7 +63,7 @@ def _body(status: int, detail: str, extra: object = None, headers: dict[str, str
     return Response(content, status_code=status, headers=headers)
 
 
-exception_handlers = {
+exception_handlers: dict[type[Exception], Callable[[Request, Any], Response]] = {
     RequestError: _atom_error,
     ServiceUnavailable: _atom_error,
     ProviderError: _atom_error,

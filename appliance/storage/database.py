@@ -23,7 +23,7 @@ import duckdb
 
 from appliance.errors import DatabaseLocked
 
-__all__ = ["Database", "Reader", "Writer"]
+__all__ = ["Database", "Reader", "Writer", "scalar"]
 
 T = TypeVar("T")
 Reader: TypeAlias = duckdb.DuckDBPyConnection
@@ -83,6 +83,14 @@ class Database:
                 _run_transaction(writer, fn, args, future)
                 self.generation += 1
         writer.close()
+
+
+def scalar(conn: Reader, sql: str, params: list[Any] | None = None) -> Any:
+    """The single value of an aggregate query (which always returns exactly one row)."""
+    row = conn.execute(sql, params or []).fetchone()
+    if row is None:
+        raise LookupError(f"expected one row from: {sql}")
+    return row[0]
 
 
 def _run_transaction(writer: Writer, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any]) -> None:

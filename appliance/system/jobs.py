@@ -7,7 +7,7 @@ from typing import Any
 
 from appliance import clock
 from appliance.accounts import queries as accounts
-from appliance.storage import Database, Reader, Writer
+from appliance.storage import Database, Reader, Writer, scalar
 from appliance.system.models import Housekeeping, JobRun, JobRunReport
 
 __all__ = [
@@ -92,7 +92,7 @@ def _beat(conn: Writer, worker: str, at: datetime) -> None:
 
 
 def _last_beat(conn: Reader) -> datetime | None:
-    return conn.execute("SELECT max(seen_at) FROM worker_heartbeats").fetchone()[0]  # type: ignore[index]
+    return scalar(conn, "SELECT max(seen_at) FROM worker_heartbeats")
 
 
 def _housekeep(conn: Writer, at: datetime, keep: timedelta) -> Housekeeping:

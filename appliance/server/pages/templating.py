@@ -39,7 +39,14 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(instance=JinjaTemplateEngine(engine_instance=environment))
 
 
+def page_template(app: Litestar, name: str) -> Any:
+    """A template of the app's engine (configured by `template_config`, so never absent)."""
+    if app.template_engine is None:
+        raise RuntimeError("the app was built without template_config()")
+    return app.template_engine.get_template(name)
+
+
 def render_html(app: Litestar, name: str, context: Mapping[str, Any], status_code: int = 200) -> Response[str]:
     """A rendered page as a plain Response, for places that cannot return a Template (error handlers)."""
-    html = app.template_engine.get_template(name).render(**context)  # type: ignore[union-attr]
+    html = page_template(app, name).render(**context)
     return Response(html, status_code=status_code, media_type=MediaType.HTML)
