@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import socket
 from typing import Any
 
 from appliance.errors import InvalidInput
 from appliance.settings import Settings
+from appliance.system.network import box_names, lan_addresses
 from appliance.system.tls import create_household_tls
 
 __all__ = ["add_tls_commands"]
@@ -18,14 +18,17 @@ def add_tls_commands(commands: Any) -> None:
     create = tls.add_parser("create", help="make a household CA (once) and a server certificate")
     create.add_argument("--hostname", action="append", default=[], help="a name devices use (repeatable)")
     create.add_argument("--ip", action="append", default=[], help="an address devices use (repeatable)")
+    create.add_argument(
+        "--new-ca", action="store_true", help="replace the household CA (devices must trust the new one)"
+    )
     create.set_defaults(run=_create)
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:
-    names = args.hostname or [socket.gethostname(), f"{socket.gethostname()}.local", "localhost"]
-    addresses = [*args.ip, "127.0.0.1"]
+    names = args.hostname or box_names()
+    addresses = list(dict.fromkeys([*(args.ip or lan_addresses()), "127.0.0.1"]))
     try:
-        files = create_household_tls(settings.data_dir / "tls", names, addresses)
+        files = create_household_tls(settings.data_dir / "tls", names, addresses, new_ca=args.new_ca)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     print(f"server certificate for {', '.join(names + addresses)}:")
