@@ -6,15 +6,17 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
-EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "cli_tls", "runtime", "__main__"}
-BASE = {"settings", "errors", "clock", "resources"}
+EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "cli_serve", "cli_tls", "runtime", "__main__"}
+BASE = {"settings", "errors", "clock", "resources", "datadir", "logs"}
 DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage"}
 
 
 def _atom_imports(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("appliance."):
+        if isinstance(node, ast.ImportFrom) and node.module == "appliance":  # from appliance import server
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("appliance."):
             found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
             found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("appliance.")}
@@ -34,6 +36,17 @@ def test_domains_never_import_an_edge() -> None:
             if bad:
                 offenders.append(f"{path.relative_to(PACKAGE)} imports {sorted(bad)}")
     assert not offenders, offenders
+
+
+def test_every_module_has_a_place_in_the_layering() -> None:
+    areas = {_area(path) for path in PACKAGE.rglob("*.py")} - {"__init__"}
+    assert areas <= EDGES | BASE | DOMAINS, sorted(areas - (EDGES | BASE | DOMAINS))
+
+
+def test_the_import_walk_sees_every_form_of_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from appliance import server\nimport appliance.jobs.queue\nfrom appliance.cli import main\n")
+    assert _atom_imports(sample) == {"server", "jobs", "cli"}
 
 
 def test_base_modules_import_nothing_of_atoms_but_each_other() -> None:
