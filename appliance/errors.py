@@ -14,7 +14,8 @@ AtomError
 │   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
 │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
 ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
-└── ProviderError           an AI provider failed (its own tree is in its docstring)
+├── ProviderError           an AI provider failed (its own tree is in its docstring)
+└── ClientGone              499: the client hung up before its reply was ready; nobody reads it
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "ProviderRequestError",
     "ModelMissing",
     "BudgetExceeded",
+    "ClientGone",
 ]
 
 
@@ -148,3 +150,9 @@ class BudgetExceeded(RequestError):
     """The member's monthly AI budget is spent and they chose a refusal over the local model."""
 
     status_code = 402
+
+
+class ClientGone(AtomError):
+    """The HTTP client hung up while its reply was being prepared; the work for it was stopped."""
+
+    status_code = 499  # nginx's "client closed request": only logs ever see it

@@ -13,7 +13,7 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -62,6 +62,10 @@ class AISettings(msgspec.Struct, frozen=True, kw_only=True):
     """CPU threads for local inference; 0 picks the usable cores less one (at least 1, at most 4)."""
     context: int = 2048
     """Largest context window allocated for a local model, in tokens."""
+    local_per_member: Annotated[int, msgspec.Meta(ge=1)] = 2
+    """Requests one member may have waiting for or using the local model at once; more get 429."""
+    local_queue: Annotated[int, msgspec.Meta(ge=0)] = 8
+    """Requests that may wait for the local model at once, household-wide; more get 429."""
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -49,10 +49,12 @@ class AIGateway:
         """Every route this member may name: the box's chat models and their keys' models."""
         return await self._candidates(principal, explicit=None, every_model=True)
 
-    async def stream(self, principal: Principal, request: ChatRequest, source: str) -> AsyncIterator[RoutedChunk]:
+    async def stream(
+        self, principal: Principal, request: ChatRequest, source: str
+    ) -> AsyncGenerator[RoutedChunk, None]:
         """Stream a reply from the first route that answers; falls back only before any text."""
         plan, premium = await self._plan(principal, request)
-        failures: list[str] = []
+        failures: list[tuple[Route, ProviderError]] = []
         for route in plan:
             try:
                 async with aclosing(self._attempt(principal, route, premium, request, source)) as chunks:
@@ -60,8 +62,8 @@ class AIGateway:
                         yield RoutedChunk(route, chunk)
                 return
             except _FallThrough as failed:
-                failures.append(f"{route.name}: {failed.error}")
-        raise ProviderUnavailable("no provider could answer (" + "; ".join(failures) + ")")
+                failures.append((route, failed.error))
+        raise _none_answered(failures)
 
     async def test_key(self, principal: Principal, key_id: str) -> list[str]:
         key = await keys.get_key(self._db, principal, key_id)
@@ -91,9 +93,9 @@ class AIGateway:
 
     async def _attempt(
         self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: str
-    ) -> AsyncIterator[ChatChunk]:
+    ) -> AsyncGenerator[ChatChunk, None]:
         provider = await self._provider(principal, route)
-        routed = msgspec.structs.replace(request, model=route.model)
+        routed = msgspec.structs.replace(request, model=route.model, member=principal.user_id)
         meter = _Meter(route, premium, request)
         try:
             async with aclosing(provider.stream(routed)) as chunks:
@@ -135,6 +137,8 @@ class AIGateway:
                 "model": ai.local_model,
                 "threads": str(ai.threads),
                 "context": str(ai.context),
+                "per_member": str(ai.local_per_member),
+                "queue": str(ai.local_queue),
             }
             self._local = create_provider(ProviderConfig(kind=LOCAL, options=options))
         return self._local
@@ -199,6 +203,15 @@ class _Meter:
             error=error,  # type: ignore[arg-type]
             source=source,  # type: ignore[arg-type]
         )
+
+
+def _none_answered(failures: list[tuple[Route, ProviderError]]) -> ProviderError:
+    """Every route failed: a 429 with the soonest wait when all were only busy, else a 503."""
+    message = "no provider could answer (" + "; ".join(f"{route.name}: {error}" for route, error in failures) + ")"
+    if not failures or not all(isinstance(error, RateLimited) for _, error in failures):
+        return ProviderUnavailable(message)
+    waits = [error.retry_after for _, error in failures if isinstance(error, RateLimited) and error.retry_after]
+    return RateLimited(message, retry_after=min(waits) if waits else None)
 
 
 def _route(edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str, key_id: str | None) -> Route:

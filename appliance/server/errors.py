@@ -16,7 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from appliance.errors import ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
+from appliance.errors import ClientGone, ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
 
 __all__ = ["exception_handlers", "retry_after_header"]
 
@@ -32,6 +32,10 @@ def retry_after_header(exc: Exception) -> dict[str, str] | None:
     if isinstance(exc, (Throttled, RateLimited)) and wait is not None:
         return {"Retry-After": str(max(1, math.ceil(wait)))}
     return None
+
+
+def _client_gone(_: Request, exc: ClientGone) -> Response:
+    return Response(None, status_code=exc.status_code)  # nobody reads it; the access log records the hang-up
 
 
 def _http_error(_: Request, exc: HTTPException) -> Response:
@@ -67,6 +71,7 @@ exception_handlers: dict[type[Exception], Callable[[Request, Any], Response]] = 
     RequestError: _atom_error,
     ServiceUnavailable: _atom_error,
     ProviderError: _atom_error,
+    ClientGone: _client_gone,
     HTTPException: _http_error,
     Exception: _unexpected,
 }

@@ -112,7 +112,8 @@ async def test_a_cancelled_request_frees_the_model(local: ChatProvider) -> None:
     assert (await local.complete(chat("smollm2", "Say hello.", max_tokens=3))).text
 
 
-async def test_concurrent_requests_wait_their_turn_and_never_interleave(local: ChatProvider) -> None:
+async def test_concurrent_requests_wait_their_turn_and_never_interleave(data_dir: Path) -> None:
+    local = local_provider(data_dir, per_member="3")  # one member (none named), three requests at once
     questions = ["What is the capital of France?", "Name three colours.", "What is 2 plus 2?"]
     requests = [chat("smollm2", q, max_tokens=12, temperature=0.0) for q in questions]
     alone = [(await local.complete(r)).text for r in requests]
@@ -126,6 +127,7 @@ async def test_concurrent_requests_wait_their_turn_and_never_interleave(local: C
         return chunks
 
     together = await asyncio.wait_for(asyncio.gather(*(ask(i) for i in range(3))), 120)
+    await local.aclose()
     assert _blocks(timeline) == [0, 1, 2]  # one reply after the other, in arrival order
     assert ["".join(c.text for c in chunks) for chunks in together] == alone
     assert all(chunks[-1].finish_reason for chunks in together)

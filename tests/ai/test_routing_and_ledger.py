@@ -89,7 +89,8 @@ def test_rate_limit_on_an_explicit_model_is_429_with_retry_after(ai_admin: TestC
         _key(ai_admin, openai, "openai", "gpt-4o-mini")
         openai.fail(429, retry_after="30")
         response = ai_admin.post("/v1/chat/completions", json={"model": "openai/gpt-4o-mini", **HELLO})
-        assert response.status_code == 503  # nothing else to fall back to: all providers failed
+        assert response.status_code == 429  # nothing else to fall back to, and every route only asked to wait
+        assert response.headers["Retry-After"] == "30"
         assert "rate" in response.json()["error"]["message"].lower()
 
 

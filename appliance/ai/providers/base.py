@@ -32,6 +32,9 @@ class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
     max_tokens: int | None = None
     temperature: float | None = None
     stop: list[str] | None = None
+    # Who asks, set by the gateway from the signed-in member. The local model shares its turns
+    # fairly between members by it; providers never send it anywhere.
+    member: str = ""
 
 
 class Usage(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,28 +1,38 @@
-"""Chat with history: my conversations, and a reply streamed as server-sent events."""
+"""Chat with history: my conversations, and a reply streamed as server-sent events.
+
+A reply waits (for the local model's turn, say) before the stream starts, so a refusal to be
+retried later is a plain 429 with Retry-After and keeps nothing; other failures are reported
+inside the stream, as `event: error`, after the message is stored.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
 import msgspec
-from litestar import Router, delete, get, post
+from litestar import Request, Router, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts.models import Principal
 from appliance.ai import conversations as chats
-from appliance.ai.gateway import AIGateway, RoutedChunk
-from appliance.ai.providers.base import ChatRequest
-from appliance.errors import ProviderError, RequestError, ServiceUnavailable
+from appliance.ai.gateway import RoutedChunk
+from appliance.ai.providers.base import ChatMessage, ChatRequest
+from appliance.errors import ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
 from appliance.events import Event, EventBus
 from appliance.server.auth import members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
+from appliance.server.hangup import until_hangup
 from appliance.storage import Database
 
 __all__ = ["router"]
+
+_IN_BAND = (ProviderError, ServiceUnavailable, RequestError)  # once the 200 has gone, errors are events
+_RETRY_LATER = (RateLimited, Throttled)  # a 429 before the stream: its Retry-After is a header
+_Start = RoutedChunk | ProviderError | ServiceUnavailable | RequestError | None  # the first piece, or why none
 
 
 @get("/conversations")
@@ -64,13 +74,34 @@ async def send_message(
     principal: PrincipalDep,
     conversation_id: FromPath[str],
     data: JSONBody[chats.MessageCreate],
+    request: Request,
 ) -> Stream:
-    """Store my message and stream the reply: `event: chunk` pieces, then `event: done` (or `error`)."""
-    await chats.add_message(db, principal.user_id, conversation_id, "user", data.content)
+    """Stream the reply to my message: `event: chunk` pieces, then `event: done` (or `error`).
+
+    The message is stored once its reply starts (or fails in-band); a 429 stores nothing.
+    """
     detail = await chats.get_conversation(db, principal.user_id, conversation_id)
-    request = ChatRequest(model=data.model, messages=chats.history(detail), max_tokens=data.max_tokens)
+    mine = ChatMessage(role="user", content=data.content)
+    asked = ChatRequest(model=data.model, messages=[*chats.history(detail), mine], max_tokens=data.max_tokens)
+    chunks = ai.stream(principal, asked, source="chat")
+    first = await _first(request, chunks)
     reply = _Reply(db, bus, principal, conversation_id)
-    return Stream(reply.events(ai, request), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    try:
+        await chats.add_message(db, principal.user_id, conversation_id, "user", data.content)
+    except BaseException:
+        await chunks.aclose()  # e.g. the conversation was deleted meanwhile: free the model
+        raise
+    return Stream(reply.events(first, chunks), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def _first(request: Request, chunks: AsyncGenerator[RoutedChunk, None]) -> _Start:
+    """The reply's first piece, or the failure to report in-band; a refusal to retry later is raised."""
+    try:
+        return await until_hangup(request, anext(chunks, None))
+    except _RETRY_LATER:
+        raise
+    except _IN_BAND as exc:
+        return exc
 
 
 class _Reply:
@@ -81,17 +112,21 @@ class _Reply:
         self.parts: list[str] = []
         self.route: RoutedChunk | None = None
 
-    async def events(self, ai: AIGateway, request: ChatRequest) -> AsyncIterator[bytes]:
+    async def events(self, first: _Start, chunks: AsyncGenerator[RoutedChunk, None]) -> AsyncIterator[bytes]:
         try:
-            async with aclosing(ai.stream(self.principal, request, source="chat")) as chunks:
-                async for routed in chunks:
+            async with aclosing(chunks):
+                if isinstance(first, Exception):
+                    raise first
+                routed: RoutedChunk | None = first
+                while routed is not None:
                     self.route = routed
                     if routed.chunk.text:
                         self.parts.append(routed.chunk.text)
                         yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
+                    routed = await anext(chunks, None)
             stored = await self._store()
             yield _sse("done", {"message": stored})
-        except (ProviderError, ServiceUnavailable, RequestError) as exc:  # e.g. budget refusal: the 200 has gone
+        except _IN_BAND as exc:  # e.g. a budget refusal: the 200 has gone
             await self._store()
             yield _sse("error", {"detail": str(exc)})
         except BaseException:  # the reader left: keep what was said so far

@@ -1,7 +1,8 @@
 """Atom speaks the OpenAI API to the house: `/v1/models` and `/v1/chat/completions`.
 
 Requests go through the same routing and ledger as the chat page. `model` is
-"auto" (the member's policy) or "provider/model" from `/v1/models`.
+"auto" (the member's policy) or "provider/model" from `/v1/models`. A client that hangs up
+stops its request, whether it waits for the local model, streams, or waits for a whole reply.
 Errors use OpenAI's shape, `{"error": {"message", "type", "code"}}`, so SDKs show them.
 """
 
@@ -25,6 +26,7 @@ from appliance.ai.providers.base import ChatMessage, ChatRequest, Usage
 from appliance.errors import InvalidInput, ProviderError, RequestError, ServiceUnavailable
 from appliance.server.deps import AIDep, PrincipalDep
 from appliance.server.errors import exception_handlers, retry_after_header
+from appliance.server.hangup import until_hangup
 
 __all__ = ["router"]
 
@@ -65,16 +67,17 @@ async def list_models(ai: AIDep, principal: PrincipalDep) -> dict[str, Any]:
 
 
 @post("/chat/completions", status_code=HTTP_200_OK)
-async def chat_completions(ai: AIDep, principal: PrincipalDep, data: JSONBody[CompletionRequest]) -> Response[Any]:
-    request = _chat_request(data)
-    chunks = ai.stream(principal, request, source="api")
-    first = await anext(chunks)  # routing and budget errors become proper HTTP errors here
+async def chat_completions(
+    ai: AIDep, principal: PrincipalDep, data: JSONBody[CompletionRequest], request: Request
+) -> Response[Any]:
+    chunks = ai.stream(principal, _chat_request(data), source="api")
     reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    if data.stream:
-        include_usage = bool(data.stream_options and data.stream_options.include_usage)
-        events = _sse(first, chunks, reply_id, created, include_usage)
-        return Stream(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    return Response(await _whole(first, chunks, reply_id, created))
+    if not data.stream:
+        return Response(await until_hangup(request, _whole(chunks, reply_id, created)))
+    first = await until_hangup(request, anext(chunks))  # routing, budget and queue errors are HTTP errors here
+    include_usage = bool(data.stream_options and data.stream_options.include_usage)
+    events = _sse(first, chunks, reply_id, created, include_usage)
+    return Stream(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 def _chat_request(data: CompletionRequest) -> ChatRequest:
@@ -105,12 +108,11 @@ def _text(content: str | list[ContentPart] | None) -> str:
     return "".join(part.text for part in content)
 
 
-async def _whole(
-    first: RoutedChunk, rest: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int
-) -> dict[str, Any]:
-    parts, last = [first.chunk.text], first
-    async with aclosing(rest):
-        async for routed in rest:
+async def _whole(chunks: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int) -> dict[str, Any]:
+    async with aclosing(chunks):
+        first = last = await anext(chunks)
+        parts = [first.chunk.text]
+        async for routed in chunks:
             parts.append(routed.chunk.text)
             last = routed
     usage = last.chunk.usage or Usage()

@@ -81,6 +81,8 @@ class LoadedModel:
         emit: Callable[[str], None],
     ) -> Outcome:
         """Generate up to `max_tokens`, handing text to `emit`; `cancelled` is asked before every token."""
+        if cancelled():  # the reader left while the prompt was prepared: skip reading it
+            return Outcome(output_tokens=0, finish_reason="cancelled")
         scanner = _StopScanner(self.stops + stops)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         count, finish = 0, "length"

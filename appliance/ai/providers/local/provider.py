@@ -7,28 +7,34 @@
               the wake word and the web server, at least 1 and at most 4)
     context   the largest context window to allocate, in tokens (default "2048"); a model
               trained for less gets its own
+    per_member  requests one member may have waiting or running at once (default "2")
+    queue       requests that may wait for the model at once, in all (default "8")
 
-Requests wait their turn for the model in arrival order (asyncio.Lock is FIFO), so replies
-never interleave. Generation runs on one dedicated thread; tokens reach the event loop
-through a queue, and a consumer that stops reading (a client that went away) sets a flag the
-thread checks before every token, which frees the model at once.
+One request generates at a time, so replies never interleave; the others wait in a FairQueue
+(fair_queue.py), which takes turns between members (`ChatRequest.member`) and refuses requests
+past its limits with RateLimited. Generation runs on one dedicated thread; tokens reach the
+event loop through a queue, and a consumer that stops reading (a client that went away) sets a
+flag the thread checks before every token, which frees the model at once. A consumer that
+leaves while waiting leaves the queue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from appliance.ai.models import CHAT_TEMPLATE_FILE, InstalledModel, read_installed, require_model
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ChatResult, ProviderConfig, Usage
 from appliance.ai.providers.local.engine import LoadedModel, Outcome, Sampling, load_model
+from appliance.ai.providers.local.fair_queue import FairQueue, Ticket
 from appliance.ai.providers.local.history import fit_history
 from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
 
@@ -36,12 +42,16 @@ __all__ = ["create", "LocalChatProvider", "LocalOptions"]
 
 DEFAULT_MAX_TOKENS = 512
 
+log = logging.getLogger(__name__)
+
 
 class LocalOptions(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path("data")
     model: str = "smollm2"
     threads: int = 0  # 0: decide from the machine
     context: int = 2048
+    per_member: Annotated[int, msgspec.Meta(ge=1)] = 2
+    queue: Annotated[int, msgspec.Meta(ge=0)] = 8
 
     @property
     def thread_count(self) -> int:
@@ -70,6 +80,7 @@ class _Job:
         self.loop = loop
         self.queue: asyncio.Queue[str | _Finished | BaseException] = asyncio.Queue()
         self.stop = threading.Event()
+        self.thread_done: asyncio.Future[None] | None = None  # set when the thread takes the job
 
     def send(self, item: str | _Finished | BaseException) -> None:
         """Called on the generation thread."""
@@ -84,22 +95,30 @@ class LocalChatProvider:
 
     def __init__(self, options: LocalOptions) -> None:
         self.options = options
-        self._turn = asyncio.Lock()
+        self._queue = FairQueue(options.per_member, options.queue)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atom-local-llm")
         self._current: _Job | None = None
 
     @property
     def busy(self) -> bool:
         """A request holds the model (generating, or finishing after its consumer left)."""
-        return self._turn.locked()
+        return self._queue.busy
+
+    @property
+    def waiting(self) -> int:
+        """Requests admitted and waiting for the model."""
+        return self._queue.waiting
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
-        job = await self._start(request)
+        ticket = self._queue.enter(request.member)  # RateLimited here, before anything is sent
+        job = await self._start(request, ticket)
         try:
             while not isinstance(item := await job.queue.get(), _Finished):
                 if isinstance(item, BaseException):
+                    await self._end_turn(job, ticket)
                     raise item
                 yield ChatChunk(text=item)
+            await self._end_turn(job, ticket)
             yield ChatChunk(usage=item.usage, finish_reason=item.finish_reason)
         finally:
             job.stop.set()  # ends generation if the consumer stopped early; harmless otherwise
@@ -124,22 +143,33 @@ class LocalChatProvider:
     async def aclose(self) -> None:
         if self._current is not None:
             self._current.stop.set()
-        async with self._turn:  # the generation thread has let go of the model
-            self._thread.shutdown(wait=False)
+        self._queue.close()
+        await self._queue.idle()  # the generation thread has let go of the model
+        self._thread.shutdown(wait=False)
 
-    async def _start(self, request: ChatRequest) -> _Job:
+    async def _start(self, request: ChatRequest, ticket: Ticket) -> _Job:
         """Wait for our turn, then set the generation going on the thread."""
+        try:
+            await self._queue.turn(ticket)
+        except BaseException:  # the consumer left while waiting (or the provider closed)
+            self._queue.leave(ticket)
+            raise
         job = _Job(asyncio.get_running_loop())
-        await self._turn.acquire()
         try:
             running = job.loop.run_in_executor(self._thread, self._generate, request, job)
         except RuntimeError:  # the executor refuses work after aclose()
-            self._turn.release()
+            self._queue.leave(ticket)
             raise ProviderUnavailable("the local provider has been closed", provider="local") from None
-        self._current = job
+        self._current, job.thread_done = job, running
         # The turn ends when the thread is done, not when the consumer is: the model stays ours until then.
-        running.add_done_callback(lambda _: self._turn.release())
+        running.add_done_callback(lambda _: self._queue.leave(ticket))
         return job
+
+    async def _end_turn(self, job: _Job, ticket: Ticket) -> None:
+        """Once the reply is complete, free the model before the consumer hears so: its next request may follow."""
+        if job.thread_done is not None:
+            await asyncio.shield(job.thread_done)  # it only has to return; shielded, a cancel cannot end the turn early
+        self._queue.leave(ticket)
 
     def _generate(self, request: ChatRequest, job: _Job) -> None:
         """On the generation thread: load (once), fit the history, generate, report."""
@@ -149,6 +179,8 @@ class LocalChatProvider:
             model = self._model(request.model or self.options.model)
             with model.lock:
                 outcome, prompt_tokens = self._run(model, request, job)
+            if outcome.finish_reason == "cancelled":
+                log.info("local reply stopped after %d tokens: its reader left", outcome.output_tokens)
             job.send(
                 _Finished(Usage(input_tokens=prompt_tokens, output_tokens=outcome.output_tokens), outcome.finish_reason)
             )
