@@ -7,6 +7,7 @@ AtomError
 │   └── DatabaseLocked      another process owns the DuckDB file
 ├── RequestError            the caller can fix it (4xx)
 │   ├── InvalidInput        400: the request is well-formed but its values are not acceptable
+│   │   └── AddressRefused  400: Atom will not connect to that address for this caller (see ai/outbound)
 │   ├── AuthenticationRequired  401: no valid session or token
 │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
 │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
@@ -28,6 +29,7 @@ __all__ = [
     "DatabaseLocked",
     "RequestError",
     "InvalidInput",
+    "AddressRefused",
     "AuthenticationRequired",
     "PermissionDenied",
     "NotFound",
@@ -71,6 +73,11 @@ class RequestError(AtomError):
 
 class InvalidInput(RequestError):
     status_code = 400
+
+
+class AddressRefused(InvalidInput):
+    """An outside address Atom refuses to connect to: this box itself, or the household network
+    for a member's own key. Raised before anything is sent."""
 
 
 class AuthenticationRequired(RequestError):

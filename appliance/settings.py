@@ -62,6 +62,8 @@ class AISettings(msgspec.Struct, frozen=True, kw_only=True):
     """CPU threads for local inference; 0 picks the usable cores less one (at least 1, at most 4)."""
     context: int = 2048
     """Largest context window allocated for a local model, in tokens."""
+    provider_urls: str = ""
+    """Fixed provider addresses replaced by the operator, as comma-separated `provider=url` pairs (e.g. `openai=https://eu.api.openai.com/v1`); keys cannot name them."""
     local_per_member: Annotated[int, msgspec.Meta(ge=1)] = 2
     """Requests one member may have waiting for or using the local model at once; more get 429."""
     local_queue: Annotated[int, msgspec.Meta(ge=0)] = 8

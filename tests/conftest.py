@@ -106,11 +106,14 @@ class _NoSleep:
 
 @pytest.fixture
 def runtime_fast_retries(runtime: Runtime) -> Runtime:
-    """The runtime, its gateway's cloud providers retrying 5xx without waiting."""
+    """The runtime, its gateway's cloud providers retrying 5xx without waiting, and the running
+    vendor fakes standing in for the vendors' servers (tests/fakes/stand_ins.py)."""
     from appliance.ai.gateway import AIGateway
     from appliance.ai.providers._http import RetryPolicy
+    from tests.fakes import RunningFakes
 
-    gateway = AIGateway(runtime.settings, runtime.db, runtime.vault, retry=RetryPolicy(sleep=_NoSleep()))
+    retry = RetryPolicy(sleep=_NoSleep())
+    gateway = AIGateway(runtime.settings, runtime.db, runtime.vault, stand_ins=RunningFakes(), retry=retry)
     gateway.on_usage = runtime.ai.on_usage
     runtime.ai = gateway
     return runtime

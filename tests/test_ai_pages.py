@@ -118,7 +118,7 @@ def test_the_model_picker_offers_what_v1_models_lists(ai_admin: TestClient) -> N
 
 
 def test_a_conversation_page_shows_the_history_and_the_answering_model(ai_admin: TestClient, fake: FakeOpenAI) -> None:
-    add_key(ai_admin, api_key=fake.key, base_url=fake.base_url)
+    add_key(ai_admin, api_key=fake.key)
     conversation = chat_once(ai_admin)
     page = ai_admin.get(f"/chat/{conversation}").text
     thread = page.split("data-thread>", 1)[1].split("data-thread-empty", 1)[0]
@@ -130,7 +130,7 @@ def test_a_conversation_page_shows_the_history_and_the_answering_model(ai_admin:
 
 
 def test_conversations_stay_private_on_the_page(ai_admin: TestClient, runtime: Runtime, fake: FakeOpenAI) -> None:
-    add_key(ai_admin, api_key=fake.key, base_url=fake.base_url)
+    add_key(ai_admin, api_key=fake.key)
     conversation = chat_once(ai_admin, "My secret plans")
     add_member(ai_admin, "robin", "robin's password")
     with second_client(runtime) as robin:
@@ -141,7 +141,7 @@ def test_conversations_stay_private_on_the_page(ai_admin: TestClient, runtime: R
 
 
 def test_spend_shows_on_the_usage_page_and_the_dashboard(ai_admin: TestClient, fake: FakeOpenAI) -> None:
-    add_key(ai_admin, api_key=fake.key, base_url=fake.base_url)
+    add_key(ai_admin, api_key=fake.key)
     assert "No AI requests yet this month." in ai_admin.get("/settings/usage").text
     ai_admin.put("/api/ai/preferences", json={"policy": "cheapest", "monthly_budget_usd": 0.01})
     chat_once(ai_admin)

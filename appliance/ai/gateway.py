@@ -17,12 +17,13 @@ import msgspec
 from appliance.accounts.models import Principal
 from appliance.ai import keys, ledger, prices
 from appliance.ai.models import read_installed
+from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
-from appliance.ai.providers.registry import create_provider, manifest
+from appliance.ai.providers.registry import create_provider, manifest, manifests
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
 from appliance.ai.shapes import LOCAL
-from appliance.errors import KeyRejected, ProviderError, ProviderUnavailable, RateLimited
+from appliance.errors import ConfigError, KeyRejected, ProviderError, ProviderUnavailable, RateLimited
 from appliance.settings import Settings
 from appliance.storage import Database
 from appliance.vault import Vault
@@ -38,9 +39,14 @@ class RoutedChunk(msgspec.Struct, frozen=True):
 
 
 class AIGateway:
-    def __init__(self, settings: Settings, db: Database, vault: Vault, **provider_options: Any) -> None:
-        """`provider_options` go to every cloud provider's `create` (e.g. a retry policy)."""
+    def __init__(
+        self, settings: Settings, db: Database, vault: Vault, stand_ins: StandIns | None = None, **provider_options: Any
+    ) -> None:
+        """`provider_options` go to every cloud provider's `create` (e.g. a retry policy);
+        `stand_ins` are tests' fakes of the vendors (see appliance.ai.outbound.rules)."""
         self._settings, self._db, self._vault = settings, db, vault
+        self.outbound = OutboundRules.for_box(settings, stand_ins)  # where keys' requests may go
+        _check_provider_urls(self.outbound)
         self.on_usage: Callable[[str], None] = lambda user_id: None  # told after each ledger entry
         self._provider_options = provider_options
         self._local: ChatProvider | None = None
@@ -67,7 +73,7 @@ class AIGateway:
 
     async def test_key(self, principal: Principal, key_id: str) -> list[str]:
         key = await keys.get_key(self._db, principal, key_id)
-        config = await keys.provider_config(self._vault, principal, key, timeout=15)
+        config = await keys.provider_config(self._vault, principal, key, self.outbound, timeout=15)
         provider = create_provider(config, **self._provider_options)
         try:
             return await provider.list_models()
@@ -127,7 +133,8 @@ class AIGateway:
         if route.key_id is None:
             return self._local_provider()
         key = await keys.get_key(self._db, principal, route.key_id)
-        return create_provider(await keys.provider_config(self._vault, principal, key), **self._provider_options)
+        config = await keys.provider_config(self._vault, principal, key, self.outbound)
+        return create_provider(config, **self._provider_options)
 
     def _local_provider(self) -> ChatProvider:
         if self._local is None:
@@ -163,6 +170,13 @@ class AIGateway:
         preferred = self._settings.ai.local_model
         ordered = sorted(chat, key=lambda name: name != preferred)
         return ordered if every_model else ordered[:1]
+
+
+def _check_provider_urls(rules: OutboundRules) -> None:
+    fixed = sorted(m.id for m in manifests().values() if m.base_url and not m.needs_base_url)
+    unknown = sorted(set(rules.provider_urls) - set(fixed))
+    if unknown:
+        raise ConfigError(f"ai.provider_urls names {', '.join(unknown)}; it replaces the address of {', '.join(fixed)}")
 
 
 class _FallThrough(Exception):

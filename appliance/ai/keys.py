@@ -3,6 +3,11 @@
 The secret goes to the vault under the key's owner; DuckDB holds only the
 metadata and a masked hint. Members see their own keys and the household's;
 only an admin adds, changes or removes a household key.
+
+Where a key's requests go is the provider manifest's decision: its fixed official address,
+or (`needs_base_url`) the server the key names. A named server is checked when it is given
+and again on every connection (`appliance.ai.outbound`): a member's own key reaches only
+servers on the internet, a household key also the household network; none reaches Atom.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import msgspec
 
 from appliance import clock
 from appliance.accounts.models import Principal
+from appliance.ai.outbound import OutboundRules, check_url
 from appliance.ai.providers.base import ProviderConfig
-from appliance.ai.providers.registry import manifest, manifests
+from appliance.ai.providers.registry import ProviderManifest, manifest, manifests
 from appliance.ai.shapes import ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
 from appliance.storage import Database, Reader, Writer
@@ -51,17 +57,20 @@ def list_providers() -> list[ProviderInfo]:
     ]
 
 
-async def add_key(db: Database, vault: Vault, principal: Principal, new: ProviderKeyCreate) -> ProviderKey:
+async def add_key(
+    db: Database, vault: Vault, principal: Principal, new: ProviderKeyCreate, rules: OutboundRules
+) -> ProviderKey:
     found = manifest(new.provider)
     if new.provider == "local":
         raise InvalidInput("the local model needs no key")
+    if new.shared and not principal.is_admin:
+        raise PermissionDenied("only a household admin can share a key with the house")
     if found.needs_key and not new.api_key:
         raise InvalidInput(f"{found.name} needs an API key")
     if found.needs_base_url and not new.base_url:
         raise InvalidInput(f"{found.name} needs the address of its server (base_url)")
     _check_options(found.options, new.options)
-    if new.shared and not principal.is_admin:
-        raise PermissionDenied("only a household admin can share a key with the house")
+    await _check_base_url(found, new.base_url, rules, household=new.shared)
     owner = HOUSEHOLD if new.shared else principal.user_id
     key_id, at = uuid.uuid4().hex, clock.now()
     row = {
@@ -94,12 +103,13 @@ async def get_key(db: Database, principal: Principal, key_id: str) -> ProviderKe
 
 
 async def update_key(
-    db: Database, vault: Vault, principal: Principal, key_id: str, change: ProviderKeyUpdate
+    db: Database, vault: Vault, principal: Principal, key_id: str, change: ProviderKeyUpdate, rules: OutboundRules
 ) -> ProviderKey:
     key = await _editable(db, principal, key_id)
     found = manifest(key.provider)
     if change.options is not None:
         _check_options(found.options, change.options)
+    await _check_base_url(found, change.base_url, rules, household=key.shared)
     fields: dict[str, Any] = {
         "label": change.label,
         "base_url": change.base_url,
@@ -120,11 +130,19 @@ async def delete_key(db: Database, vault: Vault, principal: Principal, key_id: s
         await vault.delete(_owner(key, principal), _secret_name(key_id))
 
 
-async def provider_config(vault: Vault, principal: Principal, key: ProviderKey, timeout: float = 60) -> ProviderConfig:
+async def provider_config(
+    vault: Vault, principal: Principal, key: ProviderKey, rules: OutboundRules, timeout: float = 60
+) -> ProviderConfig:
     """Everything needed to call the provider with this key (the secret read from the vault)."""
     secret = await vault.get(_owner(key, principal), _secret_name(key.id)) if key.key_hint else None
+    found = manifest(key.provider)
     return ProviderConfig(
-        kind=key.provider, api_key=secret, base_url=key.base_url, options=key.options, timeout_seconds=timeout
+        kind=key.provider,
+        api_key=secret,
+        base_url=key.base_url if found.needs_base_url else rules.official_url(key.provider, found.base_url),
+        options=key.options,
+        timeout_seconds=timeout,
+        targets=rules.targets(household=key.shared),
     )
 
 
@@ -162,6 +180,16 @@ def _choose_model(provider: str, wanted: str | None) -> str:
     return wanted
 
 
+async def _check_base_url(found: ProviderManifest, url: str | None, rules: OutboundRules, household: bool) -> None:
+    if url is None:
+        return
+    if not found.needs_base_url:
+        raise InvalidInput(
+            f"{found.name} is always reached at its official address ({found.base_url}); a key for it takes no base_url"
+        )
+    await check_url(url, rules.targets(household=household))
+
+
 def _check_options(allowed: list[str], given: dict[str, str]) -> None:
     unknown = set(given) - set(allowed)
     if unknown:
@@ -174,13 +202,18 @@ def _key(row: tuple[Any, ...]) -> ProviderKey:
         shared=row[1] == HOUSEHOLD,
         provider=row[2],
         label=row[3],
-        base_url=row[4],
+        base_url=row[4] if _names_its_server(row[2]) else None,  # older rows may hold one; it is not used
         options=msgspec.json.decode(row[5]),
         default_model=row[6],
         key_hint=row[7],
         created_at=row[8],
         updated_at=row[9],
     )
+
+
+def _names_its_server(provider: str) -> bool:
+    found = manifests().get(provider)
+    return found is not None and found.needs_base_url
 
 
 def _insert(conn: Writer, row: dict[str, Any]) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from appliance.ai.outbound import Targets
 from appliance.ai.providers.base import ChatChunk, ChatMessage, ChatRequest, ProviderConfig
 
-__all__ = ["FakeSleep", "chat", "collect", "config_for"]
+__all__ = ["FakeSleep", "chat", "collect", "config_for", "standing_in"]
 
 
 class FakeSleep:
@@ -42,6 +44,19 @@ class Addressed(Protocol):
 
 
 def config_for(kind: str, fake: Addressed, **changes: object) -> ProviderConfig:
-    """A config pointing provider `kind` at `fake`, with its valid key unless `changes` say otherwise."""
-    values: dict[str, object] = {"kind": kind, "api_key": fake.key, "base_url": fake.base_url, "timeout_seconds": 5.0}
+    """A config pointing provider `kind` at `fake`, with its valid key unless `changes` say otherwise;
+    the fake stands in for a server on the internet, so Atom's outbound checks let it through."""
+    values: dict[str, object] = {
+        "kind": kind,
+        "api_key": fake.key,
+        "base_url": fake.base_url,
+        "timeout_seconds": 5.0,
+        "targets": standing_in(fake.base_url),
+    }
     return ProviderConfig(**(values | changes))  # type: ignore[arg-type]
+
+
+def standing_in(url: str) -> Targets:
+    """Targets that let a member's key reach the loopback server at `url`, and nothing else local."""
+    parts = urlsplit(url)
+    return Targets(trusted=frozenset({(str(parts.hostname), int(parts.port or 80))}))

@@ -13,7 +13,6 @@ def _add_openai(client: TestClient, fake: FakeOpenAI, **extra: object) -> dict:
     body = {
         "provider": "openai",
         "api_key": fake.key,
-        "base_url": fake.base_url,
         "default_model": "gpt-4o-mini",
         **extra,
     }

@@ -53,6 +53,29 @@ async def test_a_newcomer_goes_before_a_member_who_has_just_been_served() -> Non
     assert served_order(queue, list(names), names) == ["ann1", "bob0", "ann2"]
 
 
+async def test_members_who_ask_one_at_a_time_cannot_crowd_out_one_who_queued() -> None:
+    queue = FairQueue(per_member=10, max_waiting=20)
+    names: dict[Ticket, str] = {}
+    for i in range(3):
+        names[queue.enter("bob")] = f"bob{i}"
+    asked = {"ann": 0, "cy": 0}
+
+    def ask_again(member: str) -> None:  # ann and cy ask anew the moment their reply ends
+        names[queue.enter(member)] = f"{member}{asked[member]}"
+        asked[member] += 1
+
+    ask_again("ann")
+    ask_again("cy")
+    order = []
+    while queue.busy and len(order) < 9:
+        running = next(t for t in names if t.state.value == "running")
+        order.append(names[running])
+        queue.leave(running)
+        if running.member != "bob":
+            ask_again(running.member)
+    assert order == ["bob0", "ann0", "cy0", "bob1", "ann1", "cy1", "bob2", "ann2", "cy2"]
+
+
 async def test_one_member_keeps_arrival_order() -> None:
     queue = FairQueue(per_member=5, max_waiting=5)
     tickets = [queue.enter("ann") for _ in range(5)]

@@ -77,7 +77,7 @@ def test_cloud_key_through_the_sdk(sdk: openai.OpenAI, ai_admin: TestClient) -> 
     with FakeOpenAI() as fake:
         ai_admin.post(
             "/api/ai/keys",
-            json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini"},
+            json={"provider": "openai", "api_key": fake.key, "default_model": "gpt-4o-mini"},
         )
         reply = sdk.chat.completions.create(model="openai/gpt-4o-mini", messages=STORY, max_tokens=50)
         assert reply.choices[0].message.content == fake.text
@@ -97,7 +97,7 @@ def test_over_budget_goes_to_the_local_model_when_the_member_chose_it(sdk: opena
     with FakeOpenAI() as fake:
         key = ai_admin.post(
             "/api/ai/keys",
-            json={"provider": "openai", "api_key": fake.key, "base_url": fake.base_url, "default_model": "gpt-4o-mini"},
+            json={"provider": "openai", "api_key": fake.key, "default_model": "gpt-4o-mini"},
         ).json()["id"]
         prefs = {"policy": "fixed", "fixed_key": key, "monthly_budget_usd": 0.0000001, "over_budget": "local"}
         assert ai_admin.put("/api/ai/preferences", json=prefs).status_code == 200

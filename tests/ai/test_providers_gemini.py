@@ -75,7 +75,7 @@ async def test_thinking_is_billed_as_output_but_never_shown(fake: FakeGemini, ge
 
 async def test_a_bad_key_is_a_400_that_still_reads_key_rejected(fake: FakeGemini, retry: RetryPolicy) -> None:
     gemini = create_provider(config_for("gemini", fake, api_key="AIza-not-a-key"), retry=retry)
-    with pytest.raises(KeyRejected, match="key rejected.*API key not valid"):
+    with pytest.raises(KeyRejected, match=r"key rejected: the server refused the key \(HTTP 400\)"):
         await gemini.complete(chat("gemini-2.5-flash", "Hi"))
     await gemini.aclose()
 

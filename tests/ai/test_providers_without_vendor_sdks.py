@@ -16,8 +16,9 @@ SCRIPT = f"""
 import asyncio, sys
 for sdk in {SDKS!r}:
     sys.modules[sdk] = None  # `import {{sdk}}` now raises ImportError
-from appliance.ai.providers.base import ChatMessage, ChatRequest, ProviderConfig
+from appliance.ai.providers.base import ChatMessage, ChatRequest
 from appliance.ai.providers.registry import create_provider
+from tests.ai.helpers import config_for
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeDeepSeek, FakeGemini, FakeLanServer, FakeOpenAI
 
 CASES = [("openai", FakeOpenAI, "gpt-4o-mini"), ("azure_openai", FakeAzureOpenAI, "gpt-4o-mini"),
@@ -25,7 +26,7 @@ CASES = [("openai", FakeOpenAI, "gpt-4o-mini"), ("azure_openai", FakeAzureOpenAI
          ("deepseek", FakeDeepSeek, "deepseek-chat"), ("openai_compatible", FakeLanServer, "llama3.2:3b")]
 
 async def ask(kind, fake, model):
-    provider = create_provider(ProviderConfig(kind=kind, api_key=fake.key, base_url=fake.base_url))
+    provider = create_provider(config_for(kind, fake))
     result = await provider.complete(ChatRequest(model=model, messages=[ChatMessage(role="user", content="Hi")]))
     await provider.aclose()
     return result.text == fake.text

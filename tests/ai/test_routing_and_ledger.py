@@ -17,7 +17,7 @@ HELLO = {"messages": [{"role": "user", "content": "Say hello to the household."}
 
 
 def _key(client: TestClient, fake, provider: str, model: str) -> str:  # type: ignore[no-untyped-def]
-    body = {"provider": provider, "api_key": fake.key, "base_url": fake.base_url, "default_model": model}
+    body = {"provider": provider, "api_key": fake.key, "default_model": model}
     response = client.post("/api/ai/keys", json=body)
     assert response.status_code == 201, response.text
     return response.json()["id"]

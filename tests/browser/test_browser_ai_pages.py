@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from atom_browser import ADMIN, MEMBER, PHONE, assert_accessible, screenshot, wait_live
+from atom_browser import (
+    ADMIN,
+    ARTIFACTS,
+    MEMBER,
+    PHONE,
+    AtomServer,
+    assert_accessible,
+    atom_server,
+    screenshot,
+    wait_live,
+)
 from playwright.sync_api import Locator, Page, Route, expect
 
 from appliance.ai.models import install_model, load_manifest, require_model
@@ -29,6 +39,17 @@ def fake() -> Iterator[FakeOpenAI]:
     """OpenAI on 127.0.0.1, which the Atom server process reaches like any provider."""
     with FakeOpenAI() as vendor:
         yield vendor  # type: ignore[misc]
+
+
+@pytest.fixture(scope="module")
+def atom(tmp_path_factory: pytest.TempPathFactory, fake: FakeOpenAI) -> Iterator[AtomServer]:
+    """The module's Atom, its operator having pointed OpenAI's official address at the fake."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = atom_server(tmp_path_factory.mktemp("atom-data"), ARTIFACTS / "server-test_browser_ai_pages.log")
+    server.extra_env["ATOM_AI_PROVIDER_URLS"] = f"openai={fake.base_url}"
+    server.start()
+    yield server
+    server.stop()
 
 
 def open_chat(page: Page, path: str = "/chat") -> Locator:
@@ -63,8 +84,8 @@ def test_keys_are_added_tested_fixed_and_deleted(signed_in: Callable[..., Page],
     expect(form.get_by_label("Deployment name")).to_be_hidden()  # ai-settings.js fitted the fields
     form.get_by_label("Provider").select_option(label="Azure OpenAI")
     expect(form.get_by_label("Deployment name")).to_be_visible()
-    add_key(form, "Fake OpenAI", fake.key, fake.base_url)
-    add_key(form, "Old key", BAD_KEY, fake.base_url)
+    add_key(form, "Fake OpenAI", fake.key)
+    add_key(form, "Old key", BAD_KEY)
 
     good, bad = key_row(page, "Fake OpenAI"), key_row(page, "Old key")
     expect(good).to_contain_text("sk-…cdef")
@@ -90,11 +111,11 @@ def test_keys_are_added_tested_fixed_and_deleted(signed_in: Callable[..., Page],
     expect(page.locator("[data-keys-list] li")).to_have_count(1)
 
 
-def add_key(form: Locator, label: str, secret: str, base_url: str) -> None:
+def add_key(form: Locator, label: str, secret: str) -> None:
     form.get_by_label("Provider").select_option(label="OpenAI")
+    expect(form.get_by_label("Server address")).to_be_hidden()  # OpenAI has one address; keys name none
     form.get_by_label("Name", exact=True).fill(label)
     form.get_by_label("API key").fill(secret)
-    form.get_by_label("Server address").fill(base_url)
     form.get_by_label("Default model").fill("gpt-4o-mini")
     form.get_by_role("button", name="Add key").click()
     expect(form.get_by_role("alert")).to_have_text("Key added. Use Test to check it.")

@@ -35,6 +35,7 @@ _SYSTEM_HINT = 'The Messages API accepts a top-level `system` parameter, not "sy
 class FakeAnthropic(VendorFake):
     key = "sk-ant-test-0123456789"
     models = ("claude-haiku-4-5", "claude-sonnet-4-5")
+    provider = "anthropic"
 
     def route(self, request: Recorded) -> Reply:
         if self.key not in (

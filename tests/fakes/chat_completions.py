@@ -44,6 +44,7 @@ class FakeOpenAI(VendorFake):
     models = ("gpt-4o-mini", "gpt-5-mini")
     base_path = "/v1"
     owner = "openai"
+    provider = "openai"
     usage_in_stream = True  # honour stream_options.include_usage (some LAN servers ignore it)
 
     def route(self, request: Recorded) -> Reply:
@@ -148,6 +149,7 @@ class FakeDeepSeek(FakeOpenAI):
     models = ("deepseek-chat", "deepseek-reasoner")
     base_path = ""
     owner = "deepseek"
+    provider = "deepseek"
 
     def stream_preamble(self) -> list[bytes]:
         return [b": keep-alive\n\n"]  # DeepSeek sends SSE comments while a request waits
@@ -159,6 +161,7 @@ class FakeLanServer(FakeOpenAI):
     key = "lan-secret"
     models = ("qwen2.5:7b", "llama3.2:3b")
     owner = "library"
+    provider = "openai_compatible"
 
     def __init__(self, *, key: str | None = "lan-secret") -> None:
         super().__init__()
@@ -173,6 +176,7 @@ class FakeAzureOpenAI(FakeOpenAI):
     deployments = {"gpt-4o-mini": "gpt-4o-mini", "family-chat": "gpt-4o"}
     models = ("gpt-4o-mini", "gpt-4o")
     base_path = ""
+    provider = "azure_openai"
 
     def route(self, request: Recorded) -> Reply:
         if "api-version" not in request.query:

@@ -30,6 +30,7 @@ class FakeGemini(VendorFake):
     key = "AIzaSy-test-0123456789"
     models = ("gemini-2.5-flash", "gemini-2.5-pro")
     base_path = "/v1beta"
+    provider = "gemini"
     thoughts: str | None = None  # a thinking model's reasoning, sent as a `thought` part before the answer
 
     def route(self, request: Recorded) -> Reply:

@@ -3,6 +3,11 @@
 It records every request, and can answer slowly, stream server-sent events one
 chunk at a time, hold a stream back until the test releases it, or drop the
 connection halfway.
+
+A running server is `public` unless made otherwise: Atom's outbound checks treat its
+address as a server on the internet (tests.fakes.stand_ins). One made with
+`public=False` plays a service on the household network or on the box itself, which a
+member's key must never reach.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = ["Recorded", "Reply", "LoopbackServer"]
@@ -45,7 +50,10 @@ class Reply:
 
 
 class LoopbackServer:
-    def __init__(self, answer: Callable[[Recorded], Reply]) -> None:
+    running: ClassVar[list[LoopbackServer]] = []  # started and not yet stopped, oldest first
+
+    def __init__(self, answer: Callable[[Recorded], Reply], *, public: bool = True) -> None:
+        self.public = public
         self.requests: list[Recorded] = []
         self.released = threading.Event()
         self.holding = threading.Event()  # set while a stream waits for release
@@ -57,14 +65,22 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = self.address
         return f"http://{host}:{port}"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
 
     def start(self) -> LoopbackServer:
         self._thread.start()
+        LoopbackServer.running.append(self)
         return self
 
     def stop(self) -> None:
+        if self in LoopbackServer.running:
+            LoopbackServer.running.remove(self)
         self._stopping.set()
         self.released.set()
         self._server.shutdown()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from tests.fakes.loopback import LoopbackServer, Recorded, Reply
 
@@ -48,6 +48,8 @@ class VendorFake:
     text = "Hello from the fake vendor, streamed word by word."
     models: tuple[str, ...] = ()
     base_path = ""  # what the provider's base URL adds to the server's address
+    provider = ""  # the Atom provider whose official server this fake stands in for (tests.fakes.stand_ins)
+    running: ClassVar[list[VendorFake]] = []  # entered and not yet exited, oldest first
 
     def __init__(self) -> None:
         self.server = LoopbackServer(self._answer)
@@ -58,9 +60,12 @@ class VendorFake:
 
     def __enter__(self) -> VendorFake:
         self.server.start()
+        VendorFake.running.append(self)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        if self in VendorFake.running:
+            VendorFake.running.remove(self)
         self.server.stop()
 
     @property

@@ -5,11 +5,14 @@ Vendor failures become Atom's provider errors here and nowhere else:
     401, 403 (or a vendor's own "bad key" reply)  -> KeyRejected
     429                                            -> RateLimited(retry_after)
     408, 5xx, timeouts, connection errors          -> ProviderUnavailable (retried first)
-    any other 4xx                                  -> ProviderRequestError (vendor's message)
+    3xx                                            -> AddressRefused (redirects are not followed)
+    any other 4xx                                  -> ProviderRequestError
 
-Retries happen only before the first byte of a reply is read; a stream that breaks
-after text was yielded raises ProviderUnavailable and is never replayed. The key is
-redacted from every message built here.
+The messages are Atom's own words and the status: a reply's body never reaches the member,
+since the server at a base URL could be any page (a router's login, a NAS's error page).
+Connections go through `appliance.ai.outbound`, so they reach only the addresses the
+config's `targets` allow. Retries happen only before the first byte of a reply is read; a
+stream that breaks after text was yielded raises ProviderUnavailable and is never replayed.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from appliance.ai.outbound import GuardedAsyncTransport
 from appliance.ai.providers._sse import SseEvent, sse_events
 from appliance.ai.providers.base import ProviderConfig
 from appliance.errors import (
+    AddressRefused,
     InvalidInput,
     KeyRejected,
     ProviderError,
@@ -80,8 +85,6 @@ class VendorError(msgspec.Struct, frozen=True):
 
 class _ErrorBody(msgspec.Struct, frozen=True):
     error: VendorError | str | None = None  # some LAN servers send {"error": "text"}
-    message: str = ""
-    detail: str = ""
 
 
 KeyCheck = Callable[[int, VendorError], bool]
@@ -103,7 +106,7 @@ class ProviderHttp:
             raise InvalidInput(f"The {config.kind} provider needs a base URL.")
         self.kind = config.kind
         self.base_url = config.base_url
-        self._secret = config.api_key or ""
+        self._targets = config.targets
         self._timeout = config.timeout_seconds
         self._retry = retry or RetryPolicy()
         self._rejects_key = rejects_key or (lambda status, error: False)
@@ -141,17 +144,26 @@ class ProviderHttp:
             raise ProviderUnavailable(f"{self.kind}: sent a reply Atom cannot read ({exc})", self.kind) from exc
 
     def error(
-        self, status: int, detail: str, *, retry_after: float | None = None, key_rejected: bool = False
+        self,
+        status: int,
+        *,
+        reason: str = "",
+        retry_after: float | None = None,
+        key_rejected: bool = False,
+        in_stream: bool = False,
     ) -> ProviderError:
-        """The Atom error for a vendor failure; `status` may be one a vendor's error type stands for."""
-        detail = self._redact(detail)
+        """The Atom error for a vendor failure, in Atom's words (`reason`, or what `status` means).
+
+        `status` may be one a vendor's in-stream error type stands for (`in_stream`)."""
+        meaning = reason or _meaning(401 if key_rejected else status)
+        said = f"{meaning} ({'in the reply stream' if in_stream else f'HTTP {status}'})"
         if key_rejected or status in (401, 403):
-            return KeyRejected(f"{self.kind}: key rejected ({detail})", self.kind)
+            return KeyRejected(f"{self.kind}: key rejected: {said}", self.kind)
         if status == 429:
-            return RateLimited(f"{self.kind}: rate limited ({detail})", self.kind, retry_after=retry_after)
+            return RateLimited(f"{self.kind}: rate limited: {said}", self.kind, retry_after=retry_after)
         if status == 408 or status >= 500:
-            return ProviderUnavailable(f"{self.kind}: unavailable ({detail})", self.kind)
-        return ProviderRequestError(f"{self.kind}: request refused ({detail})", self.kind)
+            return ProviderUnavailable(f"{self.kind}: unavailable: {said}", self.kind)
+        return ProviderRequestError(f"{self.kind}: request refused: {said}", self.kind)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -168,7 +180,12 @@ class ProviderHttp:
     def _new_client(self, tls: ssl.SSLContext) -> httpx.AsyncClient:
         timeout = httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0))
         return httpx.AsyncClient(
-            base_url=self.base_url, headers=self._headers, params=self._params, timeout=timeout, verify=tls
+            base_url=self.base_url,
+            headers=self._headers,
+            params=self._params,
+            timeout=timeout,
+            transport=GuardedAsyncTransport(self._targets, tls),
+            trust_env=False,  # no proxies from the environment, no .netrc credentials
         )
 
     async def _send(self, build: Callable[[httpx.AsyncClient], httpx.Request], *, stream: bool) -> httpx.Response:
@@ -190,24 +207,32 @@ class ProviderHttp:
         try:
             response = await client.send(request, stream=stream)
         except httpx.LocalProtocolError:  # only headers can be malformed, and only the key is typed by people
-            raise self.error(401, "the key holds characters that cannot be sent", key_rejected=True) from None
+            raise self.error(401, reason="the key holds characters that cannot be sent", key_rejected=True) from None
         except httpx.TimeoutException as exc:
             raise self._timed_out() from exc
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from exc
         if response.is_success:
             return response
-        raise self._error_for(response, await _read_quietly(response))
+        body = await _read_quietly(response)
+        if response.is_redirect:
+            raise self._redirected(response.status_code)
+        raise self._error_for(response, body)
 
     def _error_for(self, response: httpx.Response, body: bytes) -> ProviderError:
+        """Read only for what Atom decides by (a bad-key marker, how long to wait), never quoted."""
         parsed = _parse_error(body)
         vendor = parsed.error if isinstance(parsed.error, VendorError) else VendorError()
         status = response.status_code
         return self.error(
-            status,
-            f"HTTP {status}: {_message(parsed, body)}",
-            retry_after=_retry_after(response.headers, vendor),
-            key_rejected=self._rejects_key(status, vendor),
+            status, retry_after=_retry_after(response.headers, vendor), key_rejected=self._rejects_key(status, vendor)
+        )
+
+    def _redirected(self, status: int) -> AddressRefused:
+        """Following would connect somewhere the base URL did not say; the member fixes the address."""
+        return AddressRefused(
+            f"{self.kind}: the server at {self._host()} answered with a redirect (HTTP {status}); "
+            "Atom does not follow redirects, so give the final address as the base URL"
         )
 
     async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
@@ -227,9 +252,6 @@ class ProviderHttp:
 
     def _host(self) -> str:
         return httpx.URL(self.base_url).netloc.decode("ascii", "replace")
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._secret, "[key]") if self._secret else text
 
 
 class HttpProvider:
@@ -279,12 +301,21 @@ def _parse_error(body: bytes) -> _ErrorBody:
         return _ErrorBody()
 
 
-def _message(parsed: _ErrorBody, body: bytes) -> str:
-    error = parsed.error
-    text = error.message if isinstance(error, VendorError) else error
-    text = text or parsed.message or parsed.detail or body.decode("utf-8", "replace")
-    text = " ".join(text.split())
-    return text[:300] or "no message"
+def _meaning(status: int) -> str:
+    """What a status says, in Atom's words."""
+    if status in (401, 403):
+        return "the server refused the key"
+    if status == 429:
+        return "the server asks Atom to slow down"
+    if status == 408 or status == 504:
+        return "the server took too long"
+    if status >= 500:
+        return "the server had a problem"
+    if status == 404:
+        return "the server has no such model or address"
+    if status == 413:
+        return "the request is too large for the server"
+    return "the server did not accept the request"
 
 
 def _retry_after(headers: httpx.Headers, vendor: VendorError) -> float | None:

@@ -150,7 +150,7 @@ class ChatCompletionsProvider(HttpProvider):
         if chunk.error is not None:
             error = chunk.error
             status = 429 if "rate_limit" in f"{error.type}{error.code}" else 503
-            raise self._http.error(status, f"{error.type or 'error'}: {error.message}")
+            raise self._http.error(status, in_stream=True)
         return chunk
 
 

@@ -7,6 +7,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 import msgspec
 
+from appliance.ai.outbound import Targets
+
 __all__ = [
     "Role",
     "ChatMessage",
@@ -65,6 +67,7 @@ class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str | None = None
     options: dict[str, str] = {}  # e.g. Azure's api_version
     timeout_seconds: float = 60.0
+    targets: Targets = Targets()  # where its connections may go; by default public servers only
 
     def __repr__(self) -> str:  # keys never reach logs
         return f"ProviderConfig(kind={self.kind!r}, base_url={self.base_url!r}, api_key=<hidden>)"

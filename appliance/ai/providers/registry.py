@@ -8,8 +8,8 @@ with `_` or without a manifest are not providers.
         id = "openai"                           must equal the folder name
         name = "OpenAI"                         what people see
         needs_key = true
-        needs_base_url = false
-        base_url = "https://api.openai.com/v1"  the default address, if there is one
+        base_url = "https://api.openai.com/v1"  the official address: every key goes there
+        needs_base_url = false                  or true, and no base_url: each key names its server
         options = ["api_version"]               extra settings, by name (see ProviderConfig)
         [models."gpt-4o"]
         input_per_mtok = 2.5
@@ -17,6 +17,10 @@ with `_` or without a manifest are not providers.
         context = 128000
 
 A `[models."*"]` entry prices any model the table does not name (e.g. a LAN server's).
+
+The manifest alone decides where a provider's requests go: to its fixed `base_url`
+(a key may not name another), or, with `needs_base_url`, to the server each key names
+(then the manifest has no `base_url`: there is no sensible default for someone else's server).
 """
 
 from __future__ import annotations
@@ -93,7 +97,7 @@ def create_provider(config: ProviderConfig, **overrides: Any) -> ChatProvider:
 def _with_defaults(found: ProviderManifest, config: ProviderConfig) -> ProviderConfig:
     if config.api_key and config.api_key != config.api_key.strip():  # pasted with a newline, say
         config = msgspec.structs.replace(config, api_key=config.api_key.strip())
-    if config.base_url is None and found.base_url:
+    if config.base_url is None and not found.needs_base_url and found.base_url:
         config = msgspec.structs.replace(config, base_url=found.base_url)
     if found.needs_key and not config.api_key:
         raise InvalidInput(f"{found.name} needs an API key.")
@@ -123,4 +127,6 @@ def _load_manifest(folder: Traversable) -> ProviderManifest:
         raise ValueError(f"{folder.name}/{_MANIFEST}: {exc}") from exc
     if parsed.id != folder.name:
         raise ValueError(f"provider folder {folder.name!r} has a manifest with id {parsed.id!r}")
+    if parsed.needs_base_url and parsed.base_url:
+        raise ValueError(f"{folder.name}/{_MANIFEST}: needs_base_url with a base_url; keep one (see registry.py)")
     return parsed

@@ -41,9 +41,14 @@ async def my_keys(db: DatabaseDep, principal: PrincipalDep) -> list[ProviderKey]
 
 @post("/keys", status_code=HTTP_201_CREATED)
 async def add_key(
-    db: DatabaseDep, vault: VaultDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[ProviderKeyCreate]
+    db: DatabaseDep,
+    vault: VaultDep,
+    ai: AIDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    data: JSONBody[ProviderKeyCreate],
 ) -> ProviderKey:
-    key = await keys.add_key(db, vault, principal, data)
+    key = await keys.add_key(db, vault, principal, data, ai.outbound)
     _announce(bus, principal, "created", key)
     return key
 
@@ -57,12 +62,13 @@ async def one_key(db: DatabaseDep, principal: PrincipalDep, key_id: FromPath[str
 async def update_key(
     db: DatabaseDep,
     vault: VaultDep,
+    ai: AIDep,
     bus: BusDep,
     principal: PrincipalDep,
     key_id: FromPath[str],
     data: JSONBody[ProviderKeyUpdate],
 ) -> ProviderKey:
-    key = await keys.update_key(db, vault, principal, key_id, data)
+    key = await keys.update_key(db, vault, principal, key_id, data, ai.outbound)
     _announce(bus, principal, "updated", key)
     return key
 
@@ -78,7 +84,9 @@ async def delete_key(
 
 @post("/keys/{key_id:str}/test", status_code=HTTP_200_OK)
 async def test_key(ai: AIDep, principal: PrincipalDep, key_id: FromPath[str]) -> KeyTestResult:
-    """A cheap live call (list the provider's models) that proves the key works."""
+    """A cheap live call (list the provider's models) that proves the key works.
+
+    An address Atom refuses to reach is the caller's to fix: a 400 (AddressRefused), nothing sent."""
     try:
         models = await ai.test_key(principal, key_id)
     except KeyRejected as exc:

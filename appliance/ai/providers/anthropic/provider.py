@@ -133,7 +133,7 @@ class AnthropicProvider(HttpProvider):
 
     def _stream_error(self, error: VendorError) -> ProviderError:
         kind = error.type or "api_error"
-        return self._http.error(_ERROR_STATUS.get(kind, 500), f"{kind}: {error.message}")
+        return self._http.error(_ERROR_STATUS.get(kind, 500), in_stream=True)
 
 
 def _body(request: ChatRequest, *, stream: bool) -> _Body:

@@ -146,8 +146,8 @@ class GeminiProvider(HttpProvider):
     def _reply(self, data: str) -> _Response:
         reply = self._http.decode(data, _Response)
         if (error := reply.error) is not None:
-            status = error.code if isinstance(error.code, int) else 500
-            raise self._http.error(status, f"{error.status or 'error'}: {error.message}")
+            status = error.code if isinstance(error.code, int) and 400 <= error.code < 600 else 500
+            raise self._http.error(status, in_stream=True)
         return reply
 
 

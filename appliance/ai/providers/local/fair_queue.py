@@ -1,8 +1,8 @@
 """Fair turns at the one local model: a queue per member, a bound on waiting, no member starved.
 
 When the model frees up, the next turn goes to the waiting member served longest ago (a member
-never served, or back after holding nothing, counts as the longest ago), so a member who floods
-the queue takes one turn in every round, not every turn in a row. Within a member, requests keep
+never served counts as the longest ago), so a member who floods the queue takes one turn in every
+round, not every turn in a row, and members who ask one at a time cannot crowd it out either. Within a member, requests keep
 their arrival order. A member may hold at most `per_member` requests (waiting or running), and
 at most `max_waiting` requests wait in all; past either limit a request is refused at once with
 RateLimited, whose `retry_after` estimates when there will be room from the turns measured so far.
@@ -61,7 +61,7 @@ class FairQueue:
         self._numbers = itertools.count()
         self._waiting: dict[str, deque[Ticket]] = {}  # only members with a waiting request
         self._held: Counter[str] = Counter()  # requests each member has waiting or running
-        self._last_turn: dict[str, int] = {}  # member -> number of their latest turn, while they hold any
+        self._last_turn: dict[str, int] = {}  # member -> number of their latest turn (one entry per member)
         self._turns = 0
         self._running: Ticket | None = None
         self._started = 0.0
@@ -170,7 +170,6 @@ class FairQueue:
         self._held[member] -= 1
         if self._held[member] <= 0:
             del self._held[member]
-            self._last_turn.pop(member, None)
 
     def _turns_until_free(self, member: str) -> int:
         """Turns until one of `member`'s requests is done: theirs if running, else after those served first."""

@@ -37,7 +37,11 @@ function applyProvider(form, option, adding) {
     wrapper.hidden = !shown;
     wrapper.querySelector("input").disabled = !shown;
   }
-  form.elements.base_url.required = needs.needsBaseUrl === "true";
+  // A provider with a fixed official address takes none: the field is hidden and not sent.
+  const baseUrl = form.elements.base_url;
+  baseUrl.required = needs.needsBaseUrl === "true";
+  baseUrl.disabled = !baseUrl.required;
+  baseUrl.closest(".field").hidden = baseUrl.disabled;
   if (adding) form.elements.api_key.required = needs.needsKey === "true";
   const model = form.querySelector("[data-model-input]");
   model.setAttribute("list", `models-${option.value}`);
