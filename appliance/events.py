@@ -38,20 +38,21 @@ class EventBus:
                 self._offer(queue, event)
 
     def disconnect(self, user_id: str) -> None:
-        """End every subscription of a user (signed out, disabled, removed)."""
+        """End every subscription of a user (disabled, removed, password reset)."""
         for queue, (owner, _) in list(self._subscribers.items()):
             if owner == user_id:
                 self._end(queue)
 
-    def disconnect_session(self, session_id: str) -> None:
-        """End the subscriptions opened from one sign-in (signed out, or ended elsewhere)."""
-        for queue, (_, session) in list(self._subscribers.items()):
-            if session == session_id:
+    def disconnect_credential(self, credential_id: str) -> None:
+        """End the subscriptions opened with one sign-in or API token (signed out, ended elsewhere, revoked)."""
+        for queue, (_, credential) in list(self._subscribers.items()):
+            if credential == credential_id:
                 self._end(queue)
 
-    async def subscribe(self, user_id: str, session_id: str | None = None) -> AsyncIterator[Event]:
+    async def subscribe(self, user_id: str, credential_id: str | None = None) -> AsyncIterator[Event]:
+        """Events for `user_id`, until the subscription is ended (or its credential revoked)."""
         queue: asyncio.Queue[Event | None] = asyncio.Queue(self._buffer)
-        self._subscribers[queue] = (user_id, session_id)
+        self._subscribers[queue] = (user_id, credential_id)
         try:
             while (event := await queue.get()) is not None:
                 yield event

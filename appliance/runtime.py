@@ -34,7 +34,10 @@ class Runtime:
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
-        self.throttle = LoginThrottle(auth.login_attempts, auth.login_window_seconds)
+        self.throttle = LoginThrottle(
+            self.db, auth.login_attempts, auth.login_window_seconds, auth.login_address_attempts, auth.login_name_attempts
+        )
+        self.throttle.load()  # lock-outs outlive a restart
         self.principals = PrincipalCache(self.db)
         self.ai = AIGateway(self.settings, self.db, self.vault)
         self.ai.on_usage = self._usage_recorded

@@ -42,6 +42,10 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Failed logins allowed per user name and address within the window."""
     login_window_seconds: int = 300
     """Window over which failed logins are counted; the lock-out lasts as long."""
+    login_address_attempts: int = 20
+    """Failed logins allowed from one address within the window, whatever names it tries."""
+    login_name_attempts: int = 20
+    """Failed logins allowed per user name within the window, from all addresses together."""
     secure_cookies: bool = False
     """Mark session cookies Secure (set when served behind HTTPS)."""
 

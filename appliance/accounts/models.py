@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from appliance.accounts.names import checked_username
+from appliance.errors import InvalidInput
+
 __all__ = [
     "Role",
     "Principal",
@@ -22,7 +25,8 @@ __all__ = [
 ]
 
 Role = Literal["admin", "member"]
-Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+# Checked after folding to the canonical form (see names.py), so "Ada" arrives as "ada".
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
 TokenName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -39,7 +43,14 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     role: Role
     via: Literal["session", "token", "service"]
     session_id: str | None = None
+    token_id: str | None = None
     csrf_token: str | None = None
+    expires_at: datetime | None = None  # when a session lapses unless used again; None never
+
+    @property
+    def credential_id(self) -> str | None:
+        """The sign-in or API token this principal came with; revoking it ends its live channels."""
+        return self.session_id or self.token_id
 
     @property
     def is_admin(self) -> bool:
@@ -64,6 +75,14 @@ class UserCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     password: Password
     display_name: DisplayName | None = None
     role: Role = "member"
+
+    def __post_init__(self) -> None:
+        """Fold the name to its canonical form, here, so every way in (API, CLI, setup) agrees."""
+        try:
+            name = checked_username(self.username)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None  # a 400 however the struct was made
+        msgspec.structs.force_setattr(self, "username", name)
 
 
 class UserUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -136,6 +136,23 @@ def delete_sessions_of(conn: Writer, user_id: str) -> None:
     conn.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
 
 
+def delete_other_sessions(conn: Writer, user_id: str, keep: str | None) -> list[str]:
+    rows = conn.execute(
+        "DELETE FROM sessions WHERE user_id = ? AND id IS DISTINCT FROM ? RETURNING id", [user_id, keep]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def session_expiry(conn: Reader, session_id: str, at: datetime) -> datetime | None:
+    """When this sign-in lapses, if it is still live and its member active."""
+    row = conn.execute(
+        "SELECT s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.id = ? AND s.expires_at > ? AND NOT u.disabled",
+        [session_id, at],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def delete_expired_sessions(conn: Writer, at: datetime) -> int:
     return len(conn.execute("DELETE FROM sessions WHERE expires_at <= ? RETURNING id", [at]).fetchall())
 
@@ -188,3 +205,37 @@ def token_principal_row(conn: Reader, token_hash: str) -> tuple[Any, ...] | None
 
 def touch_token(conn: Writer, token_id: str, at: datetime) -> None:
     conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [at, token_id])
+
+
+def delete_tokens_of(conn: Writer, user_id: str) -> None:
+    conn.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id])
+
+
+def token_active(conn: Reader, token_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ? AND NOT u.disabled", [token_id]
+    ).fetchone()
+    return row is not None
+
+
+# --- failed sign-ins (the throttle) -------------------------------------------
+
+
+def record_login_failure(conn: Writer, name: str, address: str, at: datetime, horizon: datetime) -> None:
+    """One failure; rows that left the window go in the same transaction, so the table stays small."""
+    conn.execute("DELETE FROM login_failures WHERE failed_at <= ?", [horizon])
+    conn.execute("INSERT INTO login_failures (username, address, failed_at) VALUES (?, ?, ?)", [name, address, at])
+
+
+def clear_name_failures(conn: Writer, name: str, address: str) -> None:
+    conn.execute(
+        "UPDATE login_failures SET name_cleared = true WHERE username = ? AND address = ? AND NOT name_cleared",
+        [name, address],
+    )
+
+
+def login_failures_since(conn: Reader, horizon: datetime) -> list[tuple[str, str, datetime, bool]]:
+    return conn.execute(
+        "SELECT username, address, failed_at, name_cleared FROM login_failures WHERE failed_at > ? ORDER BY failed_at",
+        [horizon],
+    ).fetchall()

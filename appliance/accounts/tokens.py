@@ -12,7 +12,15 @@ from appliance.accounts.secrets import digest, new_secret
 from appliance.errors import NotFound
 from appliance.storage import Database
 
-__all__ = ["TOKEN_PREFIX", "create_token", "list_tokens", "get_token", "revoke_token", "principal_for_token"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "create_token",
+    "list_tokens",
+    "get_token",
+    "revoke_token",
+    "principal_for_token",
+    "token_active",
+]
 
 TOKEN_PREFIX = "atom_"
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -49,4 +57,11 @@ async def principal_for_token(db: Database, secret: str) -> Principal | None:
     at = clock.now()
     if last_used is None or at - last_used > _TOUCH_EVERY:
         await db.write(queries.touch_token, token_id, at)
-    return Principal(user_id=user_id, username=username, display_name=display_name, role=role, via="token")
+    return Principal(
+        user_id=user_id, username=username, display_name=display_name, role=role, via="token", token_id=token_id
+    )
+
+
+async def token_active(db: Database, token_id: str) -> bool:
+    """Whether a token still works: not revoked, and its member not disabled."""
+    return await db.read(queries.token_active, token_id)

@@ -1,15 +1,21 @@
-"""Household members: first-run setup, the admin's member management, sign-in checks."""
+"""Household members: first-run setup, the admin's member management, sign-in checks.
+
+Every password hash runs on the bounded pool (hashing.py); every password check is one
+reserved attempt of the login throttle. User names arrive canonical (UserCreate folds
+them) and are folded again before any look-up.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from appliance import clock
 from appliance.accounts import queries
+from appliance.accounts.hashing import hash_in_pool, verify_in_pool
 from appliance.accounts.models import Principal, User, UserCreate, UserUpdate
-from appliance.accounts.passwords import hash_password, verify_password
-from appliance.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from appliance.accounts.names import canonical_username
+from appliance.accounts.throttle import LoginThrottle
+from appliance.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
 from appliance.storage import Database, Writer
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "update_user",
     "remove_user",
     "check_password",
+    "sign_in",
     "change_password",
 ]
 
@@ -32,12 +39,12 @@ async def needs_setup(db: Database) -> bool:
 
 async def create_first_admin(db: Database, new: UserCreate) -> User:
     """First-run setup: only while no user exists."""
-    password_hash = await asyncio.to_thread(hash_password, new.password)
+    password_hash = await hash_in_pool(new.password)
     return await db.write(_insert_first_admin, new, password_hash)
 
 
 async def add_user(db: Database, new: UserCreate) -> User:
-    password_hash = await asyncio.to_thread(hash_password, new.password)
+    password_hash = await hash_in_pool(new.password)
     return await db.write(_insert_user, new, password_hash)
 
 
@@ -53,7 +60,7 @@ async def get_user(db: Database, user_id: str) -> User:
 
 
 async def find_user(db: Database, username: str) -> User:
-    user = await db.read(queries.user_by_name, username)
+    user = await db.read(queries.user_by_name, canonical_username(username))
     if user is None:
         raise NotFound(f"no member named {username!r}")
     return user
@@ -62,7 +69,7 @@ async def find_user(db: Database, username: str) -> User:
 async def update_user(db: Database, actor: Principal, user_id: str, change: UserUpdate) -> User:
     password_hash = None
     if change.password is not None:
-        password_hash = await asyncio.to_thread(hash_password, change.password)
+        password_hash = await hash_in_pool(change.password)
     return await db.write(_apply_update, actor, user_id, change, password_hash)
 
 
@@ -72,21 +79,41 @@ async def remove_user(db: Database, actor: Principal, user_id: str) -> User:
 
 async def check_password(db: Database, username: str, password: str) -> User | None:
     """The active member with these credentials, or None."""
-    found = await db.read(queries.credentials_by_name, username)
+    found = await db.read(queries.credentials_by_name, canonical_username(username))
     if found is None:
-        await asyncio.to_thread(hash_password, password)  # same cost either way
+        await hash_in_pool(password)  # same cost either way
         return None
     user, stored = found
-    ok = await asyncio.to_thread(verify_password, password, stored)
+    ok = await verify_in_pool(password, stored)
     return user if ok and not user.disabled else None
 
 
-async def change_password(db: Database, actor: Principal, current: str, new: str) -> None:
-    stored = await db.read(queries.password_hash, actor.user_id)
-    if stored is None or not await asyncio.to_thread(verify_password, current, stored):
+async def sign_in(db: Database, throttle: LoginThrottle, username: str, password: str, address: str) -> User:
+    """The member signing in from `address`; AuthenticationRequired if the credentials are wrong."""
+    user = await throttle.guard(username, address, lambda: check_password(db, username, password))
+    if user is None:
+        raise AuthenticationRequired("wrong user name or password")
+    return user
+
+
+async def change_password(
+    db: Database, throttle: LoginThrottle, actor: Principal, address: str, current: str, new: str
+) -> list[str]:
+    """Set my password, if `current` is right; my other sign-ins end. Returns their ids."""
+    if not await throttle.guard(actor.username, address, lambda: _password_is(db, actor.user_id, current)):
         raise InvalidInput("the current password is not right")
-    new_hash = await asyncio.to_thread(hash_password, new)
-    await db.write(queries.set_password, actor.user_id, new_hash)
+    new_hash = await hash_in_pool(new)
+    return await db.write(_set_password, actor, new_hash)
+
+
+async def _password_is(db: Database, user_id: str, password: str) -> bool | None:
+    stored = await db.read(queries.password_hash, user_id)
+    return True if stored is not None and await verify_in_pool(password, stored) else None
+
+
+def _set_password(conn: Writer, actor: Principal, new_hash: str) -> list[str]:
+    queries.set_password(conn, actor.user_id, new_hash)
+    return queries.delete_other_sessions(conn, actor.user_id, keep=actor.session_id)
 
 
 def _insert_first_admin(conn: Writer, new: UserCreate, password_hash: str) -> User:
@@ -124,6 +151,8 @@ def _apply_update(conn: Writer, actor: Principal, user_id: str, change: UserUpda
     queries.update_user(conn, user_id, change, password_hash)
     if change.disabled or password_hash is not None:
         queries.delete_sessions_of(conn, user_id)
+    if password_hash is not None:  # a reset: whoever held the old password may have made tokens
+        queries.delete_tokens_of(conn, user_id)
     updated = queries.user_by_id(conn, user_id)
     assert updated is not None
     return updated

@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from appliance.runtime import Runtime
-from appliance.server.auth import authenticate
+from appliance.server.auth import authenticate, refresh_session_cookie
 from appliance.server.deps import dependencies
 from appliance.server.errors import exception_handlers
 from appliance.server.middleware import RequestContext
@@ -57,6 +57,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
         template_config=template_config(),
         middleware=[RequestContext],
         request_max_body_size=runtime.settings.server.max_body_bytes,
+        before_send=[refresh_session_cookie],
         openapi_config=OpenAPIConfig(
             title="Atom", version=atom_version(), path="/schema", render_plugins=[JsonRenderPlugin()]
         ),

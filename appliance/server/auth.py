@@ -10,11 +10,13 @@ from __future__ import annotations
 import hmac
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Message, Scope
 
 from appliance.accounts.models import SERVICE_PRINCIPAL, Principal
 from appliance.accounts.secrets import digest
-from appliance.accounts.sessions import principal_for_session
+from appliance.accounts.sessions import resume_session
 from appliance.accounts.tokens import principal_for_token
 from appliance.errors import AuthenticationRequired, PermissionDenied
 from appliance.runtime import Runtime
@@ -27,11 +29,14 @@ __all__ = [
     "service_only",
     "members_only",
     "resolve_principal",
+    "session_cookie",
+    "refresh_session_cookie",
 ]
 
 SESSION_COOKIE = "atom_session"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_REFRESHED_COOKIE = "session_cookie_refresh"  # on the connection's state: a Cookie to send back
 
 
 async def resolve_principal(connection: ASGIConnection) -> Principal | None:
@@ -85,8 +90,44 @@ async def _from_cookie(runtime: Runtime, connection: ASGIConnection) -> Principa
     cookie = connection.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    load = lambda: principal_for_session(runtime.db, cookie, runtime.session_lifetime)  # noqa: E731
+
+    async def load() -> Principal | None:
+        # A WebSocket has no response to carry a fresher cookie, so only HTTP requests slide the session.
+        slide = connection.scope["type"] == "http"
+        found = await resume_session(runtime.db, cookie, runtime.session_lifetime, slide)
+        if found is None:
+            return None
+        principal, extended = found
+        if extended:
+            lifetime = int(runtime.session_lifetime.total_seconds())
+            connection.state[_REFRESHED_COOKIE] = session_cookie(runtime, cookie, lifetime)
+        return principal
+
     return await runtime.principals.get("session:" + digest(cookie), load)
+
+
+def session_cookie(runtime: Runtime, value: str, max_age: int) -> Cookie:
+    """The sign-in cookie; its Max-Age always matches the session's remaining lifetime."""
+    secure = runtime.settings.auth.secure_cookies or runtime.settings.tls
+    return Cookie(
+        key=SESSION_COOKIE, value=value, httponly=True, samesite="lax", path="/", secure=secure, max_age=max_age
+    )
+
+
+async def refresh_session_cookie(message: Message, scope: Scope) -> None:
+    """Before-send hook: when a request slid its session forward, the browser's cookie follows.
+
+    Otherwise a member active every day would still lose the cookie when its first Max-Age ran
+    out, while the server still held the session. A response that sets the cookie itself
+    (sign-in, sign-out) wins.
+    """
+    cookie = scope.get("state", {}).get(_REFRESHED_COOKIE)
+    if message["type"] != "http.response.start" or cookie is None:
+        return
+    headers = list(message.get("headers", []))
+    prefix = SESSION_COOKIE.encode() + b"="
+    if not any(name.lower() == b"set-cookie" and value.startswith(prefix) for name, value in headers):
+        message["headers"] = [*headers, cookie.to_encoded_header()]
 
 
 def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:

@@ -80,8 +80,9 @@ class Database:
         while (job := self._jobs.get()) is not _STOP:
             fn, args, future = job
             if future.set_running_or_notify_cancel():
-                _run_transaction(writer, fn, args, future)
-                self.generation += 1
+                outcome = _run_transaction(writer, fn, args)
+                self.generation += 1  # before the caller hears: a revocation is never served from a cache
+                _settle(future, outcome)
         writer.close()
 
 
@@ -93,16 +94,24 @@ def scalar(conn: Reader, sql: str, params: list[Any] | None = None) -> Any:
     return row[0]
 
 
-def _run_transaction(writer: Writer, fn: Callable[..., Any], args: tuple[Any, ...], future: Future[Any]) -> None:
+def _run_transaction(writer: Writer, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[bool, Any]:
+    """(True, result) after COMMIT, or (False, the exception) after ROLLBACK."""
     try:
         writer.execute("BEGIN TRANSACTION")
         result = fn(writer, *args)
         writer.execute("COMMIT")
     except BaseException as exc:  # noqa: BLE001 - handed to the caller
         writer.execute("ROLLBACK")
-        future.set_exception(exc)
+        return False, exc
+    return True, result
+
+
+def _settle(future: Future[Any], outcome: tuple[bool, Any]) -> None:
+    committed, value = outcome
+    if committed:
+        future.set_result(value)
     else:
-        future.set_result(result)
+        future.set_exception(value)
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

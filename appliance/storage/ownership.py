@@ -20,8 +20,10 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("ai_preferences", "user_id"),
     ("conversations", "user_id"),
 )
-# Tables with a member column that outlive the member: the household's cost ledger.
-KEPT_TABLES = frozenset({"ai_usage"})
+# Tables with a member column that outlive the member: the household's cost ledger, and failed
+# sign-ins (keyed by the name tried, which may name nobody; they age out of the throttle's window
+# within minutes, and a new member given the name should not lift a lock-out on guessing it).
+KEPT_TABLES = frozenset({"ai_usage", "login_failures"})
 
 
 def erase_member(conn: Writer, user_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import delete, get, post
+from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -13,7 +13,8 @@ from appliance.accounts import sessions, tokens, users
 from appliance.accounts.models import ApiToken, ApiTokenCreate, NewApiToken, SessionInfo
 from appliance.events import Event
 from appliance.server.auth import members_only
-from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
+from appliance.server.routes.sessions import client_address
 
 __all__ = ["routes"]
 
@@ -25,15 +26,15 @@ class PasswordChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @post("/api/account/password", tags=["account"], status_code=HTTP_204_NO_CONTENT, guards=[members_only])
 async def change_password(
-    db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[PasswordChange]
+    runtime: RuntimeDep, request: Request, principal: PrincipalDep, data: JSONBody[PasswordChange]
 ) -> None:
-    """Change my password; sign-ins on other devices end."""
-    await users.change_password(db, principal, data.current_password, data.new_password)
-    for other in await sessions.list_sessions(db, principal):
-        if not other.current:
-            await sessions.revoke_session(db, principal, other.id)
-            bus.disconnect_session(other.id)
-            bus.publish(Event(topic="sessions", action="deleted", id=other.id), [principal.user_id])
+    """Change my password; sign-ins on other devices end. Wrong guesses count like failed sign-ins."""
+    address = client_address(request)
+    current, new = data.current_password, data.new_password
+    ended = await users.change_password(runtime.db, runtime.throttle, principal, address, current, new)
+    for session_id in ended:
+        runtime.bus.disconnect_credential(session_id)
+        runtime.bus.publish(Event(topic="sessions", action="deleted", id=session_id), [principal.user_id])
 
 
 @get("/api/account/sessions", tags=["account"], guards=[members_only])
@@ -44,7 +45,7 @@ async def my_sessions(db: DatabaseDep, principal: PrincipalDep) -> list[SessionI
 @delete("/api/account/sessions/{session_id:str}", tags=["account"], guards=[members_only])
 async def end_my_session(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, session_id: FromPath[str]) -> None:
     await sessions.revoke_session(db, principal, session_id)
-    bus.disconnect_session(session_id)
+    bus.disconnect_credential(session_id)
     bus.publish(Event(topic="sessions", action="deleted", id=session_id), [principal.user_id])
 
 
@@ -71,6 +72,7 @@ async def one_token(db: DatabaseDep, principal: PrincipalDep, token_id: FromPath
 @delete("/api/tokens/{token_id:str}", tags=["account"], guards=[members_only])
 async def revoke_token(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, token_id: FromPath[str]) -> None:
     await tokens.revoke_token(db, principal.user_id, token_id)
+    bus.disconnect_credential(token_id)
     bus.publish(Event(topic="tokens", action="deleted", id=token_id), [principal.user_id])
 
 

@@ -1,36 +1,48 @@
-"""The live channel: one WebSocket per open page, carrying the events its user may see."""
+"""The live channel: one WebSocket per open page, carrying the events its user may see.
+
+A channel lives no longer than the credential it was opened with. Revocations (sign-out,
+a revoked token, a disabled member, a password reset) end it at once through the bus;
+a watch re-checks the credential when the session would expire, and every minute in any
+case, so a session that just runs out ends its channel too.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
+from appliance import clock
+from appliance.accounts.credentials import valid_until
 from appliance.accounts.models import Principal
 from appliance.errors import PermissionDenied
 from appliance.events import EventBus
-from appliance.server.deps import BusDep, PrincipalDep
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
+from appliance.storage import Database
 
 __all__ = ["routes", "CLOSE_SIGNED_OUT"]
 
 CLOSE_SIGNED_OUT = 4401  # the server ended the subscription: sign in again
+RECHECK_SECONDS = 60.0  # the longest a channel goes without re-checking its credential
 _encoder = msgspec.json.Encoder()
 
 
 @websocket("/api/live")
-async def live(socket: WebSocket, bus: BusDep, principal: PrincipalDep) -> None:
+async def live(socket: WebSocket, bus: BusDep, db: DatabaseDep, principal: PrincipalDep) -> None:
     _same_origin(socket)
     await socket.accept()
     await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
     pump = asyncio.create_task(_pump(socket, bus, principal))
+    watch = asyncio.create_task(_watch(db, principal))
     listen = asyncio.create_task(_until_closed(socket))
-    done, pending = await asyncio.wait({pump, listen}, return_when=asyncio.FIRST_COMPLETED)
+    done, pending = await asyncio.wait({pump, watch, listen}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
-    if pump in done:
+    if listen not in done:
         await _close_quietly(socket, CLOSE_SIGNED_OUT)
 
 
@@ -42,8 +54,23 @@ def _same_origin(socket: WebSocket) -> None:
 
 
 async def _pump(socket: WebSocket, bus: EventBus, principal: Principal) -> None:
-    async for event in bus.subscribe(principal.user_id, principal.session_id):
+    async for event in bus.subscribe(principal.user_id, principal.credential_id):
         await socket.send_text(_encoder.encode(event).decode())
+
+
+async def _watch(db: Database, principal: Principal) -> None:
+    """Return once the credential behind this channel has lapsed or been revoked.
+
+    The first check runs after the subscription is in place, so a revocation that landed
+    between authenticating this socket and subscribing is not missed.
+    """
+    while (until := await valid_until(db, principal)) is not None:
+        await asyncio.sleep(_seconds_before(until))
+
+
+def _seconds_before(until: datetime) -> float:
+    left = (until - clock.now()).total_seconds()
+    return min(max(left, 0.0) + 0.05, RECHECK_SECONDS)
 
 
 async def _until_closed(socket: WebSocket) -> None:

@@ -36,9 +36,13 @@ async def add_member(db: DatabaseDep, bus: BusDep, data: JSONBody[UserCreate]) -
 async def edit_member(
     db: DatabaseDep, bus: BusDep, principal: PrincipalDep, user_id: FromPath[str], data: JSONBody[UserUpdate]
 ) -> User:
-    """Rename, change role, disable or re-enable, or set a new password."""
+    """Rename, change role, disable or re-enable, or set a new password.
+
+    Disabling ends the member's sign-ins; a new password also revokes their API tokens.
+    Either way their live channels close at once.
+    """
     user = await users.update_user(db, principal, user_id, data)
-    if user.disabled:
+    if user.disabled or data.password is not None:
         bus.disconnect(user.id)
     bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
     return user

@@ -6,19 +6,17 @@ from typing import Annotated
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import sessions, users
 from appliance.accounts.models import Principal, User, UserCreate
-from appliance.errors import AuthenticationRequired
 from appliance.events import Event
 from appliance.runtime import Runtime
-from appliance.server.auth import SESSION_COOKIE
+from appliance.server.auth import session_cookie
 from appliance.server.deps import PrincipalDep, RuntimeDep
 
-__all__ = ["routes", "Me"]
+__all__ = ["routes", "Me", "client_address"]
 
 
 class SetupState(msgspec.Struct, frozen=True):
@@ -52,13 +50,8 @@ async def first_run_setup(runtime: RuntimeDep, request: Request, data: JSONBody[
 
 @post("/api/auth/login", opt={"public": True}, tags=["accounts"], status_code=HTTP_200_OK)
 async def login(runtime: RuntimeDep, request: Request, data: JSONBody[Login]) -> Response[Me]:
-    address = request.client.host if request.client else "unknown"
-    runtime.throttle.check(data.username, address)
-    user = await users.check_password(runtime.db, data.username, data.password)
-    if user is None:
-        runtime.throttle.failed(data.username, address)
-        raise AuthenticationRequired("wrong user name or password")
-    runtime.throttle.succeeded(data.username, address)
+    """Sign in. Names match in any case; repeated failures, or too many at once, answer 429."""
+    user = await users.sign_in(runtime.db, runtime.throttle, data.username, data.password, client_address(request))
     return await _signed_in(runtime, request, user, HTTP_200_OK)
 
 
@@ -66,10 +59,9 @@ async def login(runtime: RuntimeDep, request: Request, data: JSONBody[Login]) ->
 async def logout(runtime: RuntimeDep, principal: PrincipalDep) -> Response[dict[str, bool]]:
     await sessions.end_session(runtime.db, principal)
     if principal.session_id:
-        runtime.bus.disconnect_session(principal.session_id)
+        runtime.bus.disconnect_credential(principal.session_id)
         runtime.bus.publish(Event(topic="sessions", action="deleted", id=principal.session_id), [principal.user_id])
-    gone = Cookie(key=SESSION_COOKIE, value="", max_age=0, httponly=True, samesite="lax", path="/")
-    return Response({"signed_out": True}, cookies=[gone])
+    return Response({"signed_out": True}, cookies=[session_cookie(runtime, "", max_age=0)])
 
 
 @get("/api/auth/me", tags=["accounts"])
@@ -80,17 +72,13 @@ async def me(principal: PrincipalDep) -> Me:
 async def _signed_in(runtime: Runtime, request: Request, user: User, status: int) -> Response[Me]:
     agent = request.headers.get("user-agent", "")
     cookie, principal = await sessions.start_session(runtime.db, user, agent, runtime.session_lifetime)
-    session_cookie = Cookie(
-        key=SESSION_COOKIE,
-        value=cookie,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        secure=runtime.settings.auth.secure_cookies or runtime.settings.tls,
-        max_age=int(runtime.session_lifetime.total_seconds()),
-    )
+    lifetime = int(runtime.session_lifetime.total_seconds())
     runtime.bus.publish(Event(topic="sessions", action="created", id=principal.session_id or ""), [user.id])
-    return Response(_me(principal), status_code=status, cookies=[session_cookie])
+    return Response(_me(principal), status_code=status, cookies=[session_cookie(runtime, cookie, lifetime)])
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _me(principal: Principal) -> Me:
