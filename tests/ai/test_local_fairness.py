@@ -187,9 +187,15 @@ def test_when_the_waiting_room_is_full_the_next_member_gets_429(house: House) ->
     assert waited.status_code == 200 and waited.json()["choices"][0]["message"]["content"]
 
 
-def test_a_waiting_client_that_hangs_up_leaves_the_queue(house: House) -> None:
+@pytest.mark.parametrize("route", ["/v1/chat/completions", "/api/chat/conversations/{id}/messages"])
+def test_a_waiting_client_that_hangs_up_leaves_the_queue(house: House, route: str) -> None:
+    if "{id}" in route:
+        chat_id = httpx.post(f"{house.url}/api/chat/conversations", json={}, headers=house.headers("bob")).json()["id"]
+        path, body = route.format(id=chat_id), {"content": "Say hello.", "model": "local/smollm2", "max_tokens": 3}
+    else:
+        path, body = route, _body("Say hello.", 3, stream=False)
     with ThreadPoolExecutor(1) as pool, house.holding_the_model("admin"):
-        bob = _send_raw(house, "bob", _body("Say hello.", 3, stream=False))
+        bob = _send_raw(house, "bob", body, path)
         _wait_for(lambda: house.local.waiting == 1)
         bob.close()
         _wait_for(lambda: house.local.waiting == 0)  # bob left: the one waiting place is free again
@@ -197,6 +203,9 @@ def test_a_waiting_client_that_hangs_up_leaves_the_queue(house: House) -> None:
         _wait_for(lambda: house.local.waiting == 1 or cy.done())
     assert cy.result(timeout=120).status_code == 200
     assert house.ledger("bob") == ["cancelled"]
+    if "{id}" in route:  # nothing was said: nothing is kept
+        kept = httpx.get(f"{house.url}/api/chat/conversations/{chat_id}", headers=house.headers("bob")).json()
+        assert kept["messages"] == []
 
 
 def test_a_non_streaming_client_that_hangs_up_stops_its_generation(
@@ -205,7 +214,7 @@ def test_a_non_streaming_client_that_hangs_up_stops_its_generation(
     caplog.set_level(logging.INFO, logger="appliance.ai.providers.local.provider")
     _wait_for(lambda: not house.local.busy)
     with ThreadPoolExecutor(1) as pool:
-        admin = _send_raw(house, "admin", _body(DRAGON, LONG, stream=False))
+        admin = _send_raw(house, "admin", _body(DRAGON, LONG, stream=False), "/v1/chat/completions")
         _wait_for(lambda: house.local.busy)
         bob = pool.submit(house.ask, "bob")
         _wait_for(lambda: house.local.waiting == 1)  # bob waits behind the long reply
@@ -252,12 +261,12 @@ def _token(client: TestClient) -> str:
     return response.json()["secret"]
 
 
-def _send_raw(house: House, member: str, body: dict[str, Any]) -> socket.socket:
-    """Send a request on a plain socket, to hang up whenever the test says (httpx cannot)."""
+def _send_raw(house: House, member: str, body: dict[str, Any], path: str) -> socket.socket:
+    """POST on a plain socket, to hang up whenever the test says (httpx cannot)."""
     host, port = house.url.removeprefix("http://").split(":")
     payload = json.dumps(body).encode()
     head = (
-        f"POST /v1/chat/completions HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
         f"Authorization: Bearer {house.tokens[member]}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(payload)}\r\n\r\n"
     )
