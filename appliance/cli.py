@@ -8,12 +8,15 @@ with the service token, so the same command works either way.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from appliance.cli_admin import add_admin_commands
 from appliance.cli_models import add_model_commands
 from appliance.cli_tls import add_tls_commands
+from appliance.datadir import make_private
 from appliance.errors import AtomError, StartupRefused
 from appliance.settings import Settings, load_settings
 
@@ -30,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings(**_overrides(args))
+        os.umask(0o077)  # every file Atom makes is its user's alone
+        make_private(settings.data_dir)
         return args.run(args, settings)
     except StartupRefused as exc:
         print(f"atom: refusing to start: {exc}", file=sys.stderr)
@@ -55,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    overrides: dict[str, object] = {}
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
     if args.data_dir:
         overrides["data_dir"] = args.data_dir
     server = {k: getattr(args, k, None) for k in ("host", "port")}
@@ -66,25 +71,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _serve(_: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
+    from appliance.cli_serve import serve
     from appliance.logs import configure_logging
-    from appliance.runtime import open_runtime
-    from appliance.server import create_app
 
     configure_logging(settings.log)
-    runtime = open_runtime(settings)
-    app = create_app(runtime)
-    tls = {"ssl_certfile": settings.server.tls_cert_file, "ssl_keyfile": settings.server.tls_key_file}
-    uvicorn.run(
-        app,
-        host=settings.server.host,
-        port=settings.server.port,
-        log_config=None,
-        ws="websockets-sansio",
-        **(tls if settings.tls else {}),
-    )
-    return 0
+    return serve(settings)
 
 
 def _worker(_: argparse.Namespace, settings: Settings) -> int:

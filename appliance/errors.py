@@ -12,6 +12,7 @@ AtomError
 │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
 │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
 │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
+│   ├── UnsupportedMediaType 415: the body is not in the form this route takes (JSON)
 │   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
 │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
 ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
@@ -35,6 +36,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "Throttled",
+    "UnsupportedMediaType",
     "ServiceUnavailable",
     "ProviderError",
     "KeyRejected",
@@ -94,6 +96,10 @@ class NotFound(RequestError):
 
 class Conflict(RequestError):
     status_code = 409
+
+
+class UnsupportedMediaType(RequestError):
+    status_code = 415
 
 
 class Throttled(RequestError):

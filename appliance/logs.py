@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from appliance.settings import LogSettings
 
-__all__ = ["configure_logging", "request_id"]
+__all__ = ["configure_logging", "request_id", "wants_json"]
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,6 +32,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+_TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_TEXT_TIME = "%H:%M:%S"
+
+
+def wants_json(settings: LogSettings) -> bool:
+    """JSON for journald and files; readable lines when a person watches a terminal."""
+    if settings.format == "auto":
+        return not sys.stderr.isatty()
+    return settings.format == "json"
+
+
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
@@ -41,9 +52,7 @@ class TextFormatter(logging.Formatter):
 
 def configure_logging(settings: LogSettings) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter() if settings.json else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if wants_json(settings) else TextFormatter(_TEXT_FORMAT, _TEXT_TIME))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.level.upper())

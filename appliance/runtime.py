@@ -8,16 +8,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from appliance.accounts import queries as account_queries
 from appliance.accounts.principal_cache import PrincipalCache
+from appliance.accounts.setup_code import ensure_setup_code, forget_setup_code
 from appliance.accounts.throttle import LoginThrottle
 from appliance.ai.gateway import AIGateway
+from appliance.datadir import make_private
 from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
 from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
 from appliance.vault import Vault, open_master_key
 
-__all__ = ["Runtime", "open_runtime", "read_service_token"]
+__all__ = ["Runtime", "open_runtime"]
 
 
 @dataclass
@@ -27,6 +30,7 @@ class Runtime:
     vault: Vault
     jobs: JobQueue
     service_token: str
+    setup_code: str | None = None  # while nobody lives here yet: first-run setup needs it
     bus: EventBus = field(default_factory=EventBus)
     throttle: LoginThrottle = field(init=False)
     principals: PrincipalCache = field(init=False)
@@ -53,13 +57,17 @@ class Runtime:
     def session_lifetime(self) -> timedelta:
         return timedelta(hours=self.settings.auth.session_hours)
 
+    def setup_done(self) -> None:
+        self.setup_code = None
+        forget_setup_code(self.settings.data_dir)
+
     def close(self) -> None:
         self.db.close()
 
 
 def open_runtime(settings: Settings) -> Runtime:
     """Open the data folder: database (migrated), master key, vault, queue, service token."""
-    _private_folder(settings.data_dir)
+    make_private(settings.data_dir)
     db = Database(settings.database_path)
     try:
         apply_migrations(db)
@@ -68,17 +76,12 @@ def open_runtime(settings: Settings) -> Runtime:
         db.close()
         raise
     token = _ensure_service_token(settings.service_token_path)
-    return Runtime(settings=settings, db=db, vault=Vault(db, master), jobs=JobQueue(settings), service_token=token)
-
-
-def read_service_token(settings: Settings) -> str:
-    return settings.service_token_path.read_text().strip()
-
-
-def _private_folder(path: Path) -> None:
-    """The data folder holds keys and private data: only Atom's user may enter it."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
+    runtime = Runtime(settings=settings, db=db, vault=Vault(db, master), jobs=JobQueue(settings), service_token=token)
+    if db.read_sync(account_queries.count_users) == 0:
+        runtime.setup_code = ensure_setup_code(settings.data_dir)
+    else:
+        forget_setup_code(settings.data_dir)
+    return runtime
 
 
 def _ensure_service_token(path: Path) -> str:

@@ -13,7 +13,7 @@ import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -33,6 +33,8 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """PEM certificate to serve HTTPS with (see `atom tls create`); empty serves plain HTTP."""
     tls_key_file: str = ""
     """PEM private key of that certificate."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Extra host names Atom answers to (comma-separated), besides the box's own names and addresses."""
 
 
 class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,19 +68,25 @@ class AISettings(msgspec.Struct, frozen=True, kw_only=True):
     """CPU threads for local inference; 0 picks the usable cores less one (at least 1, at most 4)."""
     context: int = 2048
     """Largest context window allocated for a local model, in tokens."""
-    provider_urls: str = ""
-    """Fixed provider addresses replaced by the operator, as comma-separated `provider=url` pairs (e.g. `openai=https://eu.api.openai.com/v1`); keys cannot name them."""
     local_per_member: Annotated[int, msgspec.Meta(ge=1)] = 2
     """Requests one member may have waiting for or using the local model at once; more get 429."""
     local_queue: Annotated[int, msgspec.Meta(ge=0)] = 8
     """Requests that may wait for the local model at once, household-wide; more get 429."""
+    provider_urls: str = ""
+    """Fixed provider addresses replaced by the operator, as comma-separated `provider=url` pairs (e.g. `openai=https://eu.api.openai.com/v1`); keys cannot name them."""
+    model_import_dir: str = ""
+    """Folder admins add GGUF files from (`atom models add --file`, the API's `path`); empty: `<data_dir>/models/import`."""
+    model_download_max_bytes: int = 8_000_000_000
+    """Largest model file downloaded by URL, in bytes; a larger one is stopped and refused."""
+    model_download_seconds: int = 3600
+    """Longest a model download by URL may take, in seconds, before it is stopped."""
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     level: str = "INFO"
     """Log level: DEBUG, INFO, WARNING or ERROR."""
-    json: bool = True
-    """One JSON object per log line (false: plain text for a terminal)."""
+    format: Literal["auto", "json", "text"] = "auto"
+    """Log lines as `json` (one object per line) or `text`; `auto` is text on a terminal, else JSON."""
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,6 +170,8 @@ def _env_name(key: str) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else '""'
     if isinstance(value, bool):
         return str(value).lower()
     return str(value) if value != "" else '""'
@@ -172,13 +182,14 @@ def _field_docs(cls: type) -> dict[str, str]:
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(cls))
-    body = tree.body[0].body  # type: ignore[attr-defined]
+    definition = ast.parse(inspect.getsource(cls)).body[0]
+    assert isinstance(definition, ast.ClassDef)
+    body = definition.body
     docs: dict[str, str] = {}
     for stmt, following in zip(body, body[1:], strict=False):
-        if isinstance(stmt, ast.AnnAssign) and isinstance(following, ast.Expr):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and isinstance(following, ast.Expr):
             if isinstance(following.value, ast.Constant):
-                docs[stmt.target.id] = str(following.value.value)  # type: ignore[union-attr]
+                docs[stmt.target.id] = str(following.value.value)
     return docs
 
 
@@ -192,8 +203,23 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
             continue
         section, _, field = key.rpartition(".")
         target = raw.setdefault(section, {}) if section else raw
-        target[field] = value
+        target[field] = _split_list(value) if key in _list_keys() else value
     return raw
+
+
+def _list_keys(cls: type | None = None, section: str = "") -> set[str]:
+    """Settings that hold several values; their environment variables are comma-separated."""
+    keys: set[str] = set()
+    for field in msgspec.structs.fields(cls or Settings):
+        if isinstance(field.default, msgspec.Struct):
+            keys |= _list_keys(type(field.default), field.name)
+        elif isinstance(field.default, tuple):
+            keys.add(f"{section}.{field.name}" if section else field.name)
+    return keys
+
+
+def _split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _toml_path(env: Mapping[str, str], raw: Mapping[str, Any]) -> Path | None:

@@ -44,6 +44,14 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) 
     raise TimeoutError(url)
 
 
+BENCH_ADMIN = {"username": "bench", "password": "benchmark password"}
+
+
+def first_admin(data_dir: Path) -> dict[str, str]:
+    """The first-run setup body, with the one-time code `atom serve` left in the data folder."""
+    return {**BENCH_ADMIN, "setup_code": (data_dir / "setup.code").read_text().strip()}
+
+
 @contextmanager
 def atom_server(
     env: dict[str, str] | None = None, prepare: Callable[[Path], object] | None = None

@@ -13,6 +13,7 @@ from appliance.ai.models import install_model, load_manifest
 from appliance.runtime import open_runtime
 from appliance.server import create_app
 from appliance.settings import load_settings
+from bench._servers import BENCH_ADMIN
 from tests.fakes import FakeAnthropic, FakeGemini, FakeOpenAI  # loopback fakes, priced by the manifests
 
 CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
@@ -28,10 +29,11 @@ class PremiumOpenAI(FakeOpenAI):
 
 def _client(data: Path) -> TestClient:
     install_model(data, load_manifest().get("smollm2"), CACHE)
-    runtime = open_runtime(load_settings(environ={}, data_dir=data, ai={"threads": 2}))
+    server = {"allowed_hosts": ["testserver.local"]}  # the in-process client's host name
+    runtime = open_runtime(load_settings(environ={}, data_dir=data, ai={"threads": 2}, server=server))
     client = TestClient(app=create_app(runtime))
     client.__enter__()
-    csrf = client.post("/api/setup", json={"username": "bench", "password": "benchmark password"}).json()
+    csrf = client.post("/api/setup", json={**BENCH_ADMIN, "setup_code": runtime.setup_code}).json()
     client.headers["X-CSRF-Token"] = csrf["csrf_token"]
     return client
 

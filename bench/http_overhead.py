@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from bench._load import LoadResult, load
-from bench._servers import atom_server, bare_litestar
+from bench._servers import atom_server, bare_litestar, first_admin
 
-ADMIN = {"username": "bench", "password": "benchmark password"}
 SECONDS = 5.0
 
 
-def _token(base: str) -> str:
+def _token(base: str, data: Path) -> str:
     with httpx.Client(base_url=base) as http:
-        csrf = http.post("/api/setup", json=ADMIN).json()["csrf_token"]
+        csrf = http.post("/api/setup", json=first_admin(data)).json()["csrf_token"]
         created = http.post("/api/tokens", json={"name": "bench"}, headers={"X-CSRF-Token": csrf})
         return created.json()["secret"]
 
@@ -28,8 +29,8 @@ def _line(name: str, result: LoadResult) -> str:
 def run() -> None:
     with bare_litestar() as bare:
         baseline = load(f"{bare}/hello", seconds=SECONDS)
-    with atom_server() as (base, _pid, _data):
-        bearer = {"Authorization": f"Bearer {_token(base)}"}
+    with atom_server() as (base, _pid, data):
+        bearer = {"Authorization": f"Bearer {_token(base, data)}"}
         atom = load(f"{base}/api/auth/me", headers=bearer, seconds=SECONDS)
     print(_line("bare Litestar GET /hello", baseline))
     print(_line("Atom GET /api/auth/me (Bearer)", atom))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._servers import atom_server
+from bench._servers import atom_server, first_admin
 
 MODEL = "smollm2"
 THREAD_COUNTS = (1, 2)
@@ -58,9 +58,9 @@ def _figures(started: float, first: float | None, ended: float, pieces: int) -> 
     return first - started, (pieces - 1) / max(ended - first, 1e-9)
 
 
-def _token(base: str) -> str:
+def _token(base: str, data: Path) -> str:
     with httpx.Client(base_url=base) as http:
-        csrf = http.post("/api/setup", json={"username": "bench", "password": "benchmark password"}).json()
+        csrf = http.post("/api/setup", json=first_admin(data)).json()
         created = http.post("/api/tokens", json={"name": "bench"}, headers={"X-CSRF-Token": csrf["csrf_token"]})
         return created.json()["secret"]
 
@@ -81,7 +81,7 @@ def _compare(threads: int) -> None:
         install_model(data, load_manifest().get(MODEL), CACHE)
 
     with atom_server(env={"ATOM_AI_THREADS": str(threads)}, prepare=prepare) as (base, _pid, data):
-        atom = _best(_through_atom(base, _token(base)))
+        atom = _best(_through_atom(base, _token(base, data)))
         model_path = require_model(data, MODEL).path(data)
         direct = _best(_direct(model_path, threads))  # the server sits idle meanwhile
     print(f"   model {MODEL}, {threads} thread(s), {MAX_TOKENS} tokens, best of {RUNS}")

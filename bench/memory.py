@@ -6,14 +6,14 @@ import time
 
 import httpx
 
-from bench._servers import atom_server, rss_mib
+from bench._servers import atom_server, first_admin, rss_mib
 
 
 def run() -> None:
-    with atom_server() as (base, pid, _data):
+    with atom_server() as (base, pid, data):
         started = rss_mib(pid)
         with httpx.Client(base_url=base) as http:
-            csrf = http.post("/api/setup", json={"username": "bench", "password": "benchmark password"}).json()
+            csrf = http.post("/api/setup", json=first_admin(data)).json()
             http.get("/api/system/status", headers={"X-CSRF-Token": csrf["csrf_token"]})
         time.sleep(2)
         idle = rss_mib(pid)

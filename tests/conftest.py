@@ -22,7 +22,9 @@ ADMIN = {"username": "admin", "password": "correct horse battery", "display_name
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(environ={}, data_dir=tmp_path / "data", log={"json": False})
+    # the in-process test client names its host testserver.local
+    server = {"allowed_hosts": ["testserver.local"]}
+    return load_settings(environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server)
 
 
 @pytest.fixture
@@ -39,12 +41,18 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def admin(client: TestClient) -> TestClient:
+def admin(client: TestClient, runtime: Runtime) -> TestClient:
     """The client, signed in as the household's first admin (CSRF header set)."""
-    response = client.post("/api/setup", json=ADMIN)
+    response = client.post("/api/setup", json=first_admin(runtime))
     assert response.status_code == 201, response.text
     client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
     return client
+
+
+def first_admin(runtime: Runtime, account: dict[str, str] = ADMIN) -> dict[str, str]:
+    """The first-run setup body: the account plus the one-time setup code."""
+    assert runtime.setup_code, "setup is already done"
+    return {**account, "setup_code": runtime.setup_code}
 
 
 def sign_in(client: TestClient, username: str, password: str) -> TestClient:
@@ -122,7 +130,7 @@ def runtime_fast_retries(runtime: Runtime) -> Runtime:
 @pytest.fixture
 def ai_admin(runtime_fast_retries: Runtime) -> Iterator[TestClient]:
     with TestClient(app=create_app(runtime_fast_retries, close_runtime=False)) as test_client:
-        response = test_client.post("/api/setup", json=ADMIN)
+        response = test_client.post("/api/setup", json=first_admin(runtime_fast_retries))
         test_client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
         yield test_client
 

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["AtomProcess", "free_port"]
+__all__ = ["AtomProcess", "free_port", "with_setup_code"]
+
+
+def with_setup_code(data_dir: Path, account: dict[str, str]) -> dict[str, str]:
+    """The first-run setup body for `account`, with the one-time code `atom serve` left in the data folder."""
+    return {**account, "setup_code": (data_dir / "setup.code").read_text().strip()}
 
 
 def free_port() -> int:

@@ -11,14 +11,16 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, run_cli
+from tests.processes import AtomProcess, with_setup_code
 
 pytestmark = pytest.mark.process
 
 
-def _signed_in(url: str) -> httpx.Client:
-    http = httpx.Client(base_url=url, timeout=10)
-    response = http.post("/api/setup", json=ADMIN)
-    if response.status_code == 409:
+def _signed_in(server: AtomProcess) -> httpx.Client:
+    http = httpx.Client(base_url=server.url, timeout=10)
+    setup_code = server.data_dir / "setup.code"
+    response = http.post("/api/setup", json=with_setup_code(server.data_dir, ADMIN)) if setup_code.exists() else None
+    if response is None or response.status_code == 409:
         response = http.post("/api/auth/login", json={"username": ADMIN["username"], "password": ADMIN["password"]})
     response.raise_for_status()
     http.headers["X-CSRF-Token"] = response.json()["csrf_token"]
@@ -34,7 +36,7 @@ def test_server_process_answers_with_request_ids_headers_and_json_logs(atom_proc
     assert health.headers["x-content-type-options"] == "nosniff"
     traced = httpx.get(f"{server.url}/api/members", headers={"X-Request-ID": "trace-me-123"})
     assert traced.status_code == 401 and traced.headers["x-request-id"] == "trace-me-123"
-    http = _signed_in(server.url)
+    http = _signed_in(server)
     status = http.get("/api/system/status").json()
     assert {c["name"] for c in status["components"]} >= {"database", "jobs", "disk"}
     server.stop()
@@ -46,7 +48,7 @@ def test_server_process_answers_with_request_ids_headers_and_json_logs(atom_proc
 
 def test_acknowledged_writes_survive_kill_9(atom_processes) -> None:  # type: ignore[no-untyped-def]
     server = atom_processes("serve")
-    http = _signed_in(server.url)
+    http = _signed_in(server)
     acknowledged: list[str] = []
     stop = threading.Event()
 
@@ -71,7 +73,7 @@ def test_acknowledged_writes_survive_kill_9(atom_processes) -> None:  # type: ig
         writer.join(10)
     assert len(acknowledged) > 20
     server.start()
-    http = _signed_in(server.url)
+    http = _signed_in(server)
     stored = {t["id"] for t in http.get("/api/tokens").json()}
     missing = set(acknowledged) - stored
     assert not missing, f"{len(missing)} acknowledged writes lost"
@@ -79,7 +81,7 @@ def test_acknowledged_writes_survive_kill_9(atom_processes) -> None:  # type: ig
 
 def test_a_queued_job_survives_a_worker_restart(atom_processes) -> None:  # type: ignore[no-untyped-def]
     server = atom_processes("serve")
-    http = _signed_in(server.url)
+    http = _signed_in(server)
     worker = atom_processes("worker")
     _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
     assert worker.stop(signal.SIGINT) == 0  # graceful stop, as systemd does
@@ -130,5 +132,5 @@ def test_a_worker_started_before_the_server_reports_within_seconds(atom_processe
     atom_processes("worker")  # as `make run` and systemd may: the worker first
     time.sleep(1.5)
     server = atom_processes("serve")
-    http = _signed_in(server.url)
+    http = _signed_in(server)
     _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "the retried heartbeat", 15)

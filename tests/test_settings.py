@@ -23,13 +23,13 @@ def test_environment_overrides(tmp_path: Path) -> None:
         "ATOM_DATA_DIR": str(tmp_path),
         "ATOM_PORT": "9000",
         "ATOM_AUTH_SESSION_HOURS": "2",
-        "ATOM_LOG_JSON": "false",
+        "ATOM_LOG_FORMAT": "text",
     }
     settings = load_settings(environ=env)
     assert settings.data_dir == tmp_path
     assert settings.server.port == 9000
     assert settings.auth.session_hours == 2
-    assert settings.log.json is False
+    assert settings.log.format == "text"
 
 
 def test_toml_file_then_environment(tmp_path: Path) -> None:

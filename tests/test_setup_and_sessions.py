@@ -5,22 +5,23 @@ from __future__ import annotations
 from litestar.testing import TestClient
 
 from appliance.runtime import Runtime
-from tests.conftest import ADMIN, add_member, second_client, sign_in
+from tests.conftest import ADMIN, add_member, first_admin, second_client, sign_in
 
 
-def test_setup_creates_the_admin_only_while_no_user_exists(client: TestClient) -> None:
+def test_setup_creates_the_admin_only_while_no_user_exists(client: TestClient, runtime: Runtime) -> None:
     assert client.get("/api/setup").json() == {"needs_setup": True}
-    first = client.post("/api/setup", json=ADMIN)
+    body = first_admin(runtime)
+    first = client.post("/api/setup", json=body)
     assert first.status_code == 201
     assert first.json()["role"] == "admin"
     assert client.get("/api/setup").json() == {"needs_setup": False}
-    again = client.post("/api/setup", json={**ADMIN, "username": "intruder"})
+    again = client.post("/api/setup", json={**body, "username": "intruder"})
     assert again.status_code == 409
     assert "already set up" in again.json()["detail"]
 
 
-def test_setup_signs_the_admin_in_with_a_safe_cookie(client: TestClient) -> None:
-    response = client.post("/api/setup", json=ADMIN)
+def test_setup_signs_the_admin_in_with_a_safe_cookie(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/api/setup", json=first_admin(runtime))
     cookie = response.headers["set-cookie"]
     assert "atom_session=" in cookie
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -38,8 +39,8 @@ def test_login_and_logout(admin: TestClient, runtime: Runtime) -> None:
     assert admin.get("/api/auth/me").status_code == 200  # the first sign-in lives on
 
 
-def test_wrong_password_is_refused_without_saying_which_part(client: TestClient) -> None:
-    client.post("/api/setup", json=ADMIN)
+def test_wrong_password_is_refused_without_saying_which_part(client: TestClient, runtime: Runtime) -> None:
+    client.post("/api/setup", json=first_admin(runtime))
     client.cookies.clear()
     wrong = client.post("/api/auth/login", json={"username": "admin", "password": "nope nope"})
     unknown = client.post("/api/auth/login", json={"username": "ghost", "password": "nope nope"})
@@ -47,8 +48,8 @@ def test_wrong_password_is_refused_without_saying_which_part(client: TestClient)
     assert wrong.json()["detail"] == unknown.json()["detail"] == "wrong user name or password"
 
 
-def test_repeated_failures_are_throttled_with_429(client: TestClient) -> None:
-    client.post("/api/setup", json=ADMIN)
+def test_repeated_failures_are_throttled_with_429(client: TestClient, runtime: Runtime) -> None:
+    client.post("/api/setup", json=first_admin(runtime))
     client.cookies.clear()
     bad = {"username": "admin", "password": "guess guess"}
     codes = [client.post("/api/auth/login", json=bad).status_code for _ in range(5)]

@@ -62,3 +62,32 @@ def test_a_second_process_cannot_open_the_database(db: Database) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 3
     assert "atom serve" in result.stdout
+
+
+def test_a_failing_rollback_answers_the_caller_and_the_writer_keeps_serving(db: Database) -> None:
+    db.write_sync(lambda c: c.execute("CREATE TABLE t (x INTEGER)"))
+
+    def commit_then_fail(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.execute("INSERT INTO t VALUES (1)")
+        conn.execute("COMMIT")  # a buggy change: the writer's ROLLBACK will now fail
+        raise ValueError("after commit")
+
+    with pytest.raises(ValueError, match="after commit"):
+        db.write_sync(commit_then_fail)
+    assert not db.healthy and "rollback failed" in (db.write_problem or "")
+    db.write_sync(lambda c: c.execute("INSERT INTO t VALUES (2)"))
+    assert db.healthy
+    assert db.read_sync(lambda c: c.execute("SELECT sum(x) FROM t").fetchone()[0]) == 3
+
+
+def test_healthz_reports_a_writer_that_cannot_write(client, runtime) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/healthz").json()["status"] == "ok"
+
+    def commit_then_fail(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.execute("COMMIT")
+        raise ValueError("broken")
+
+    with pytest.raises(ValueError):
+        runtime.db.write_sync(commit_then_fail)
+    failing = client.get("/healthz")
+    assert failing.status_code == 503 and "rollback failed" in failing.json()["problem"]

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN, run_cli
-from tests.processes import AtomProcess, free_port
+from tests.processes import AtomProcess, free_port, with_setup_code
 
 pytestmark = pytest.mark.process
 
@@ -29,7 +29,7 @@ def test_atom_serves_https_with_a_household_ca(tmp_path) -> None:  # type: ignor
         trusted = ssl.create_default_context(cafile=str(data / "tls" / "household-ca.pem"))
         with httpx.Client(base_url=server.url, verify=trusted) as http:
             assert http.get("/healthz").json()["status"] == "ok"
-            signed_in = http.post("/api/setup", json=ADMIN)
+            signed_in = http.post("/api/setup", json=with_setup_code(data, ADMIN))
             assert "secure" in signed_in.headers["set-cookie"].lower()
             deadline = time.monotonic() + 60
             while not http.get("/api/system/status").json()["components"][1]["ok"]:  # the worker got through

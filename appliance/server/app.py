@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
@@ -15,6 +16,7 @@ from appliance.server.auth import authenticate, refresh_session_cookie
 from appliance.server.deps import dependencies
 from appliance.server.errors import exception_handlers
 from appliance.server.middleware import RequestContext
+from appliance.server.origin import HostCheck, allowed_hosts
 from appliance.server.pages import template_config, web_routers, with_html_errors
 from appliance.server.routes import (
     account,
@@ -55,7 +57,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
         dependencies=dependencies,
         exception_handlers=with_html_errors(exception_handlers),
         template_config=template_config(),
-        middleware=[RequestContext],
+        middleware=[RequestContext, DefineMiddleware(HostCheck, allowed=allowed_hosts(runtime.settings))],
         request_max_body_size=runtime.settings.server.max_body_bytes,
         before_send=[refresh_session_cookie],
         openapi_config=OpenAPIConfig(

@@ -20,9 +20,11 @@ from appliance.accounts.sessions import resume_session
 from appliance.accounts.tokens import principal_for_token
 from appliance.errors import AuthenticationRequired, PermissionDenied
 from appliance.runtime import Runtime
+from appliance.server.origin import check_same_site_json, from_this_box
 
 __all__ = [
     "SESSION_COOKIE",
+    "CONTROL_PREFIX",
     "CSRF_HEADER",
     "authenticate",
     "admin_only",
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "atom_session"
+CONTROL_PREFIX = "/api/control"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _REFRESHED_COOKIE = "session_cookie_refresh"  # on the connection's state: a Cookie to send back
@@ -51,6 +54,8 @@ async def resolve_principal(connection: ASGIConnection) -> Principal | None:
 
 async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     if handler.opt.get("public"):
+        if connection.scope.get("method", "GET") not in _SAFE_METHODS:
+            check_same_site_json(connection)
         return
     principal = await resolve_principal(connection)
     if principal is None:
@@ -82,6 +87,7 @@ async def _from_bearer(runtime: Runtime, connection: ASGIConnection) -> Principa
         return None
     secret = secret.strip()
     if hmac.compare_digest(secret.encode(), runtime.service_token.encode()):
+        _check_service_use(connection)
         return SERVICE_PRINCIPAL
     return await runtime.principals.get("token:" + digest(secret), lambda: principal_for_token(runtime.db, secret))
 
@@ -128,6 +134,12 @@ async def refresh_session_cookie(message: Message, scope: Scope) -> None:
     prefix = SESSION_COOKIE.encode() + b"="
     if not any(name.lower() == b"set-cookie" and value.startswith(prefix) for name, value in headers):
         message["headers"] = [*headers, cookie.to_encoded_header()]
+
+
+def _check_service_use(connection: ASGIConnection) -> None:
+    """The service token opens the control API only, and only for processes on this box."""
+    if not connection.scope["path"].startswith(CONTROL_PREFIX + "/") or not from_this_box(connection):
+        raise PermissionDenied("the service token only opens Atom's control API, from the box itself")
 
 
 def _check_csrf(connection: ASGIConnection, principal: Principal) -> None:

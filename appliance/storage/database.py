@@ -12,6 +12,7 @@ acknowledged write survives `kill -9`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -30,6 +31,7 @@ Reader: TypeAlias = duckdb.DuckDBPyConnection
 Writer: TypeAlias = duckdb.DuckDBPyConnection
 
 _STOP = object()
+log = logging.getLogger("appliance.storage")
 
 
 class Database:
@@ -40,6 +42,7 @@ class Database:
         self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="db-read")
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.generation = 0  # bumped after every committed write; lets caches notice change
+        self.write_problem: str | None = None  # set when the writer can no longer write
         self._writer = threading.Thread(target=self._write_loop, name="db-write", daemon=True)
         self._writer.start()
 
@@ -75,15 +78,36 @@ class Database:
             cursor = self._local.cursor = self._conn.cursor()
         return fn(cursor, *args)
 
+    @property
+    def healthy(self) -> bool:
+        return self._writer.is_alive() and self.write_problem is None
+
     def _write_loop(self) -> None:
+        """Never dies on a job: every caller is answered, even when a rollback fails."""
         writer = self._conn.cursor()
         while (job := self._jobs.get()) is not _STOP:
             fn, args, future = job
-            if future.set_running_or_notify_cancel():
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
                 outcome = _run_transaction(writer, fn, args)
-                self.generation += 1  # before the caller hears: a revocation is never served from a cache
-                _settle(future, outcome)
+            except BaseException as exc:  # noqa: BLE001 - the rollback itself failed
+                outcome, writer = (False, exc.__cause__ or exc), self._after_failed_rollback(writer, exc)
+            else:
+                self.write_problem = None
+            self.generation += 1  # before the caller hears: a revocation is never served from a cache
+            _settle(future, outcome)
         writer.close()
+
+    def _after_failed_rollback(self, broken: Writer, exc: BaseException) -> Writer:
+        """Report it (healthz shows it) and give the next change a fresh cursor."""
+        self.write_problem = f"a rollback failed: {exc}"
+        log.error("database writer: %s", self.write_problem)
+        try:
+            broken.close()
+        except duckdb.Error:
+            pass
+        return self._conn.cursor()
 
 
 def scalar(conn: Reader, sql: str, params: list[Any] | None = None) -> Any:
@@ -101,7 +125,10 @@ def _run_transaction(writer: Writer, fn: Callable[..., Any], args: tuple[Any, ..
         result = fn(writer, *args)
         writer.execute("COMMIT")
     except BaseException as exc:  # noqa: BLE001 - handed to the caller
-        writer.execute("ROLLBACK")
+        try:
+            writer.execute("ROLLBACK")
+        except BaseException as failed:  # noqa: BLE001 - the caller still hears its own error
+            raise failed from exc
         return False, exc
     return True, result
 

@@ -9,12 +9,13 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.processes import AtomProcess, free_port
+from tests.processes import AtomProcess, free_port, with_setup_code
 
 AtomServer = AtomProcess  # the name the browser tests use
 
 __all__ = [
     "AtomServer",
+    "with_setup_code",
     "atom_server",
     "screenshot",
     "assert_accessible",
@@ -52,7 +53,7 @@ MEMBER = {"username": "robin", "password": "robin-secret-2", "display_name": "Ro
 
 def atom_server(data_dir: Path, log_path: Path) -> AtomProcess:
     """`atom serve` for a browser test module, plain-text logs for reading."""
-    return AtomProcess("serve", data_dir, free_port(), log_path, {"ATOM_LOG_JSON": "false"})
+    return AtomProcess("serve", data_dir, free_port(), log_path, {"ATOM_LOG_FORMAT": "text"})
 
 
 def screenshot(page: Page, name: str, docs: bool = False) -> Path:

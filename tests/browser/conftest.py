@@ -12,7 +12,17 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from atom_browser import ADMIN, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, MEMBER, AtomServer, atom_server
+from atom_browser import (
+    ADMIN,
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    MEMBER,
+    AtomServer,
+    atom_server,
+    with_setup_code,
+)
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 
@@ -66,7 +76,7 @@ def new_context(browser: Browser, atom: AtomServer) -> Iterator[Callable[..., Br
 def household(atom: AtomServer) -> Iterator[None]:
     """The module's Atom, set up with ADMIN and one MEMBER."""
     with httpx.Client(base_url=atom.url) as client:
-        me = client.post("/api/setup", json=ADMIN).raise_for_status().json()
+        me = client.post("/api/setup", json=with_setup_code(atom.data_dir, ADMIN)).raise_for_status().json()
         client.post("/api/members", json=MEMBER, headers={"X-CSRF-Token": me["csrf_token"]}).raise_for_status()
     yield
 

@@ -20,7 +20,7 @@ LIVE_WITHIN_MS = 1000
 
 def test_household_journey(atom: AtomServer, new_context: Callable[..., BrowserContext]) -> None:
     admin = new_context().new_page()
-    run_setup_wizard(admin)
+    run_setup_wizard(admin, (atom.data_dir / "setup.code").read_text().strip())
     sign_out_and_back_in(admin)
     add_member(admin)
 
@@ -34,7 +34,7 @@ def test_household_journey(atom: AtomServer, new_context: Callable[..., BrowserC
     pages_reconnect_after_restart(atom, admin, member)
 
 
-def run_setup_wizard(page: Page) -> None:
+def run_setup_wizard(page: Page, setup_code: str) -> None:
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/setup$"))
     screenshot(page, "setup-welcome")
@@ -42,6 +42,7 @@ def run_setup_wizard(page: Page) -> None:
     page.get_by_role("button", name="Get started").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_focused()
     step = page.locator("[data-step='account']")
+    step.get_by_label("Setup code").fill(setup_code.lower())  # people retype it as they like
     step.get_by_label("Your name").fill(ADMIN[2])
     step.get_by_label("User name").fill(ADMIN[0])
     step.get_by_label("Password", exact=True).fill(ADMIN[1])

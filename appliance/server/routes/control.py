@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from appliance.accounts import tokens, users
 from appliance.accounts.models import NewApiToken, User, UserCreate, UserUpdate
 from appliance.events import EVERYONE, Event
-from appliance.server.auth import service_only
+from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
@@ -71,7 +71,7 @@ async def create_token(db: DatabaseDep, data: JSONBody[TokenForUser]) -> NewApiT
 
 
 router = Router(
-    "/api/control",
+    CONTROL_PREFIX,
     route_handlers=[housekeeping, heartbeat, job_run, list_users, add_user, disable_user, create_token],
     guards=[service_only],
     tags=["control"],

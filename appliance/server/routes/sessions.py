@@ -10,7 +10,9 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import sessions, users
-from appliance.accounts.models import Principal, User, UserCreate
+from appliance.accounts.models import DisplayName, Password, Principal, User, UserCreate, Username
+from appliance.accounts.setup_code import setup_code_matches
+from appliance.errors import Conflict, PermissionDenied
 from appliance.events import Event
 from appliance.runtime import Runtime
 from appliance.server.auth import session_cookie
@@ -21,6 +23,13 @@ __all__ = ["routes", "Me", "client_address"]
 
 class SetupState(msgspec.Struct, frozen=True):
     needs_setup: bool
+
+
+class FirstAdmin(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+    setup_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
 class Login(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -42,10 +51,26 @@ async def setup_state(runtime: RuntimeDep) -> SetupState:
 
 
 @post("/api/setup", opt={"public": True}, tags=["accounts"], status_code=HTTP_201_CREATED)
-async def first_run_setup(runtime: RuntimeDep, request: Request, data: JSONBody[UserCreate]) -> Response[Me]:
-    """Create the household's first admin, only while no user exists, and sign them in."""
-    admin = await users.create_first_admin(runtime.db, data)
+async def first_run_setup(runtime: RuntimeDep, request: Request, data: JSONBody[FirstAdmin]) -> Response[Me]:
+    """Create the household's first admin, only while no user exists, and sign them in.
+
+    Needs the one-time code `atom serve` printed, so a web page cannot set Atom up for itself.
+    """
+    _check_setup_code(runtime, request, data.setup_code)
+    new = UserCreate(username=data.username, password=data.password, display_name=data.display_name)
+    admin = await users.create_first_admin(runtime.db, new)
+    runtime.setup_done()
     return await _signed_in(runtime, request, admin, HTTP_201_CREATED)
+
+
+def _check_setup_code(runtime: Runtime, request: Request, given: str) -> None:
+    if runtime.setup_code is None:
+        raise Conflict("Atom is already set up; sign in instead")
+    address = request.client.host if request.client else "unknown"
+    runtime.throttle.check("setup-code", address)
+    if not setup_code_matches(runtime.setup_code, given):
+        runtime.throttle.failed("setup-code", address)
+        raise PermissionDenied("wrong setup code: use the code `atom serve` printed when it started")
 
 
 @post("/api/auth/login", opt={"public": True}, tags=["accounts"], status_code=HTTP_200_OK)

@@ -1,0 +1,112 @@
+"""`atom serve`: bind the port, open the data folder, run the web server, greet the person.
+
+The greeting is one block printed when the server answers: the addresses to open from other
+devices, whether first-run setup is still needed (with its one-time code), and the data folder.
+What stops Atom from starting (a port in use, an unwritable folder) is one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import sys
+from collections.abc import Callable
+
+import uvicorn
+
+from appliance.ai.models import require_model
+from appliance.errors import ModelMissing, StartupRefused
+from appliance.runtime import Runtime, open_runtime
+from appliance.settings import Settings
+from appliance.system.network import box_names, lan_addresses
+
+__all__ = ["serve", "greeting"]
+
+
+def serve(settings: Settings) -> int:
+    from appliance.server import create_app
+
+    listener = _bind(settings.server.host, settings.server.port)
+    runtime = open_runtime(settings)
+    tls = settings.tls
+    config = uvicorn.Config(
+        create_app(runtime),
+        log_config=None,
+        ws="websockets-sansio",
+        ssl_certfile=settings.server.tls_cert_file if tls else None,
+        ssl_keyfile=settings.server.tls_key_file if tls else None,
+    )
+    server = uvicorn.Server(config)
+    asyncio.run(_serve_and_greet(server, listener, lambda: greeting(runtime)))
+    return 0
+
+
+async def _serve_and_greet(server: uvicorn.Server, listener: socket.socket, message: Callable[[], str]) -> None:
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.05)
+    if server.started:
+        print(message(), file=sys.stderr, flush=True)
+    await serving
+
+
+def greeting(runtime: Runtime) -> str:
+    """What a person needs once Atom answers: where to open it, what to do first, where data lives."""
+    settings = runtime.settings
+    lines = ["", "Atom is running.", *_open_lines(settings), ""]
+    if runtime.setup_code:
+        lines += [
+            "  First-run setup: open Atom in a browser and create the household's admin.",
+            f"  One-time setup code: {runtime.setup_code}",
+            "",
+        ]
+    lines += [f"  Data folder: {settings.data_dir.resolve()}", *_model_lines(settings), ""]
+    return "\n".join(lines)
+
+
+def _open_lines(settings: Settings) -> list[str]:
+    scheme, port = ("https" if settings.tls else "http"), settings.server.port
+    host = settings.server.host
+    if host in ("0.0.0.0", "::", ""):
+        hosts = [*lan_addresses(), *[n for n in box_names() if n.endswith(".local")]] or ["localhost"]
+    else:
+        hosts = [host]
+    urls = [f"{scheme}://{name}:{port}/" for name in hosts]
+    lines = [f"  Open from any device on your network:  {urls[0]}"]
+    lines += [f"                                    or:  {url}" for url in urls[1:]]
+    if host in ("0.0.0.0", "::", "", "127.0.0.1", "localhost"):
+        lines.append(f"  On this machine:                        {scheme}://localhost:{port}/")
+    return lines
+
+
+def _model_lines(settings: Settings) -> list[str]:
+    try:
+        require_model(settings.data_dir, settings.ai.local_model, "chat")
+    except ModelMissing as exc:
+        return [f"  ! Local chat is off: {exc}"]
+    return []
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host or "0.0.0.0", port))
+    except OSError as exc:
+        listener.close()
+        raise StartupRefused(_bind_problem(host, port, exc)) from None
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _bind_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is already in use (is Atom already running?): stop that program or set ATOM_PORT"
+    if exc.errno == errno.EACCES:
+        return f"this user may not listen on port {port}: choose a port above 1023 with ATOM_PORT"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: set ATOM_HOST to one of its addresses or 0.0.0.0"
+    return f"cannot listen on {host}:{port}: {exc.strerror}"
