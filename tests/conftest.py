@@ -22,8 +22,8 @@ ADMIN = {"username": "admin", "password": "correct horse battery", "display_name
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    # the in-process test client names its host testserver.local
-    server = {"allowed_hosts": ["testserver.local"]}
+    # the in-process clients name their host testserver.local (Litestar) or testserver (schemathesis)
+    server = {"allowed_hosts": ["testserver.local", "testserver"]}
     return load_settings(environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server)
 
 
