@@ -92,6 +92,19 @@ def test_a_queued_job_survives_a_worker_restart(atom_processes) -> None:  # type
     _wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", "the queued job to run")
 
 
+def test_jobs_run_by_hand_end_as_succeeded_even_quiet_ones(atom_processes) -> None:  # type: ignore[no-untyped-def]
+    """A running worker may finish a job before the server has written "queued"; that must not stick."""
+    server = atom_processes("serve")
+    http = _signed_in(server)
+    atom_processes("worker")
+    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
+    for name in ("heartbeat", "housekeeping"):
+        queued = http.post(f"/api/system/jobs/{name}").json()
+        _wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", f"{name} to show as succeeded")
+    names = [run["name"] for run in http.get("/api/system/jobs").json()]
+    assert names.count("heartbeat") == 1  # the minutely heartbeats themselves stay out of the history
+
+
 def test_cli_works_with_and_without_the_server(atom_processes, tmp_path) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "data"
     password_file = tmp_path / "pw"

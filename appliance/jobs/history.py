@@ -11,10 +11,9 @@ from huey import SqliteHuey, signals
 from appliance.errors import ServiceUnavailable
 from appliance.jobs.client import ServerClient
 
-__all__ = ["report_job_history", "QUIET_JOBS"]
+__all__ = ["report_job_history"]
 
 log = logging.getLogger(__name__)
-QUIET_JOBS = frozenset({"heartbeat"})
 _STATES = {
     signals.SIGNAL_EXECUTING: "running",
     signals.SIGNAL_COMPLETE: "succeeded",
@@ -25,8 +24,6 @@ _STATES = {
 def report_job_history(huey: SqliteHuey, server: Callable[[], ServerClient]) -> None:
     @huey.signal(*_STATES)
     def on_job_signal(signal: str, task: Any, exc: BaseException | None = None) -> None:
-        if task.name in QUIET_JOBS:
-            return
         detail = f"{type(exc).__name__}: {exc}" if exc is not None else ""
         body = {"id": task.id, "name": task.name, "state": _STATES[signal], "detail": detail[:500]}
         try:

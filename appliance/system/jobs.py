@@ -13,6 +13,7 @@ from appliance.system.models import Housekeeping, JobRun, JobRunReport
 __all__ = [
     "record_queued",
     "record_report",
+    "QUIET_JOBS",
     "recent_runs",
     "get_run",
     "record_heartbeat",
@@ -21,14 +22,16 @@ __all__ = [
 ]
 
 _COLUMNS = "id, name, state, detail, queued_at, started_at, finished_at"
+QUIET_JOBS = frozenset({"heartbeat"})  # run every minute: history would be nothing but these
 
 
 async def record_queued(db: Database, job_id: str, name: str) -> None:
     await db.write(_upsert, JobRunReport(id=job_id, name=name, state="queued"))
 
 
-async def record_report(db: Database, report: JobRunReport) -> None:
-    await db.write(_upsert, report)
+async def record_report(db: Database, report: JobRunReport) -> bool:
+    """Record what the worker says of a run; False when it was not worth keeping (a quiet job's routine run)."""
+    return await db.write(_record_report, report)
 
 
 async def recent_runs(db: Database, limit: int = 50) -> list[JobRun]:
@@ -57,14 +60,27 @@ def _run(row: tuple[Any, ...]) -> JobRun:
     )
 
 
+def _record_report(conn: Writer, report: JobRunReport) -> bool:
+    """Quiet jobs (the minutely heartbeat) are kept only when someone queued them by hand."""
+    if report.name in QUIET_JOBS and _one(conn, report.id) is None:
+        return False
+    _upsert(conn, report)
+    return True
+
+
 def _upsert(conn: Writer, report: JobRunReport) -> None:
+    """Insert or move a run on. "queued" never overwrites: a fast worker may report first."""
     at = clock.now()
     stamps = {"queued": ("queued_at", at), "running": ("started_at", at)}
     column, _ = stamps.get(report.state, ("finished_at", at))
+    on_conflict = (
+        "DO NOTHING"
+        if report.state == "queued"
+        else f"DO UPDATE SET state = excluded.state, detail = excluded.detail, {column} = excluded.{column}"
+    )
     conn.execute(
         f"INSERT INTO job_runs (id, name, state, detail, {column}) VALUES (?, ?, ?, ?, ?)"
-        f" ON CONFLICT (id) DO UPDATE SET state = excluded.state, detail = excluded.detail,"
-        f" {column} = excluded.{column}",
+        f" ON CONFLICT (id) {on_conflict}",
         [report.id, report.name, report.state, report.detail, at],
     )
 

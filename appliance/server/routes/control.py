@@ -39,7 +39,8 @@ async def heartbeat(db: DatabaseDep, data: JSONBody[Heartbeat]) -> None:
 
 @post("/job-runs", status_code=HTTP_200_OK)
 async def job_run(db: DatabaseDep, bus: BusDep, data: JSONBody[JobRunReport]) -> None:
-    await job_history.record_report(db, data)
+    if not await job_history.record_report(db, data):
+        return
     bus.publish(Event(topic="jobs", action="updated", id=data.id), [EVERYONE])  # no data: pages refetch
 
 
