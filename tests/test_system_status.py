@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from litestar.testing import TestClient
 
 from appliance.ai.models import install_model, load_manifest
+from appliance.caches import model_cache
 from appliance.runtime import Runtime
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 
 
 def _component(client: TestClient, name: str) -> dict:

@@ -3,7 +3,6 @@ used for GGUFs without a chat template, and the provider's options."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,10 @@ from appliance.ai.models import install_model, load_manifest, require_model
 from appliance.ai.providers.base import ChatMessage, ProviderConfig
 from appliance.ai.providers.local.engine import _StopScanner
 from appliance.ai.providers.local.provider import LocalChatProvider, LocalOptions, create
+from appliance.caches import model_cache
 from appliance.errors import InvalidInput
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 
 
 def test_text_that_may_begin_a_stop_string_is_held_back() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import socket
 import time
@@ -31,6 +30,7 @@ from appliance.ai.models import install_model, load_manifest
 from appliance.ai.providers.base import ChatChunk, ProviderConfig
 from appliance.ai.providers.local.provider import LocalChatProvider
 from appliance.ai.providers.registry import create_provider
+from appliance.caches import model_cache
 from appliance.runtime import Runtime
 from appliance.settings import Settings
 from tests.ai.helpers import chat
@@ -39,7 +39,7 @@ from tests.conftest import add_member, second_client, sign_in
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is installed by scripts/llama-wheel.sh")
 pytestmark = pytest.mark.timeout(240)
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 DRAGON = "Write a long story about a dragon who loves the sea."  # ~1,400 tokens at temperature 0
 LONG = 1500
 STOPPED = re.compile(r"local reply stopped after (\d+) tokens")

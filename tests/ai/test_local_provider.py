@@ -8,7 +8,6 @@ providers are cheap and made per test. One thread: this machine's cores are shar
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from appliance.ai.models import add_custom_model, install_model, load_manifest, require_model
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig
 from appliance.ai.providers.registry import create_provider
+from appliance.caches import model_cache
 from appliance.errors import ProviderUnavailable
 from tests.ai.helpers import chat, collect
 
@@ -28,7 +28,7 @@ from appliance.ai.providers.local.engine import load_model  # noqa: E402  (needs
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 THREADS = 1
 STORY = "Write a long story about a dragon who loves the sea."
 

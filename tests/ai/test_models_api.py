@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
 from appliance.ai.models import install_model, load_manifest, require_model
+from appliance.caches import model_cache
 from appliance.runtime import Runtime
 from tests.conftest import add_member, second_client, sign_in
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is installed by scripts/llama-wheel.sh")
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 
 
 @pytest.fixture(scope="module")

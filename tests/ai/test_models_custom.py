@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import os
 import struct
 import threading
 from collections.abc import Iterator
@@ -24,10 +23,11 @@ from appliance.ai.models import (
     require_model,
     verify_installed,
 )
+from appliance.caches import model_cache
 from appliance.cli import main
 from appliance.errors import Conflict, InvalidInput, ServiceUnavailable
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 SMOL_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 

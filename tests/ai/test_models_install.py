@@ -26,10 +26,11 @@ from appliance.ai.models import (
     verify_installed,
 )
 from appliance.ai.models.manifest import manifest_path
+from appliance.caches import model_cache
 from appliance.cli import main
 from appliance.errors import ModelMissing, NotFound, ServiceUnavailable
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import httpx
 import openai
@@ -12,13 +10,14 @@ import pytest
 from litestar.testing import TestClient
 
 from appliance.ai.models import install_model, load_manifest
+from appliance.caches import model_cache
 from appliance.runtime import Runtime
 from tests.fakes import FakeOpenAI
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is installed by scripts/llama-wheel.sh")
 pytestmark = pytest.mark.timeout(240)
 
-CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+CACHE = model_cache()
 STORY = [{"role": "user", "content": "Tell me a long story about a lighthouse keeper."}]
 
 

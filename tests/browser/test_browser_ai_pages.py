@@ -7,7 +7,6 @@ chats with a streamed reply, stops one, sets a budget, reads the usage and edits
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,11 +26,12 @@ from atom_browser import (
 from playwright.sync_api import Locator, Page, Route, expect
 
 from appliance.ai.models import install_model, load_manifest, require_model
+from appliance.caches import model_cache
 from tests.fakes import FakeOpenAI
 
 BAD_KEY = "sk-wrong-0000000000000000"
 QUESTION = "What is the capital of France?"
-MODEL_CACHE = Path(os.environ.get("ATOM_MODEL_CACHE") or Path.home() / ".cache" / "atom" / "pypi")
+MODEL_CACHE = model_cache()
 
 
 @pytest.fixture(scope="module")
