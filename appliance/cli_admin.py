@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 
-from appliance.accounts import tokens, users
-from appliance.accounts.models import SERVICE_PRINCIPAL, User, UserCreate, UserUpdate
+from appliance.accounts import members, tokens, users
+from appliance.accounts.models import SERVICE_PRINCIPAL, User, UserCreate
 from appliance.errors import DatabaseLocked, InvalidInput
 from appliance.settings import Settings
 
@@ -54,7 +54,7 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
         raise InvalidInput(str(exc)) from None
     user = _dispatch(
         settings,
-        offline=lambda rt: users.add_user(rt.db, new),
+        offline=lambda rt: members.add_member(rt.db, rt.bus, new),
         online=lambda api: msgspec.convert(api.call("POST", "/api/control/users", msgspec.to_builtins(new)), User),
     )
     print(f"added {user.role} {user.username} ({user.id})")
@@ -74,13 +74,9 @@ def _users_list(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_disable(args: argparse.Namespace, settings: Settings) -> int:
-    async def offline(rt: Any) -> User:
-        found = await users.find_user(rt.db, args.username)
-        return await users.update_user(rt.db, SERVICE_PRINCIPAL, found.id, UserUpdate(disabled=True))
-
     user = _dispatch(
         settings,
-        offline=offline,
+        offline=lambda rt: members.disable_member(rt.db, rt.bus, SERVICE_PRINCIPAL, args.username),
         online=lambda api: msgspec.convert(api.call("POST", f"/api/control/users/{args.username}/disable"), User),
     )
     print(f"disabled {user.username}")

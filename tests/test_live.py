@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
+from appliance.accounts import members
+from appliance.accounts.models import SERVICE_PRINCIPAL, UserCreate
+from appliance.events import Event
 from appliance.runtime import Runtime
 from tests.conftest import add_member, second_client, sign_in
 
@@ -113,3 +117,29 @@ def test_price_edits_reach_everyone(admin: TestClient, runtime: Runtime) -> None
             admin.put("/api/ai/prices/openai/gpt-4o", json={"input_per_mtok": 1, "output_per_mtok": 2})
             event = _next_event(socket)
             assert (event["topic"], event["id"]) == ("prices", "openai/gpt-4o")
+
+
+def test_a_member_disabled_from_the_shell_is_announced_and_cut_off_like_one_disabled_on_the_page(
+    runtime: Runtime,
+) -> None:
+    """`atom users disable` (the control API, or the database when no server runs) and the members page
+    share one function, so its effects are the same: the house hears of it, the member's channels close."""
+
+    async def disable_while_listening() -> tuple[list[Event], Event]:
+        bob = await members.add_member(runtime.db, runtime.bus, UserCreate(username="bob", password="bob's password"))
+        heard_by_bob: list[Event] = []
+        bobs_channel = asyncio.create_task(_collect(runtime, bob.id, heard_by_bob))
+        carols_next = asyncio.create_task(anext(runtime.bus.subscribe("carol's id")))
+        await asyncio.sleep(0)  # both channels are open
+        await members.disable_member(runtime.db, runtime.bus, SERVICE_PRINCIPAL, "bob")
+        await asyncio.wait_for(bobs_channel, 5)  # returns only once bob's channel has ended
+        return heard_by_bob, await asyncio.wait_for(carols_next, 5)
+
+    heard_by_bob, heard_by_carol = asyncio.run(disable_while_listening())
+    assert heard_by_bob == []  # cut off before the news went out
+    assert (heard_by_carol.topic, heard_by_carol.action, heard_by_carol.data.disabled) == ("members", "updated", True)
+
+
+async def _collect(runtime: Runtime, user_id: str, into: list[Event]) -> None:
+    async for event in runtime.bus.subscribe(user_id):
+        into.append(event)

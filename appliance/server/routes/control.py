@@ -10,8 +10,8 @@ from litestar import Router, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from appliance.accounts import tokens, users
-from appliance.accounts.models import NewApiToken, User, UserCreate, UserUpdate
+from appliance.accounts import members, tokens, users
+from appliance.accounts.models import NewApiToken, User, UserCreate
 from appliance.events import EVERYONE, Event
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
@@ -51,18 +51,12 @@ async def list_users(db: DatabaseDep) -> list[User]:
 
 @post("/users", status_code=HTTP_201_CREATED)
 async def add_user(db: DatabaseDep, bus: BusDep, data: JSONBody[UserCreate]) -> User:
-    user = await users.add_user(db, data)
-    bus.publish(Event(topic="members", action="created", id=user.id, data=user), [EVERYONE])
-    return user
+    return await members.add_member(db, bus, data)
 
 
 @post("/users/{username:str}/disable", status_code=HTTP_200_OK)
 async def disable_user(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, username: FromPath[str]) -> User:
-    found = await users.find_user(db, username)
-    user = await users.update_user(db, principal, found.id, UserUpdate(disabled=True))
-    bus.disconnect(user.id)
-    bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
-    return user
+    return await members.disable_member(db, bus, principal, username)
 
 
 @post("/tokens", status_code=HTTP_201_CREATED)

@@ -6,9 +6,8 @@ from litestar import delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from appliance.accounts import users
+from appliance.accounts import members, users
 from appliance.accounts.models import User, UserCreate, UserUpdate
-from appliance.events import EVERYONE, Event
 from appliance.server.auth import admin_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 
@@ -27,9 +26,7 @@ async def get_member(db: DatabaseDep, user_id: FromPath[str]) -> User:
 
 @post("/api/members", tags=["members"], guards=[admin_only], status_code=HTTP_201_CREATED)
 async def add_member(db: DatabaseDep, bus: BusDep, data: JSONBody[UserCreate]) -> User:
-    user = await users.add_user(db, data)
-    bus.publish(Event(topic="members", action="created", id=user.id, data=user), [EVERYONE])
-    return user
+    return await members.add_member(db, bus, data)
 
 
 @patch("/api/members/{user_id:str}", tags=["members"], guards=[admin_only])
@@ -41,19 +38,13 @@ async def edit_member(
     Disabling ends the member's sign-ins; a new password also revokes their API tokens.
     Either way their live channels close at once.
     """
-    user = await users.update_user(db, principal, user_id, data)
-    if user.disabled or data.password is not None:
-        bus.disconnect(user.id)
-    bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
-    return user
+    return await members.update_member(db, bus, principal, user_id, data)
 
 
 @delete("/api/members/{user_id:str}", tags=["members"], guards=[admin_only])
 async def remove_member(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, user_id: FromPath[str]) -> None:
     """Remove a member and everything private to them."""
-    user = await users.remove_user(db, principal, user_id)
-    bus.disconnect(user.id)
-    bus.publish(Event(topic="members", action="deleted", id=user.id), [EVERYONE])
+    await members.remove_member(db, bus, principal, user_id)
 
 
 routes = [list_members, get_member, add_member, edit_member, remove_member]
