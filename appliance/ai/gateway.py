@@ -92,7 +92,7 @@ class AIGateway:
             ledger.month_spend(self._db, principal.user_id),
             self._candidates(principal, explicit=explicit, every_model=False),
         )
-        over = prefs.monthly_budget_usd is not None and spent >= prefs.monthly_budget_usd
+        over = ledger.budget_spent(prefs.monthly_budget_usd, spent)
         prompt = estimate_tokens("".join(m.content for m in request.messages))
         plan = plan_routes(routes, prefs, request.model, prompt, request.max_tokens or 512, over)
         return plan, max(routes, key=lambda r: r.price.input_per_mtok + r.price.output_per_mtok)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -9,10 +10,11 @@ from typing import Literal
 import msgspec
 
 from appliance import clock
+from appliance.ai.preferences import get_preferences
 from appliance.ai.shapes import ProviderSpend, UsageSummary
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["LedgerEntry", "record", "month_spend", "usage_summary", "month_start"]
+__all__ = ["LedgerEntry", "record", "month_spend", "usage_summary", "month_start", "budget_spent"]
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,19 +41,27 @@ async def month_spend(db: Database, user_id: str) -> float:
     return spend
 
 
-async def usage_summary(db: Database, user_id: str, budget: float | None) -> UsageSummary:
+async def usage_summary(db: Database, user_id: str) -> UsageSummary:
+    """This month's spend per provider, the saving against the priciest configured model, and the budget."""
     since = month_start(clock.now())
-    rows = await db.read(_by_provider, user_id, since)
-    spend = sum(r.cost_usd for r in rows)
-    _, premium = await db.read(_sums_since, user_id, since)
+    prefs, rows, (spend, premium) = await asyncio.gather(
+        get_preferences(db, user_id), db.read(_by_provider, user_id, since), db.read(_sums_since, user_id, since)
+    )
     return UsageSummary(
         month=since.strftime("%Y-%m"),
         spend_usd=round(spend, 10),
         premium_usd=round(premium, 10),
         saving_usd=round(max(premium - spend, 0.0), 10),
-        budget_usd=budget,
+        budget_usd=prefs.monthly_budget_usd,
+        budget_spent=budget_spent(prefs.monthly_budget_usd, spend),
+        over_budget=prefs.over_budget,
         by_provider=rows,
     )
+
+
+def budget_spent(budget: float | None, spend: float) -> bool:
+    """Past this, routing keeps to free routes or refuses, as the member chose (`Preferences.over_budget`)."""
+    return budget is not None and spend >= budget
 
 
 def month_start(at: datetime) -> datetime:

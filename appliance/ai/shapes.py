@@ -9,6 +9,7 @@ import msgspec
 
 __all__ = [
     "Policy",
+    "OverBudget",
     "ProviderInfo",
     "ProviderKey",
     "ProviderKeyCreate",
@@ -24,6 +25,7 @@ __all__ = [
 
 LOCAL = "local"
 Policy = Literal["local_only", "local_first", "cheapest", "fixed"]
+OverBudget = Literal["local", "refuse"]  # once the monthly budget is spent: the box answers, or Atom refuses
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=500)]
@@ -98,7 +100,7 @@ class Preferences(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     fixed_key: str | None = None  # a key id, or "local"; for the "fixed" policy
     fallbacks: list[Annotated[str, msgspec.Meta(max_length=64)]] = []  # key ids or "local", in order
     monthly_budget_usd: Annotated[float, msgspec.Meta(ge=0)] | None = None
-    over_budget: Literal["local", "refuse"] = "local"
+    over_budget: OverBudget = "local"
 
 
 class ProviderSpend(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,4 +117,6 @@ class UsageSummary(msgspec.Struct, frozen=True, kw_only=True):
     premium_usd: float  # what the same requests would cost on the priciest configured model
     saving_usd: float
     budget_usd: float | None
+    budget_spent: bool
+    over_budget: OverBudget  # what happens while the budget is spent
     by_provider: list[ProviderSpend]

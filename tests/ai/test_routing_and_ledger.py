@@ -119,6 +119,8 @@ def test_over_budget_refuses_clearly_when_the_member_chose_refusal(ai_admin: Tes
         refused = ai_admin.post("/v1/chat/completions", json={"model": "auto", **HELLO})
         assert refused.status_code == 402
         assert "budget" in refused.json()["error"]["message"]
+        usage = ai_admin.get("/api/ai/usage").json()  # the same rule, told to the member
+        assert (usage["budget_spent"], usage["over_budget"]) == (True, "refuse")
         local = ai_admin.put(
             "/api/ai/preferences",
             json={"policy": "fixed", "fixed_key": key, "monthly_budget_usd": 0.0000001, "over_budget": "local"},
@@ -142,6 +144,7 @@ def test_usage_shows_spend_per_provider_and_the_saving(ai_admin: TestClient) -> 
         assert usage["spend_usd"] > 0
         assert usage["premium_usd"] > usage["spend_usd"]
         assert abs(usage["saving_usd"] - (usage["premium_usd"] - usage["spend_usd"])) < 1e-9
+        assert (usage["budget_usd"], usage["budget_spent"]) == (None, False)
 
 
 def test_admin_edits_prices_members_cannot(ai_admin: TestClient, runtime: Runtime) -> None:

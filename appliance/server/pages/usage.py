@@ -16,7 +16,6 @@ from litestar.response import Template
 
 from appliance.accounts.models import Principal
 from appliance.ai import ledger
-from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.registry import manifests
 from appliance.ai.shapes import ProviderSpend, UsageSummary
 from appliance.server.deps import DatabaseDep
@@ -67,14 +66,11 @@ async def usage_fragment(request: Request, db: DatabaseDep) -> Template:
 
 
 async def load_usage(db: Database, me: Principal) -> UsageView:
-    prefs = await get_preferences(db, me.user_id)
-    summary = await ledger.usage_summary(db, me.user_id, prefs.monthly_budget_usd)
-    return usage_view(summary, prefs.over_budget)
+    return usage_view(await ledger.usage_summary(db, me.user_id))
 
 
-def usage_view(summary: UsageSummary, over_budget: str) -> UsageView:
+def usage_view(summary: UsageSummary) -> UsageView:
     budget = summary.budget_usd
-    spent = budget is not None and summary.spend_usd >= budget
     return UsageView(
         month=datetime.strptime(summary.month, "%Y-%m").strftime("%B %Y"),
         spend=usd(summary.spend_usd),
@@ -82,7 +78,7 @@ def usage_view(summary: UsageSummary, over_budget: str) -> UsageView:
         saving=usd(summary.saving_usd),
         budget=None if budget is None else usd(budget),
         budget_percent=None if budget is None else _percent(summary.spend_usd, budget),
-        over_budget_note=_OVER_BUDGET_NOTES[over_budget] if spent else None,
+        over_budget_note=_OVER_BUDGET_NOTES[summary.over_budget] if summary.budget_spent else None,
         rows=[_row(spend) for spend in summary.by_provider],
     )
 

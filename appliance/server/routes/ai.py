@@ -135,9 +135,7 @@ async def set_my_preferences(
 
 @get("/usage")
 async def my_usage(db: DatabaseDep, principal: PrincipalDep) -> UsageSummary:
-    """This month's spend per provider, and the saving against the priciest configured model."""
-    prefs = await get_preferences(db, principal.user_id)
-    return await ledger.usage_summary(db, principal.user_id, prefs.monthly_budget_usd)
+    return await ledger.usage_summary(db, principal.user_id)
 
 
 def _announce(bus: EventBus, principal: Principal, action: Action, key: ProviderKey) -> None:
