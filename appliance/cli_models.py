@@ -48,7 +48,7 @@ def _add_custom_command(group: Any) -> None:
     add = group.add_parser("add", help="add your own GGUF chat model")
     add.add_argument("name", help="the name to use it by")
     source = add.add_mutually_exclusive_group(required=True)
-    source.add_argument("--file", type=Path, help="a .gguf file on this box")
+    source.add_argument("--file", type=Path, help="a .gguf file in the import folder (ai.model_import_dir)")
     source.add_argument("--url", help="download the .gguf (needs internet access)")
     add.add_argument("--chat-template", type=Path, help="a Jinja chat template file, for GGUFs without one")
     add.add_argument("--sha256", help="refuse the file unless it has this sha256")
@@ -107,7 +107,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         settings.data_dir,
         args.name,
         models.load_manifest(),
-        file=args.file,
+        rules=models.import_rules(settings),
+        file=args.file.absolute() if args.file else None,
         url=args.url,
         chat_template=template,
         expected_sha256=args.sha256,

@@ -73,7 +73,13 @@ class AISettings(msgspec.Struct, frozen=True, kw_only=True):
     local_queue: Annotated[int, msgspec.Meta(ge=0)] = 8
     """Requests that may wait for the local model at once, household-wide; more get 429."""
     provider_urls: str = ""
-    """Fixed provider addresses replaced by the operator, as comma-separated `provider=url` pairs (e.g. `openai=https://eu.api.openai.com/v1`); keys cannot name them."""
+    """Replaces fixed provider addresses, as comma-separated `provider=url` pairs; only the operator, never a key."""
+    model_import_dir: str = ""
+    """Folder admins add GGUF files from (`atom models add --file`, API `path`); empty: `<data_dir>/models/import`."""
+    model_download_max_bytes: int = 8_000_000_000
+    """Largest model file downloaded by URL, in bytes; a larger one is stopped and refused."""
+    model_download_seconds: int = 3600
+    """Longest a model download by URL may take, in seconds, before it is stopped."""
     model_import_dir: str = ""
     """Folder admins add GGUF files from (`atom models add --file`, the API's `path`); empty: `<data_dir>/models/import`."""
     model_download_max_bytes: int = 8_000_000_000

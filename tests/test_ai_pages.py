@@ -200,7 +200,7 @@ def header_only_gguf(folder: Path, license_name: str = "MIT") -> Path:
     """A GGUF header with no tensors: Atom registers it (llama.cpp could not run it; these tests do not)."""
     key, value = b"general.license", license_name.encode()
     entry = struct.pack("<Q", len(key)) + key + struct.pack("<IQ", 8, len(value)) + value
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "tiny.gguf"
     path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + entry)
     return path
@@ -213,7 +213,8 @@ def models_section(page: str) -> str:
 def test_local_models_are_listed_and_only_admins_add_or_remove_them(
     ai_admin: TestClient, runtime: Runtime, tmp_path: Path
 ) -> None:
-    added = ai_admin.post("/api/ai/models", json={"name": "tiny", "path": str(header_only_gguf(tmp_path / "files"))})
+    import_folder = runtime.settings.data_dir / "models" / "import"
+    added = ai_admin.post("/api/ai/models", json={"name": "tiny", "path": str(header_only_gguf(import_folder))})
     assert added.status_code == 201, added.text
     section = models_section(ai_admin.get("/settings/ai").text)
     assert "<code>atom models install smollm2</code>" in section  # shipped but missing: the command that fixes it

@@ -8,6 +8,7 @@ providers are cheap and made per test. One thread: this machine's cores are shar
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import cast
 
 import pytest
 
-from appliance.ai.models import add_custom_model, install_model, load_manifest, require_model
+from appliance.ai.models import add_custom_model, import_rules, install_model, load_manifest, require_model
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig
 from appliance.ai.providers.registry import create_provider
 from appliance.caches import model_cache
 from appliance.errors import ProviderUnavailable
+from appliance.settings import load_settings
 from tests.ai.helpers import chat, collect
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is installed by scripts/llama-wheel.sh")
@@ -177,7 +179,10 @@ async def test_an_added_gguf_chats_with_the_admins_chat_template(data_dir: Path,
     gguf = require_model(data_dir, "smollm2").path(data_dir)
     own = tmp_path / "data"
     template = "{% for m in messages %}{{ m.content }}{% endfor %}"  # the bare text, no roles
-    add_custom_model(own, "mine", load_manifest(), file=gguf, chat_template=template)
+    rules = import_rules(load_settings(environ={}, data_dir=own))
+    rules.folder.mkdir(parents=True)
+    os.link(gguf, rules.folder / gguf.name)  # the admin put it in the import folder
+    add_custom_model(own, "mine", load_manifest(), rules=rules, file=gguf.name, chat_template=template)
     provider = local_provider(own, model="mine")
     result = await provider.complete(chat("", "Once upon a time", max_tokens=3))
     await provider.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,20 @@ CACHE = model_cache()
 
 
 @pytest.fixture(scope="module")
-def a_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def downloaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real GGUF file lying on the box, outside Atom's data folder."""
     elsewhere = tmp_path_factory.mktemp("downloads")
     install_model(elsewhere, load_manifest().get("smollm2"), CACHE)
     return require_model(elsewhere, "smollm2").path(elsewhere)
+
+
+@pytest.fixture
+def a_gguf(downloaded: Path, runtime: Runtime) -> Path:
+    """That file, put by the admin in the import folder (a hard link: no copy of 98 MB)."""
+    folder = runtime.settings.data_dir / "models" / "import"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.link(downloaded, folder / downloaded.name)
+    return folder / downloaded.name
 
 
 def test_shipped_models_are_listed_with_their_state(ai_admin: TestClient) -> None:
@@ -46,7 +56,7 @@ def test_an_admin_adds_a_gguf_from_the_box_and_chats_with_it(ai_admin: TestClien
 
 
 def test_bad_files_are_refused_with_a_reason(ai_admin: TestClient, a_gguf: Path, tmp_path: Path) -> None:
-    not_gguf = tmp_path / "notes.gguf"
+    not_gguf = a_gguf.parent / "notes.gguf"
     not_gguf.write_text("just some text, not a model")
     refused = ai_admin.post("/api/ai/models", json={"name": "bad", "path": str(not_gguf)})
     assert refused.status_code == 400 and "GGUF" in refused.json()["detail"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import os
 import struct
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from appliance.ai.models import (
+    ImportRules,
     add_custom_model,
+    import_rules,
     install_model,
     load_manifest,
     models_dir,
@@ -26,6 +29,7 @@ from appliance.ai.models import (
 from appliance.caches import model_cache
 from appliance.cli import main
 from appliance.errors import Conflict, InvalidInput, ServiceUnavailable
+from appliance.settings import load_settings
 
 CACHE = model_cache()
 SMOL_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
@@ -44,11 +48,25 @@ def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+@pytest.fixture
+def rules(data: Path) -> ImportRules:
+    return import_rules(load_settings(environ={}, data_dir=data))
+
+
+def imported(data: Path, file: Path) -> Path:
+    """`file` as the admin puts it in the import folder (a hard link: no copy of a large file)."""
+    folder = models_dir(data) / "import"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.link(file, folder / file.name)
+    return folder / file.name
+
+
 def test_a_real_gguf_is_added_as_a_chat_model(real_gguf: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--data-dir", str(data), "models", "add", "my-chat", "--file", str(real_gguf)]) == 0
+    gguf = imported(data, real_gguf)
+    assert main(["--data-dir", str(data), "models", "add", "my-chat", "--file", str(gguf)]) == 0
     assert f"added chat model my-chat (98.4 MB, sha256 {SMOL_SHA256})" in capsys.readouterr().out
     model = require_model(data, "my-chat", role="chat")
-    assert (model.origin, model.source, model.context) == ("custom", str(real_gguf), 8192)
+    assert (model.origin, model.source, model.context) == ("custom", str(gguf), 8192)
     assert model.files[0].sha256 == SMOL_SHA256
     assert model.path(data).read_bytes()[:4] == b"GGUF"
     assert verify_installed(data, model) == []
@@ -68,7 +86,7 @@ def test_a_chat_template_given_by_the_admin_is_kept_with_the_model(real_gguf: Pa
                 "add",
                 "tmpl",
                 "--file",
-                str(real_gguf),
+                str(imported(data, real_gguf)),
                 "--chat-template",
                 str(template),
             ]
@@ -80,20 +98,21 @@ def test_a_chat_template_given_by_the_admin_is_kept_with_the_model(real_gguf: Pa
     assert (model.directory(data) / "chat_template.jinja").read_text() == template.read_text()
 
 
-def test_a_file_that_is_not_gguf_is_refused(tmp_path: Path, data: Path) -> None:
+def test_a_file_that_is_not_gguf_is_refused_without_quoting_it(tmp_path: Path, data: Path, rules: ImportRules) -> None:
     fake = tmp_path / "notes.gguf"
     fake.write_text("these are not model weights")
-    with pytest.raises(InvalidInput, match=r"notes.gguf is not a GGUF model file \(it starts with b'thes'"):
-        add_custom_model(data, "notes", load_manifest(), file=fake)
+    with pytest.raises(InvalidInput, match=r"^notes.gguf is not a GGUF model file") as caught:
+        add_custom_model(data, "notes", load_manifest(), rules=rules, file=imported(data, fake))
+    assert "thes" not in str(caught.value)
     assert read_installed(data).models == {}
     assert not (models_dir(data) / "notes").exists()
 
 
-def test_a_gguf_of_an_unsupported_version_is_refused(tmp_path: Path, data: Path) -> None:
+def test_a_gguf_of_an_unsupported_version_is_refused(tmp_path: Path, data: Path, rules: ImportRules) -> None:
     old = tmp_path / "old.gguf"
     old.write_bytes(b"GGUF" + struct.pack("<IQQ", 1, 0, 0))
     with pytest.raises(InvalidInput, match="GGUF version 1; llama.cpp reads versions 2 and 3"):
-        add_custom_model(data, "old", load_manifest(), file=old)
+        add_custom_model(data, "old", load_manifest(), rules=rules, file=imported(data, old))
 
 
 def test_a_gguf_cut_short_inside_its_header_is_refused(real_gguf: Path, tmp_path: Path) -> None:
@@ -103,20 +122,21 @@ def test_a_gguf_cut_short_inside_its_header_is_refused(real_gguf: Path, tmp_path
         read_gguf_info(cut)
 
 
-def test_names_must_be_new_and_simple(real_gguf: Path, data: Path) -> None:
-    manifest = load_manifest()
+def test_names_must_be_new_and_simple(real_gguf: Path, data: Path, rules: ImportRules) -> None:
+    manifest, gguf = load_manifest(), imported(data, real_gguf)
     with pytest.raises(Conflict, match="name of a shipped model"):
-        add_custom_model(data, "smollm2", manifest, file=real_gguf)
+        add_custom_model(data, "smollm2", manifest, rules=rules, file=gguf)
     with pytest.raises(InvalidInput, match="not a usable model name"):
-        add_custom_model(data, "My Model", manifest, file=real_gguf)
-    add_custom_model(data, "mine", manifest, file=real_gguf)
+        add_custom_model(data, "My Model", manifest, rules=rules, file=gguf)
+    add_custom_model(data, "mine", manifest, rules=rules, file=gguf)
     with pytest.raises(Conflict, match="already installed; remove it first"):
-        add_custom_model(data, "mine", manifest, file=real_gguf)
+        add_custom_model(data, "mine", manifest, rules=rules, file=gguf)
 
 
-def test_a_wrong_expected_sha256_refuses_the_file(real_gguf: Path, data: Path) -> None:
+def test_a_wrong_expected_sha256_refuses_the_file(real_gguf: Path, data: Path, rules: ImportRules) -> None:
+    gguf = imported(data, real_gguf)
     with pytest.raises(InvalidInput, match="not the expected"):
-        add_custom_model(data, "mine", load_manifest(), file=real_gguf, expected_sha256="0" * 64)
+        add_custom_model(data, "mine", load_manifest(), rules=rules, file=gguf, expected_sha256="0" * 64)
     assert not (models_dir(data) / "mine").exists()
 
 
@@ -136,20 +156,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_a_gguf_is_downloaded_from_a_url(file_server: str, data: Path) -> None:
+def test_a_gguf_is_downloaded_from_a_url(file_server: str, data: Path, rules: ImportRules) -> None:
     url = f"{file_server}/SmolLM2-135M-Instruct.Q4_1.gguf"
-    model = add_custom_model(data, "fetched", load_manifest(), url=url, expected_sha256=SMOL_SHA256)
+    model = add_custom_model(data, "fetched", load_manifest(), rules=rules, url=url, expected_sha256=SMOL_SHA256)
     assert model.source == url
     assert hashlib.sha256(model.path(data).read_bytes()).hexdigest() == SMOL_SHA256
 
 
-def test_a_url_that_answers_404_is_refused(file_server: str, data: Path) -> None:
+def test_a_url_that_answers_404_is_refused(file_server: str, data: Path, rules: ImportRules) -> None:
     with pytest.raises(InvalidInput, match="answered HTTP 404"):
-        add_custom_model(data, "gone", load_manifest(), url=f"{file_server}/missing.gguf")
+        add_custom_model(data, "gone", load_manifest(), rules=rules, url=f"{file_server}/missing.gguf")
 
 
-def test_a_url_without_network_gives_a_clear_error(data: Path) -> None:
+def test_a_url_without_network_gives_a_clear_error(data: Path, rules: ImportRules) -> None:
     advice = "may have no internet access; copy the file onto the box and use --file"
     with pytest.raises(ServiceUnavailable, match=advice):
-        add_custom_model(data, "far", load_manifest(), url="http://127.0.0.1:9/model.gguf")
+        add_custom_model(data, "far", load_manifest(), rules=rules, url="http://127.0.0.1:9/model.gguf")
     assert read_installed(data).models == {}

@@ -8,45 +8,24 @@ member's key. Vendor fakes and `public` loopback servers stand in for servers on
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
-import msgspec
 import pytest
-import uvicorn
 from litestar.testing import TestClient
 
 from appliance.runtime import Runtime
-from appliance.server import create_app
 from appliance.settings import Settings
+from tests.ai.conftest import on_a_free_port, with_token
 from tests.conftest import add_member, second_client, sign_in
 from tests.fakes import FakeLanServer, FakeOpenAI, LoopbackServer, Reply
-from tests.processes import free_port
 
 MODELS = {"object": "list", "data": [{"id": "house-model", "object": "model", "owned_by": "me"}]}
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return msgspec.structs.replace(settings, server=msgspec.structs.replace(settings.server, port=free_port()))
-
-
-@pytest.fixture
-def atom(runtime_fast_retries: Runtime) -> Iterator[str]:
-    """The app over real HTTP on its own `server.port`."""
-    port = runtime_fast_retries.settings.server.port
-    app = create_app(runtime_fast_retries, close_runtime=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    return on_a_free_port(settings)
 
 
 @pytest.fixture
@@ -57,16 +36,9 @@ def recorder() -> Iterator[LoopbackServer]:
     server.stop()
 
 
-def _as(atom: str, client: TestClient) -> httpx.Client:
-    """An HTTP client to Atom holding `client`'s member's personal API token."""
-    token = client.post("/api/tokens", json={"name": "attack"}).json()["secret"]
-    return httpx.Client(base_url=atom, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-
-
 @pytest.fixture
-def admin(ai_admin: TestClient, atom: str) -> Iterator[httpx.Client]:
-    with _as(atom, ai_admin) as http:
-        yield http
+def admin(admin_http: httpx.Client) -> httpx.Client:
+    return admin_http
 
 
 @pytest.fixture
@@ -75,7 +47,7 @@ def mallory(ai_admin: TestClient, runtime: Runtime, atom: str) -> Iterator[httpx
     add_member(ai_admin, "mallory", "mallory's password")
     with second_client(runtime) as browser:
         sign_in(browser, "mallory", "mallory's password")
-        with _as(atom, browser) as http:
+        with with_token(atom, browser) as http:
             yield http
 
 

@@ -7,6 +7,7 @@ chats with a streamed reply, stops one, sets a budget, reads the usage and edits
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -281,15 +282,23 @@ def test_chat_on_a_phone(signed_in: Callable[..., Page]) -> None:
 
 
 @pytest.fixture(scope="module")
-def a_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real GGUF chat model lying on the box, outside the server's data folder."""
+def a_gguf(tmp_path_factory: pytest.TempPathFactory, atom: AtomServer) -> Path:
+    """A real GGUF chat model the admin put in the server's import folder."""
     elsewhere = tmp_path_factory.mktemp("downloads")
     install_model(elsewhere, load_manifest().get("smollm2"), MODEL_CACHE)
-    return require_model(elsewhere, "smollm2").path(elsewhere)
+    return _into_import_folder(atom, require_model(elsewhere, "smollm2").path(elsewhere))
+
+
+def _into_import_folder(atom: AtomServer, file: Path) -> Path:
+    folder = atom.data_dir / "models" / "import"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / file.name).unlink(missing_ok=True)
+    os.link(file, folder / file.name)  # a second name for the same bytes: no copy of 98 MB
+    return folder / file.name
 
 
 def test_an_admin_adds_a_gguf_model_from_the_box_and_removes_it(
-    signed_in: Callable[..., Page], a_gguf: Path, tmp_path: Path
+    signed_in: Callable[..., Page], a_gguf: Path, tmp_path: Path, atom: AtomServer
 ) -> None:
     page = signed_in(ADMIN)
     page.goto("/settings/ai")
@@ -311,11 +320,12 @@ def test_an_admin_adds_a_gguf_model_from_the_box_and_removes_it(
     expect(model_row(page, "my-smol")).to_contain_text("Custom")
     expect(model_row(page, "my-smol").get_by_role("button", name="Remove my-smol")).to_be_visible()
 
-    not_gguf = tmp_path / "notes.gguf"
-    not_gguf.write_text("shopping list, not a model")
+    shopping = tmp_path / "notes.gguf"
+    shopping.write_text("shopping list, not a model")
+    not_gguf = _into_import_folder(atom, shopping)
     add_model(form, "notes", str(not_gguf))
     expect(form.get_by_role("alert")).to_have_text(
-        "Notes.gguf is not a GGUF model file (it starts with b'shop', not b'GGUF')."
+        "Notes.gguf is not a GGUF model file (it does not start with GGUF's signature)."
     )
     expect(form.get_by_label("Path on the box")).to_have_value(str(not_gguf))  # kept, to correct it
     screenshot(page, "ai-settings-models")

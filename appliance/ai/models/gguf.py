@@ -2,10 +2,15 @@
 
 Enough to vet a chat model an admin adds (and to size the context window) without loading
 it into llama.cpp. Arrays (the tokenizer's vocabulary) are skipped, not read.
+
+The header is the file's own claim about itself, so every count and length in it is checked
+against what the file can hold before it is believed; anything that does not add up is an
+InvalidInput that names the problem, never a quote of the file's bytes.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,16 +19,20 @@ import msgspec
 
 from appliance.errors import InvalidInput
 
-__all__ = ["GGUFInfo", "read_gguf_info", "SUPPORTED_VERSIONS"]
+__all__ = ["GGUFInfo", "read_gguf_info", "read_gguf_header", "SUPPORTED_VERSIONS"]
 
 MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)  # what current llama.cpp reads; version 1 files predate it
 _MAX_STRING = 64 << 20  # a header value larger than this means the file is not what it claims
 _MAX_ENTRIES = 1 << 20
+_MAX_NESTING = 4  # arrays of arrays; real files nest one deep at most
+_MAX_CONTEXT = 1 << 24  # tokens; a larger claimed context window is not believed
+_MAX_SHOWN = 200  # characters of a metadata text Atom keeps (a licence name, say)
 
 # value type id -> struct format of one value (8 = string and 9 = array are read separately)
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+_SMALLEST = {_STRING: 8, _ARRAY: 12}  # bytes the least string (its length) or array (type, count) takes
 
 
 class GGUFInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,70 +47,89 @@ class GGUFInfo(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def context_length(self) -> int | None:
         value = self.metadata.get(f"{self.architecture}.context_length")
-        return int(value) if value is not None else None
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None
+        return value if 0 < value <= _MAX_CONTEXT else None
 
     @property
     def chat_template(self) -> str | None:
         value = self.metadata.get("tokenizer.chat_template")
         return str(value) if value else None
 
+    @property
+    def license(self) -> str:
+        return str(self.metadata.get("general.license", ""))[:_MAX_SHOWN]
+
 
 def read_gguf_info(path: Path) -> GGUFInfo:
     """The header of the GGUF file at `path`; InvalidInput when it is not a usable GGUF file."""
     with open(path, "rb") as source:
-        magic = source.read(4)
-        if magic != MAGIC:
-            raise InvalidInput(f"{path.name} is not a GGUF model file (it starts with {magic!r}, not b'GGUF')")
-        version = _unpack(source, "<I")
-        if version not in SUPPORTED_VERSIONS:
-            raise InvalidInput(f"{path.name} is GGUF version {version}; llama.cpp reads versions 2 and 3")
-        tensors, entries = _unpack(source, "<Q"), _unpack(source, "<Q")
-        if entries > _MAX_ENTRIES:
-            raise InvalidInput(f"{path.name} has a damaged GGUF header ({entries} metadata entries)")
-        metadata = dict(_entry(source) for _ in range(entries))
+        return read_gguf_header(source, path.name)
+
+
+def read_gguf_header(source: BinaryIO, name: str) -> GGUFInfo:
+    """The header of the GGUF file open as `source` (read from its start); `name` is for messages."""
+    header = _Header(source)
+    if source.read(4) != MAGIC:
+        raise InvalidInput(f"{name} is not a GGUF model file (it does not start with GGUF's signature)")
+    version = header.unpack("<I")
+    if version not in SUPPORTED_VERSIONS:
+        raise InvalidInput(f"{name} is GGUF version {version}; llama.cpp reads versions 2 and 3")
+    tensors, entries = header.unpack("<Q"), header.unpack("<Q")
+    if entries > _MAX_ENTRIES or entries * 12 > header.remaining():  # an entry: key length, type, value
+        raise InvalidInput(f"{name} has a damaged GGUF header ({entries} metadata entries)")
+    metadata = dict(header.entry() for _ in range(entries))
     known = {key: value for key, value in metadata.items() if value is not None}  # arrays were skipped
     return GGUFInfo(version=version, tensor_count=tensors, metadata=known)
 
 
-def _entry(source: BinaryIO) -> tuple[str, str | int | float | bool | None]:
-    key = _string(source)
-    kind = _unpack(source, "<I")
-    return key, _value(source, kind)
+class _Header:
+    """Reads header values, never believing a count or length the rest of the file cannot hold."""
 
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        self.end = source.seek(0, os.SEEK_END)
+        source.seek(0)
 
-def _value(source: BinaryIO, kind: int) -> str | int | float | bool | None:
-    if kind in _SCALARS:
-        return _unpack(source, _SCALARS[kind])
-    if kind == _STRING:
-        return _string(source)
-    if kind == _ARRAY:
-        _skip_array(source)
-        return None
-    raise InvalidInput(f"damaged GGUF header: unknown value type {kind}")
+    def entry(self) -> tuple[str, str | int | float | bool | None]:
+        key = self.string()
+        return key, self.value(self.unpack("<I"), depth=0)
 
+    def value(self, kind: int, depth: int) -> str | int | float | bool | None:
+        if kind in _SCALARS:
+            return self.unpack(_SCALARS[kind])
+        if kind == _STRING:
+            return self.string()
+        if kind == _ARRAY:
+            self.skip_array(depth + 1)
+            return None
+        raise InvalidInput(f"damaged GGUF header: unknown value type {kind}")
 
-def _skip_array(source: BinaryIO) -> None:
-    kind, count = _unpack(source, "<I"), _unpack(source, "<Q")
-    if kind in _SCALARS:
-        source.seek(struct.calcsize(_SCALARS[kind]) * count, 1)
-        return
-    for _ in range(count):
-        _value(source, kind)
+    def skip_array(self, depth: int) -> None:
+        if depth > _MAX_NESTING:
+            raise InvalidInput("damaged GGUF header: arrays nested too deep")
+        kind, count = self.unpack("<I"), self.unpack("<Q")
+        each = struct.calcsize(_SCALARS[kind]) if kind in _SCALARS else _SMALLEST.get(kind, 1)
+        if count * each > self.remaining():
+            raise InvalidInput(f"damaged GGUF header: an array of {count} values does not fit in the file")
+        if kind in _SCALARS:
+            self.source.seek(each * count, os.SEEK_CUR)
+            return
+        for _ in range(count):
+            self.value(kind, depth)
 
+    def string(self) -> str:
+        length = self.unpack("<Q")
+        if length > _MAX_STRING or length > self.remaining():
+            raise InvalidInput(f"damaged GGUF header: a {length}-byte string")
+        return self.source.read(length).decode("utf-8", errors="replace")
 
-def _string(source: BinaryIO) -> str:
-    length = _unpack(source, "<Q")
-    if length > _MAX_STRING:
-        raise InvalidInput(f"damaged GGUF header: a {length}-byte string")
-    data = source.read(length)
-    if len(data) != length:
-        raise InvalidInput("damaged GGUF header: the file ends inside it")
-    return data.decode("utf-8", errors="replace")
+    def remaining(self) -> int:
+        return self.end - self.source.tell()
 
-
-def _unpack(source: BinaryIO, fmt: str) -> Any:
-    size = struct.calcsize(fmt)
-    data = source.read(size)
-    if len(data) != size:
-        raise InvalidInput("damaged GGUF header: the file ends inside it")
-    return struct.unpack(fmt, data)[0]
+    def unpack(self, fmt: str) -> Any:
+        size = struct.calcsize(fmt)
+        data = self.source.read(size)
+        if len(data) != size:
+            raise InvalidInput("damaged GGUF header: the file ends inside it")
+        return struct.unpack(fmt, data)[0]

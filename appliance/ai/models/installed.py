@@ -3,6 +3,10 @@
 The models tooling runs with or without the server, so the state is a small JSON file
 (DuckDB belongs to the server process). Writers take an exclusive lock on a lock file and
 replace the JSON atomically, so readers never see half a file.
+
+Each model is a folder named after it beside Atom's own entries in `models/`: the registry,
+its temporary twin, the lock, staging and retired folders (all starting with "."), and the
+import folder. `is_reserved` names those, so no model can ever be called after one.
 """
 
 from __future__ import annotations
@@ -17,11 +21,23 @@ from typing import Literal
 import msgspec
 
 from appliance.ai.models.manifest import ModelRole
-from appliance.errors import ConfigError
+from appliance.errors import ModelMissing
 
-__all__ = ["InstalledFile", "InstalledModel", "Installed", "models_dir", "read_installed", "update_installed"]
+__all__ = [
+    "InstalledFile",
+    "InstalledModel",
+    "Installed",
+    "IMPORT_FOLDER",
+    "is_reserved",
+    "models_dir",
+    "read_installed",
+    "update_installed",
+]
 
 REGISTRY_NAME = "installed.json"
+IMPORT_FOLDER = "import"  # where admins put GGUF files to add, unless `ai.model_import_dir` says otherwise
+_OWN_NAMES = frozenset({REGISTRY_NAME, f"{REGISTRY_NAME}.tmp", IMPORT_FOLDER})
+_OWN_SUFFIXES = (".json", ".tmp", ".lock")  # kinds of file Atom keeps there, now or later
 
 
 class InstalledFile(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,14 +77,25 @@ def models_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "models"
 
 
+def is_reserved(name: str) -> bool:
+    """Whether `name` is, or could be, one of Atom's own entries in `models/` rather than a model."""
+    return name in _OWN_NAMES or name.startswith(".") or name.endswith(_OWN_SUFFIXES)
+
+
 def read_installed(data_dir: Path) -> Installed:
+    """The registry; ModelMissing (503, with the fix) when it cannot be read, so no page breaks on it."""
     path = models_dir(data_dir) / REGISTRY_NAME
     try:
         return msgspec.json.decode(path.read_bytes(), type=Installed)
     except FileNotFoundError:
         return Installed()
     except (OSError, msgspec.DecodeError) as exc:
-        raise ConfigError(f"{path} is damaged ({exc}); move it away and run `atom models install --default`") from None
+        problem = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise ModelMissing(
+            f"the model registry {path} cannot be read ({problem}): move it aside "
+            f"(`mv {path} {path}.damaged`), run `atom models install --default`, "
+            "and add your own models again with `atom models add`"
+        ) from None
 
 
 @contextmanager

@@ -22,7 +22,8 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+
+import httpx
 
 from appliance.errors import AddressRefused, InvalidInput
 
@@ -60,17 +61,22 @@ def check_addresses(host: str, port: int, addresses: Iterable[IPAddress], target
 
 
 def split_url(url: str) -> tuple[str, int]:
-    """The host and port of an http(s) URL; InvalidInput for anything else."""
+    """The host (ASCII, as looked up) and port of an http(s) URL; InvalidInput for anything else.
+
+    Parsed by httpx, the parser that will connect: what is checked is what is used."""
     try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise InvalidInput(f"{url[:200]!r} is not a web address") from None
-    if parts.scheme not in ("http", "https") or not host:
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError, TypeError):
+        host, parsed = "", None
+    if parsed is None or parsed.scheme not in ("http", "https") or not host:
         raise InvalidInput(f"{url[:200]!r} is not a web address (http:// or https://, then a server name)")
-    if parts.username is not None or parts.password is not None:
+    if parsed.userinfo:
         raise InvalidInput("put no user name or password in the address; Atom sends the key itself")
-    return host, port or (443 if parts.scheme == "https" else 80)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if not 0 < port < 65536:
+        raise InvalidInput(f"{url[:200]!r} is not a web address (port {port} does not exist)")
+    return host, port
 
 
 def _refusal(ip: IPAddress, port: int, targets: Targets, trusted: bool) -> str | None:

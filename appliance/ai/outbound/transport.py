@@ -80,7 +80,7 @@ async def check_url(url: str, targets: Targets) -> None:
     host, port = split_url(url)
     try:
         addresses = await resolve(host, port, timeout=10)
-    except (OSError, TimeoutError):
+    except (OSError, TimeoutError, ValueError):  # ValueError: a name IDNA cannot encode
         raise InvalidInput(f"Atom cannot find the server {host}; check the address") from None
     check_addresses(host, port, addresses, targets)
 
@@ -102,7 +102,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             addresses = await resolve(host, port, timeout)
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"looking up {host} took too long") from None
-        except OSError:
+        except (OSError, ValueError):
             raise httpcore.ConnectError(f"cannot find the server {host}") from None
         check_addresses(host, port, addresses, self._targets)
 
@@ -135,7 +135,7 @@ class _GuardedSyncBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         try:
             addresses = _addresses(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
-        except (OSError, UnicodeError):
+        except (OSError, ValueError):
             raise httpcore.ConnectError(f"cannot find the server {host}") from None
         check_addresses(host, port, addresses, self._targets)
 

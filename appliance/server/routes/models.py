@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -12,7 +11,6 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.ai import models
-from appliance.errors import InvalidInput
 from appliance.events import EVERYONE, Event
 from appliance.server.auth import admin_only, members_only
 from appliance.server.deps import BusDep, SettingsDep
@@ -21,11 +19,13 @@ __all__ = ["router"]
 
 
 class CustomModelAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
-    path: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None  # a .gguf file on the box
-    url: Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=2000)] | None = None
+    """Only shapes and sizes here: `models.add_custom_model` holds the rules for every value."""
+
+    name: Annotated[str, msgspec.Meta(max_length=200)]
+    path: Annotated[str, msgspec.Meta(max_length=4096)] | None = None  # a .gguf file in the import folder
+    url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     chat_template: Annotated[str, msgspec.Meta(max_length=100_000)] | None = None
-    sha256: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")] | None = None
+    sha256: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 @get("/")
@@ -35,15 +35,14 @@ async def list_models(settings: SettingsDep) -> list[models.ModelState]:
 
 @post("/", guards=[admin_only], status_code=HTTP_201_CREATED)
 async def add_model(settings: SettingsDep, bus: BusDep, data: JSONBody[CustomModelAdd]) -> models.ModelState:
-    """Check (GGUF header, sha256) and register a chat model from a file on the box or a URL."""
-    if (data.path is None) == (data.url is None):
-        raise InvalidInput("give either path (a .gguf file on the box) or url")
+    """Check (GGUF header, sha256) and register a chat model from the import folder or a URL."""
     await asyncio.to_thread(
         models.add_custom_model,
         settings.data_dir,
         data.name,
         models.load_manifest(),
-        file=Path(data.path) if data.path else None,
+        rules=models.import_rules(settings),
+        file=data.path,
         url=data.url,
         chat_template=data.chat_template,
         expected_sha256=data.sha256,
