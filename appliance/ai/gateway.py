@@ -95,7 +95,7 @@ class AIGateway:
         over = ledger.budget_spent(prefs.monthly_budget_usd, spent)
         prompt = estimate_tokens("".join(m.content for m in request.messages))
         plan = plan_routes(routes, prefs, request.model, prompt, request.max_tokens or 512, over)
-        return plan, max(routes, key=lambda r: r.price.input_per_mtok + r.price.output_per_mtok)
+        return plan, max(routes, key=lambda r: r.price.cost(1_000_000, 1_000_000))
 
     async def _attempt(
         self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: str
@@ -210,8 +210,8 @@ class _Meter:
             key_id=self.route.key_id,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
-            cost_usd=prices.cost_usd(self.route.price, usage.input_tokens, usage.output_tokens),
-            premium_cost_usd=prices.cost_usd(self.premium.price, usage.input_tokens, usage.output_tokens),
+            cost_usd=self.route.price.cost(usage.input_tokens, usage.output_tokens),
+            premium_cost_usd=self.premium.price.cost(usage.input_tokens, usage.output_tokens),
             latency_ms=(time.perf_counter() - self.started) * 1000,
             outcome=outcome,
             error=error,  # type: ignore[arg-type]

@@ -7,27 +7,13 @@ from appliance.ai.providers.registry import manifest, manifests
 from appliance.ai.shapes import ModelPrice, PriceUpdate
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["price_table", "price_of", "price_edits", "priced", "set_price", "reset_price", "cost_usd"]
+__all__ = ["price_table", "price_of", "price_edits", "priced", "set_price", "reset_price"]
 
 
 async def price_table(db: Database) -> list[ModelPrice]:
     edits = await db.read(_edits)
-    table = []
-    for found in sorted(manifests().values(), key=lambda m: m.id):
-        for model, info in sorted(found.models.items()):
-            edit = edits.get((found.id, model))
-            inp, out = edit if edit else (info.input_per_mtok, info.output_per_mtok)
-            table.append(
-                ModelPrice(
-                    provider=found.id,
-                    model=model,
-                    input_per_mtok=inp,
-                    output_per_mtok=out,
-                    context=info.context,
-                    edited=edit is not None,
-                )
-            )
-    return table
+    table = sorted(manifests().items())
+    return [priced(edits, provider, model) for provider, found in table for model in sorted(found.models)]
 
 
 async def price_of(db: Database, provider: str, model: str) -> ModelPrice:
@@ -61,10 +47,6 @@ async def set_price(db: Database, provider: str, model: str, price: PriceUpdate)
 async def reset_price(db: Database, provider: str, model: str) -> ModelPrice:
     await db.write(_delete, provider, model)
     return await price_of(db, provider, model)
-
-
-def cost_usd(price: ModelPrice, input_tokens: int, output_tokens: int) -> float:
-    return (input_tokens * price.input_per_mtok + output_tokens * price.output_per_mtok) / 1_000_000
 
 
 def _edits(conn: Reader) -> dict[tuple[str, str], tuple[float, float]]:

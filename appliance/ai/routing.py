@@ -36,9 +36,6 @@ class Route(msgspec.Struct, frozen=True, kw_only=True):
         """How preferences name this route: a key id, or 'local'."""
         return self.key_id or LOCAL
 
-    def estimated_cost(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self.price.input_per_mtok + output_tokens * self.price.output_per_mtok) / 1e6
-
     def fits(self, tokens: int) -> bool:
         return self.price.context == 0 or tokens <= self.price.context
 
@@ -70,7 +67,7 @@ def plan_routes(
 
 def _by_policy(routes: list[Route], prefs: Preferences, input_tokens: int, output_tokens: int) -> list[Route]:
     local = [r for r in routes if r.key_id is None]
-    by_cost = sorted(routes, key=lambda r: r.estimated_cost(input_tokens, output_tokens))
+    by_cost = sorted(routes, key=lambda r: r.price.cost(input_tokens, output_tokens))
     cloud = [r for r in by_cost if r.key_id is not None]
     if prefs.policy == "local_only":
         return local
@@ -79,7 +76,7 @@ def _by_policy(routes: list[Route], prefs: Preferences, input_tokens: int, outpu
     if prefs.policy == "fixed":
         return _by_refs(routes, [prefs.fixed_key] if prefs.fixed_key else [])
     fitting = [r for r in routes if r.fits(input_tokens + output_tokens)]
-    return sorted(fitting, key=lambda r: (r.estimated_cost(input_tokens, output_tokens), r.key_id is not None))
+    return sorted(fitting, key=lambda r: (r.price.cost(input_tokens, output_tokens), r.key_id is not None))
 
 
 def _explicit(routes: list[Route], requested: str) -> list[Route]:
@@ -107,7 +104,7 @@ def _dedupe(routes: list[Route]) -> list[Route]:
 def _within_budget(ordered: list[Route], routes: list[Route], prefs: Preferences, over_budget: bool) -> list[Route]:
     if not over_budget:
         return ordered
-    free = _dedupe([r for r in [*ordered, *routes] if r.estimated_cost(1_000_000, 1_000_000) == 0])
+    free = _dedupe([r for r in [*ordered, *routes] if r.price.cost(1_000_000, 1_000_000) == 0])
     budget = f"your monthly AI budget of ${prefs.monthly_budget_usd:.2f} is spent"
     if prefs.over_budget == "refuse" and ordered[0] not in free:
         raise BudgetExceeded(f"{budget}; raise it on the AI settings page, or choose the local model")

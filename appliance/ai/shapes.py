@@ -89,6 +89,10 @@ class ModelPrice(msgspec.Struct, frozen=True, kw_only=True):
     context: int
     edited: bool = False
 
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        """US dollars for a request of this size: the one cost formula (routing, the ledger)."""
+        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1_000_000
+
 
 class PriceUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     input_per_mtok: Price
