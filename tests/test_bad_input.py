@@ -55,3 +55,23 @@ def test_errors_never_leak_a_stack_trace(admin: TestClient) -> None:
     response = admin.patch("/api/members/nope", json={"display_name": "x"})
     assert response.status_code == 404
     assert "Traceback" not in response.text
+
+
+def test_ai_keys_and_models_refuse_bad_values_with_a_message(admin: TestClient) -> None:
+    refusals = [
+        ("/api/ai/keys", {"provider": "openai", "api_key": "sk-0123456789ab", "base_url": "https://my.proxy/v1"}),
+        ("/api/ai/keys", {"provider": "openai_compatible", "base_url": "http://127.0.0.1:11434/v1"}),
+        ("/api/ai/keys", {"provider": "openai_compatible", "base_url": "http://user:pw@example.com/v1"}),
+        ("/api/ai/keys", {"provider": "openai_compatible"}),
+        ("/api/ai/models", {"name": "installed.json", "path": "x.gguf"}),
+        ("/api/ai/models", {"name": "mine", "path": "/etc/passwd"}),
+        ("/api/ai/models", {"name": "mine", "path": "x.gguf", "url": "https://example.com/x.gguf"}),
+        ("/api/ai/models", {"name": "mine", "url": "file:///etc/passwd"}),
+        ("/api/ai/models", {"name": "mine", "path": "x.gguf", "sha256": "not-a-checksum"}),
+    ]
+    for path, body in refusals:
+        response = admin.post(path, json=body)
+        assert response.status_code == 400 and _detail(response).strip(), (path, body, response.text)
+        assert "root:" not in response.text
+    assert admin.get("/api/ai/keys").json() == []
+    assert "mine" not in {m["name"] for m in admin.get("/api/ai/models").json()}

@@ -5,14 +5,26 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from appliance.ai.outbound import GuardedTransport, Targets, check_addresses, check_url, kind_of, split_url, transport
+from appliance.ai.gateway import AIGateway
+from appliance.ai.outbound import (
+    GuardedTransport,
+    OutboundRules,
+    Targets,
+    check_addresses,
+    check_url,
+    kind_of,
+    split_url,
+    transport,
+)
 from appliance.ai.providers.base import ProviderConfig
 from appliance.ai.providers.registry import create_provider
-from appliance.errors import AddressRefused, InvalidInput
+from appliance.errors import AddressRefused, ConfigError, InvalidInput
+from appliance.settings import load_settings
 from tests.fakes import LoopbackServer, Reply
 
 pytestmark = pytest.mark.anyio
@@ -140,3 +152,27 @@ def test_downloads_check_every_hop_of_a_redirect(recorder: LoopbackServer) -> No
     finally:
         hop.stop()
     assert recorder.requests == []
+
+
+def test_the_operator_may_replace_a_fixed_address_and_any_key_may_reach_it() -> None:
+    settings = load_settings(
+        environ={}, ai={"provider_urls": "openai = http://127.0.0.1:5000/v1, deepseek=https://ds.lan"}
+    )
+    rules = OutboundRules.for_box(settings)
+    assert rules.official_url("openai", "https://api.openai.com/v1") == "http://127.0.0.1:5000/v1"
+    assert rules.official_url("anthropic", "https://api.anthropic.com") == "https://api.anthropic.com"
+    member = rules.targets(household=False)
+    check_addresses("127.0.0.1", 5000, [ip("127.0.0.1")], member)
+    check_addresses("ds.lan", 443, [ip("192.168.1.9")], member)
+    with pytest.raises(AddressRefused):
+        check_addresses("127.0.0.1", 5001, [ip("127.0.0.1")], member)
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [("openai=ftp://x/v1", "not a web address"), ("openai_compatible=http://x/v1", "replaces the address of")],
+)
+def test_a_wrong_provider_urls_setting_stops_atom_at_start(tmp_path: Path, setting: str, problem: str) -> None:
+    settings = load_settings(environ={}, data_dir=tmp_path, ai={"provider_urls": setting})
+    with pytest.raises(ConfigError, match=problem):
+        AIGateway(settings, db=None, vault=None)  # type: ignore[arg-type]  # refused before either is used

@@ -83,7 +83,7 @@ def _refusal(ip: IPAddress, port: int, targets: Targets, trusted: bool) -> str |
     kind = kind_of(ip)
     if kind == "nowhere":
         return "no server can be at that address"
-    local = ip.is_loopback or _is_this_box(ip)
+    local = any(address.is_loopback for address in _carried(ip)) or _is_this_box(ip)
     if port in targets.own_ports and local:
         return f"that is Atom itself (port {port} on this box)"
     if trusted:
