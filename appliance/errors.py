@@ -12,6 +12,7 @@ AtomError
 │   ├── PermissionDenied    403: signed in, but this needs another role (or a CSRF token)
 │   ├── NotFound            404: absent, or not yours (the two look the same on purpose)
 │   ├── Conflict            409: clashes with the current state (a taken name, setup already done)
+│   ├── RequestTooLarge     413: an upload over the route's limit
 │   ├── UnsupportedMediaType 415: the body is not in the form this route takes (JSON)
 │   ├── Throttled           429: too many attempts; `retry_after` seconds to wait
 │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
@@ -37,6 +38,7 @@ __all__ = [
     "Conflict",
     "Throttled",
     "UnsupportedMediaType",
+    "RequestTooLarge",
     "ServiceUnavailable",
     "ProviderError",
     "KeyRejected",
@@ -96,6 +98,10 @@ class NotFound(RequestError):
 
 class Conflict(RequestError):
     status_code = 409
+
+
+class RequestTooLarge(RequestError):
+    status_code = 413
 
 
 class UnsupportedMediaType(RequestError):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from appliance.accounts import queries as account_queries
+from appliance.accounts.members import Eraser
 from appliance.accounts.principal_cache import PrincipalCache
 from appliance.accounts.setup_code import ensure_setup_code, forget_setup_code
 from appliance.accounts.throttle import LoginThrottle
@@ -16,6 +17,7 @@ from appliance.ai.gateway import AIGateway
 from appliance.datadir import make_private
 from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
+from appliance.knowledge import Knowledge, forget_member, open_knowledge
 from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
 from appliance.vault import Vault, open_master_key
@@ -35,6 +37,7 @@ class Runtime:
     throttle: LoginThrottle = field(init=False)
     principals: PrincipalCache = field(init=False)
     ai: AIGateway = field(init=False)
+    knowledge: Knowledge = field(init=False)
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
@@ -48,10 +51,19 @@ class Runtime:
         self.throttle.load()  # lock-outs outlive a restart
         self.principals = PrincipalCache(self.db)
         self.ai = AIGateway(self.settings, self.db, self.vault)
+        self.knowledge = open_knowledge(self.settings)
         self.ai.on_usage = self._usage_recorded
 
     def _usage_recorded(self, user_id: str) -> None:
         self.bus.publish(Event(topic="ai-usage", action="created", id=user_id), [user_id])
+
+    @property
+    def erasers(self) -> list[Eraser]:
+        """What else a removed member's erasure must clear: their search index rows and files."""
+        return [self._erase_knowledge]
+
+    async def _erase_knowledge(self, user_id: str) -> None:
+        await forget_member(self.db, self.knowledge, self.settings.data_dir, user_id)
 
     @property
     def session_lifetime(self) -> timedelta:
@@ -62,6 +74,7 @@ class Runtime:
         forget_setup_code(self.settings.data_dir)
 
     def close(self) -> None:
+        self.knowledge.close()
         self.db.close()
 
 

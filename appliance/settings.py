@@ -80,12 +80,13 @@ class AISettings(msgspec.Struct, frozen=True, kw_only=True):
     """Largest model file downloaded by URL, in bytes; a larger one is stopped and refused."""
     model_download_seconds: int = 3600
     """Longest a model download by URL may take, in seconds, before it is stopped."""
-    model_import_dir: str = ""
-    """Folder admins add GGUF files from (`atom models add --file`, the API's `path`); empty: `<data_dir>/models/import`."""
-    model_download_max_bytes: int = 8_000_000_000
-    """Largest model file downloaded by URL, in bytes; a larger one is stopped and refused."""
-    model_download_seconds: int = 3600
-    """Longest a model download by URL may take, in seconds, before it is stopped."""
+
+
+class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    upload_max_mb: int = 50
+    """Largest document a member may upload, in MiB (the 1 MiB body limit stays for JSON)."""
+    embed_threads: int = 0
+    """CPU threads for the embedding model; 0 picks the usable cores less one (at least 1)."""
 
 
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -102,6 +103,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth: AuthSettings = AuthSettings()
     jobs: JobsSettings = JobsSettings()
     ai: AISettings = AISettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     log: LogSettings = LogSettings()
 
     @property
@@ -115,6 +117,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def master_key_path(self) -> Path:
         return self.data_dir / "master.key"
+
+    @property
+    def knowledge_index_path(self) -> Path:
+        return self.data_dir / "knowledge.sqlite3"
 
     @property
     def service_token_path(self) -> Path:

@@ -7,12 +7,16 @@ given a new password) has their live channels closed at once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from appliance.accounts import users
 from appliance.accounts.models import Principal, User, UserCreate, UserUpdate
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.storage import Database
 
-__all__ = ["add_member", "update_member", "disable_member", "remove_member"]
+__all__ = ["add_member", "update_member", "disable_member", "remove_member", "Eraser"]
+
+Eraser = Callable[[str], Awaitable[object]]  # erases a removed member's data kept outside the database
 
 
 async def add_member(db: Database, bus: EventBus, new: UserCreate) -> User:
@@ -39,9 +43,13 @@ async def disable_member(db: Database, bus: EventBus, actor: Principal, username
     return await update_member(db, bus, actor, found.id, UserUpdate(disabled=True))
 
 
-async def remove_member(db: Database, bus: EventBus, actor: Principal, user_id: str) -> User:
-    """Remove a member and everything private to them."""
+async def remove_member(
+    db: Database, bus: EventBus, actor: Principal, user_id: str, erasers: Sequence[Eraser] = ()
+) -> User:
+    """Remove a member and everything private to them: their rows here, then what `erasers` keep elsewhere."""
     user = await users.remove_user(db, actor, user_id)
+    for erase in erasers:
+        await erase(user.id)
     bus.disconnect(user.id)
     bus.publish(Event(topic="members", action="deleted", id=user.id), [EVERYONE])
     return user

@@ -29,7 +29,7 @@ class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
     latency_ms: float
     outcome: Literal["ok", "error", "cancelled"]
     error: str = ""
-    source: Literal["chat", "api"]
+    source: Literal["chat", "api", "ask"]
 
 
 async def record(db: Database, entry: LedgerEntry) -> None:

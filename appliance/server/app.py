@@ -24,6 +24,7 @@ from appliance.server.routes import (
     chat,
     control,
     health,
+    knowledge,
     live,
     members,
     models,
@@ -35,7 +36,7 @@ from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
 
-API_MODULES = (health, sessions, account, members, system, live)
+API_MODULES = (health, sessions, account, members, system, live, knowledge)
 
 
 def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
@@ -43,6 +44,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        runtime.knowledge.resume()
         try:
             yield
         finally:

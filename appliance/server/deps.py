@@ -10,6 +10,7 @@ from appliance.accounts.models import Principal
 from appliance.ai.gateway import AIGateway
 from appliance.events import EventBus
 from appliance.jobs.queue import JobQueue
+from appliance.knowledge import Knowledge
 from appliance.runtime import Runtime
 from appliance.settings import Settings
 from appliance.storage import Database
@@ -25,6 +26,7 @@ __all__ = [
     "VaultDep",
     "JobsDep",
     "AIDep",
+    "KnowledgeDep",
 ]
 
 # Handlers declare what they need with these, e.g. `async def f(db: DatabaseDep)`.
@@ -36,6 +38,7 @@ SettingsDep = NamedDependency[Settings]
 VaultDep = NamedDependency[Vault]
 JobsDep = NamedDependency[JobQueue]
 AIDep = NamedDependency[AIGateway]
+KnowledgeDep = NamedDependency[Knowledge]
 
 
 def _runtime(state: State) -> Runtime:
@@ -70,6 +73,10 @@ def _ai(state: State) -> AIGateway:
     return _runtime(state).ai
 
 
+def _knowledge(state: State) -> Knowledge:
+    return _runtime(state).knowledge
+
+
 dependencies = {
     "runtime": Provide(_runtime, sync_to_thread=False),
     "principal": Provide(_principal, sync_to_thread=False),
@@ -79,4 +86,5 @@ dependencies = {
     "vault": Provide(_vault, sync_to_thread=False),
     "jobs": Provide(_jobs, sync_to_thread=False),
     "ai": Provide(_ai, sync_to_thread=False),
+    "knowledge": Provide(_knowledge, sync_to_thread=False),
 }

@@ -19,6 +19,8 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("provider_keys", "owner"),
     ("ai_preferences", "user_id"),
     ("conversations", "user_id"),
+    ("notes", "owner"),
+    ("documents", "owner"),
 )
 # Tables with a member column that outlive the member: the household's cost ledger, and failed
 # sign-ins (keyed by the name tried, which may name nobody; they age out of the throttle's window

@@ -9,7 +9,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from appliance.accounts import members, users
 from appliance.accounts.models import User, UserCreate, UserUpdate
 from appliance.server.auth import admin_only
-from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 
 __all__ = ["routes"]
 
@@ -42,9 +42,9 @@ async def edit_member(
 
 
 @delete("/api/members/{user_id:str}", tags=["members"], guards=[admin_only])
-async def remove_member(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, user_id: FromPath[str]) -> None:
-    """Remove a member and everything private to them."""
-    await members.remove_member(db, bus, principal, user_id)
+async def remove_member(runtime: RuntimeDep, principal: PrincipalDep, user_id: FromPath[str]) -> None:
+    """Remove a member and everything private to them (their notes, documents and search index too)."""
+    await members.remove_member(runtime.db, runtime.bus, principal, user_id, runtime.erasers)
 
 
 routes = [list_members, get_member, add_member, edit_member, remove_member]

@@ -1,0 +1,68 @@
+"""Knowledge: the household's notes, documents and records, found by meaning and by keyword.
+
+Capabilities index their records through `Knowledge.index` / `forget` (see knowledge.py) and
+register a source for rebuilds (sources.py). Search and ask are in search/ask functions below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from appliance.knowledge.documents.library import document_records, remove_orphan_files
+from appliance.knowledge.index.meaning import Embedder
+from appliance.knowledge.index.store import IndexStore
+from appliance.knowledge.knowledge import Knowledge
+from appliance.knowledge.notes import note_records
+from appliance.knowledge.records import HOUSEHOLD, Indexable, SearchHit, SearchQuery, SearchResults
+from appliance.knowledge.sources import IndexReport, check_index, register_source, reindex
+from appliance.settings import Settings
+from appliance.storage import Database
+
+__all__ = [
+    "HOUSEHOLD",
+    "EMBEDDING_MODEL",
+    "IndexReport",
+    "Indexable",
+    "Knowledge",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "check_index",
+    "forget_member",
+    "open_knowledge",
+    "register_source",
+    "reindex",
+]
+
+EMBEDDING_MODEL = "minilm-l6-v2"
+EMBEDDING_DIMS = 384
+
+register_source("note", note_records)
+register_source("document", document_records)
+
+
+async def forget_member(db: Database, knowledge: Knowledge, data_dir: Path, user_id: str) -> None:
+    """After a member's rows are erased: their index passages, and the files of their documents."""
+    await knowledge.forget_owner(user_id)
+    await remove_orphan_files(db, data_dir)
+
+
+def open_knowledge(settings: Settings) -> Knowledge:
+    """The index in the data folder; the embedding model loads on first use, on the worker's thread."""
+    store = IndexStore(settings.knowledge_index_path, dims=EMBEDDING_DIMS)
+    data_dir, threads = settings.data_dir, _threads(settings.knowledge.embed_threads)
+
+    def load() -> Embedder:
+        from appliance.knowledge.embeddings import open_embedder
+
+        return open_embedder(data_dir, threads)
+
+    return Knowledge(store, load, EMBEDDING_MODEL)
+
+
+def _threads(configured: int) -> int:
+    if configured > 0:
+        return configured
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, usable - 1)

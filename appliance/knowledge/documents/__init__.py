@@ -1,0 +1,1 @@
+"""Uploaded documents: streamed to disk, parsed per format, kept whole, indexed for search."""
