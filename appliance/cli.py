@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from appliance.cli_admin import add_admin_commands
+from appliance.cli_knowledge import add_knowledge_commands
 from appliance.cli_models import add_model_commands
 from appliance.cli_tls import add_tls_commands
 from appliance.datadir import make_private
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit").set_defaults(run=_migrate)
     add_admin_commands(commands)
     add_model_commands(commands)
+    add_knowledge_commands(commands)
     add_tls_commands(commands)
     return parser
 

@@ -16,7 +16,7 @@ from appliance.accounts.models import SERVICE_PRINCIPAL, User, UserCreate
 from appliance.errors import DatabaseLocked, InvalidInput
 from appliance.settings import Settings
 
-__all__ = ["add_admin_commands"]
+__all__ = ["add_admin_commands", "dispatch"]
 
 
 def add_admin_commands(commands: Any) -> None:
@@ -52,7 +52,7 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
         new = msgspec.convert(msgspec.to_builtins(new), UserCreate)  # enforce field rules
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc)) from None
-    user = _dispatch(
+    user = dispatch(
         settings,
         offline=lambda rt: members.add_member(rt.db, rt.bus, new),
         online=lambda api: msgspec.convert(api.call("POST", "/api/control/users", msgspec.to_builtins(new)), User),
@@ -62,7 +62,7 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_list(_: argparse.Namespace, settings: Settings) -> int:
-    found = _dispatch(
+    found = dispatch(
         settings,
         offline=lambda rt: users.list_users(rt.db),
         online=lambda api: msgspec.convert(api.call("GET", "/api/control/users"), list[User]),
@@ -74,7 +74,7 @@ def _users_list(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_disable(args: argparse.Namespace, settings: Settings) -> int:
-    user = _dispatch(
+    user = dispatch(
         settings,
         offline=lambda rt: members.disable_member(rt.db, rt.bus, SERVICE_PRINCIPAL, args.username),
         online=lambda api: msgspec.convert(api.call("POST", f"/api/control/users/{args.username}/disable"), User),
@@ -88,7 +88,7 @@ def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
         user = await users.find_user(rt.db, args.user)
         return (await tokens.create_token(rt.db, user.id, args.name)).secret
 
-    secret = _dispatch(
+    secret = dispatch(
         settings,
         offline=offline,
         online=lambda api: api.call("POST", "/api/control/tokens", {"username": args.user, "name": args.name})[
@@ -100,7 +100,7 @@ def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _dispatch(settings: Settings, offline: Any, online: Any) -> Any:
+def dispatch(settings: Settings, offline: Any, online: Any) -> Any:
     """Run on the database directly, or through the running server that owns it."""
     from appliance.runtime import open_runtime
 

@@ -6,9 +6,20 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
-EDGES = {"server", "jobs", "cli", "cli_admin", "cli_models", "cli_serve", "cli_tls", "runtime", "__main__"}
+EDGES = {
+    "server",
+    "jobs",
+    "cli",
+    "cli_admin",
+    "cli_knowledge",
+    "cli_models",
+    "cli_serve",
+    "cli_tls",
+    "runtime",
+    "__main__",
+}
 BASE = {"settings", "errors", "clock", "resources", "datadir", "logs", "caches"}
-DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage"}
+DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge"}
 
 
 def _atom_imports(path: Path) -> set[str]:

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from appliance.accounts import members, tokens, users
 from appliance.accounts.models import NewApiToken, User, UserCreate
 from appliance.events import EVERYONE, Event
+from appliance.knowledge import IndexReport, check_index, reindex
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
@@ -65,9 +66,30 @@ async def create_token(db: DatabaseDep, data: JSONBody[TokenForUser]) -> NewApiT
     return await tokens.create_token(db, user.id, data.name)
 
 
+@post("/knowledge/reindex", status_code=HTTP_200_OK)
+async def knowledge_reindex(runtime: RuntimeDep) -> dict[str, int]:
+    """Rebuild the search index; search by meaning catches up in the background."""
+    return {"records": await reindex(runtime.db, runtime.knowledge)}
+
+
+@get("/knowledge/check")
+async def knowledge_check(runtime: RuntimeDep) -> IndexReport:
+    return await check_index(runtime.db, runtime.knowledge)
+
+
 router = Router(
     CONTROL_PREFIX,
-    route_handlers=[housekeeping, heartbeat, job_run, list_users, add_user, disable_user, create_token],
+    route_handlers=[
+        housekeeping,
+        heartbeat,
+        job_run,
+        list_users,
+        add_user,
+        disable_user,
+        create_token,
+        knowledge_reindex,
+        knowledge_check,
+    ],
     guards=[service_only],
     tags=["control"],
 )
