@@ -20,9 +20,8 @@ from appliance.ai.models import read_installed
 from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
-from appliance.ai.providers.registry import create_provider, manifest, manifests
+from appliance.ai.providers.registry import box_provider, create_provider, manifest, manifests
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
-from appliance.ai.shapes import LOCAL
 from appliance.errors import ConfigError, KeyRejected, ProviderError, ProviderUnavailable, RateLimited
 from appliance.settings import Settings
 from appliance.storage import Database
@@ -147,14 +146,14 @@ class AIGateway:
                 "per_member": str(ai.local_per_member),
                 "queue": str(ai.local_queue),
             }
-            self._local = create_provider(ProviderConfig(kind=LOCAL, options=options))
+            self._local = create_provider(ProviderConfig(kind=box_provider().id, options=options))
         return self._local
 
     async def _candidates(self, principal: Principal, explicit: str | None, every_model: bool) -> list[Route]:
         edits, local, visible = await asyncio.gather(
             prices.price_edits(self._db), self._local_models(every_model), keys.visible_keys(self._db, principal)
         )
-        routes = [_route(edits, LOCAL, name, None) for name in local]
+        routes = [_route(edits, box_provider().id, name, None) for name in local]
         for key in visible:
             names = {key.default_model}
             if every_model:
@@ -173,7 +172,7 @@ class AIGateway:
 
 
 def _check_provider_urls(rules: OutboundRules) -> None:
-    fixed = sorted(m.id for m in manifests().values() if m.base_url and not m.needs_base_url)
+    fixed = sorted(m.id for m in manifests().values() if m.base_url)  # a manifest with one names no other
     unknown = sorted(set(rules.provider_urls) - set(fixed))
     if unknown:
         raise ConfigError(f"ai.provider_urls names {', '.join(unknown)}; it replaces the address of {', '.join(fixed)}")

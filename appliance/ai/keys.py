@@ -23,7 +23,7 @@ from appliance.accounts.models import Principal
 from appliance.ai.outbound import OutboundRules, check_url
 from appliance.ai.providers.base import ProviderConfig
 from appliance.ai.providers.registry import ProviderManifest, manifest, manifests
-from appliance.ai.shapes import ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
+from appliance.ai.shapes import KeyOption, ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
 from appliance.storage import Database, Reader, Writer
 from appliance.vault import HOUSEHOLD, Vault
@@ -43,17 +43,18 @@ _COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hi
 
 
 def list_providers() -> list[ProviderInfo]:
+    """The providers a key can be added for (not the one on this box), as the key form offers them."""
     return [
         ProviderInfo(
             id=m.id,
             name=m.name,
             needs_key=m.needs_key,
             needs_base_url=m.needs_base_url,
-            options=list(m.options),
+            options=[KeyOption(name=name, label=o.label, hint=o.hint) for name, o in m.options.items()],
             models=sorted(k for k in m.models if k != "*"),
         )
         for m in sorted(manifests().values(), key=lambda m: m.name)
-        if m.id != "local"
+        if not m.on_box
     ]
 
 
@@ -61,15 +62,12 @@ async def add_key(
     db: Database, vault: Vault, principal: Principal, new: ProviderKeyCreate, rules: OutboundRules
 ) -> ProviderKey:
     found = manifest(new.provider)
-    if new.provider == "local":
-        raise InvalidInput("the local model needs no key")
+    if found.on_box:
+        raise InvalidInput(f"{found.name} needs no key")
     if new.shared and not principal.is_admin:
         raise PermissionDenied("only a household admin can share a key with the house")
-    if found.needs_key and not new.api_key:
-        raise InvalidInput(f"{found.name} needs an API key")
-    if found.needs_base_url and not new.base_url:
-        raise InvalidInput(f"{found.name} needs the address of its server (base_url)")
-    _check_options(found.options, new.options)
+    found.check_config(new.api_key, new.base_url)
+    _check_options(list(found.options), new.options)
     await _check_base_url(found, new.base_url, rules, household=new.shared)
     owner = HOUSEHOLD if new.shared else principal.user_id
     key_id, at = uuid.uuid4().hex, clock.now()
@@ -108,7 +106,7 @@ async def update_key(
     key = await _editable(db, principal, key_id)
     found = manifest(key.provider)
     if change.options is not None:
-        _check_options(found.options, change.options)
+        _check_options(list(found.options), change.options)
     await _check_base_url(found, change.base_url, rules, household=key.shared)
     fields: dict[str, Any] = {
         "label": change.label,

@@ -10,6 +10,7 @@ import msgspec
 __all__ = [
     "Policy",
     "OverBudget",
+    "KeyOption",
     "ProviderInfo",
     "ProviderKey",
     "ProviderKeyCreate",
@@ -33,12 +34,20 @@ ModelName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Price = Annotated[float, msgspec.Meta(ge=0, le=10_000)]
 
 
+class KeyOption(msgspec.Struct, frozen=True, kw_only=True):
+    """An extra setting a key for this provider takes (e.g. Azure's deployment), as the manifest words it."""
+
+    name: str
+    label: str
+    hint: str
+
+
 class ProviderInfo(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
     needs_key: bool
     needs_base_url: bool
-    options: list[str]
+    options: list[KeyOption]
     models: list[str]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from litestar.testing import TestClient
+from markupsafe import escape
 
+from appliance.ai.providers.registry import box_provider
 from appliance.runtime import Runtime
 from tests.conftest import add_member, second_client, sign_in
 from tests.fakes import FakeOpenAI
@@ -24,6 +26,19 @@ def _add_openai(client: TestClient, fake: FakeOpenAI, **extra: object) -> dict:
 def test_providers_are_listed(ai_admin: TestClient) -> None:
     ids = {p["id"] for p in ai_admin.get("/api/ai/providers").json()}
     assert {"openai", "azure_openai", "anthropic", "gemini", "deepseek", "openai_compatible"} <= ids
+
+
+def test_the_key_form_asks_what_each_manifest_says_and_offers_no_key_for_the_box(ai_admin: TestClient) -> None:
+    providers = {p["id"]: p for p in ai_admin.get("/api/ai/providers").json()}
+    box = box_provider()
+    assert box.id not in providers
+    refused = ai_admin.post("/api/ai/keys", json={"provider": box.id})
+    assert refused.status_code == 400 and "needs no key" in refused.json()["detail"]
+    page = ai_admin.get("/settings/ai").text
+    options = providers["azure_openai"]["options"]
+    assert [o["name"] for o in options] == ["deployment", "api_version"]  # the manifest's order
+    for option in options:
+        assert f">{escape(option['label'])}</label>" in page and str(escape(option["hint"])) in page
 
 
 def test_a_key_is_stored_encrypted_and_only_ever_shown_masked(ai_admin: TestClient, runtime: Runtime) -> None:

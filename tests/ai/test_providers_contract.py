@@ -9,13 +9,15 @@ import re
 import traceback
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio
 import pytest
 
+import tests.fakes
 from appliance.ai.providers._http import RetryPolicy
 from appliance.ai.providers.base import ChatProvider, ProviderConfig
-from appliance.ai.providers.registry import create_provider
+from appliance.ai.providers.registry import create_provider, manifest, manifests
 from appliance.errors import KeyRejected, ProviderRequestError, ProviderUnavailable, RateLimited
 from tests.ai.helpers import FakeSleep, chat, collect, config_for
 from tests.fakes import FakeAnthropic, FakeAzureOpenAI, FakeDeepSeek, FakeGemini, FakeLanServer, FakeOpenAI, VendorFake
@@ -240,3 +242,16 @@ async def test_a_key_that_cannot_be_sent_is_rejected_without_showing_it(
     shown = "".join(traceback.format_exception(caught.value))
     assert "sk-half" not in shown and "other-half" not in shown
     assert fake.requests == []
+
+
+# --- a provider is one folder, and it cannot skip these tests ----------------------------------
+
+
+@pytest.mark.parametrize("provider_id", sorted(manifests()))
+def test_every_provider_folder_has_a_loopback_fake_and_a_contract_entry(provider_id: str) -> None:
+    """Adding a folder under appliance/ai/providers/ fails here until its fake and its entry exist."""
+    if manifest(provider_id).on_box:  # nothing to fake: it runs a real model on the box
+        assert (Path(__file__).parent / f"test_{provider_id}_provider.py").is_file()
+        return
+    [entry] = [vendor for vendor in VENDORS if vendor.kind == provider_id]
+    assert entry.fake.provider == provider_id and entry.fake.__name__ in tests.fakes.__all__

@@ -10,7 +10,9 @@ with `_` or without a manifest are not providers.
         needs_key = true
         base_url = "https://api.openai.com/v1"  the official address: every key goes there
         needs_base_url = false                  or true, and no base_url: each key names its server
-        options = ["api_version"]               extra settings, by name (see ProviderConfig)
+        on_box = false                          true: runs on this box, takes no keys ("local")
+        [options]                               extra settings (see ProviderConfig), as the key form asks
+        api_version = { label = "API version", hint = "For example 2024-10-21." }
         [models."gpt-4o"]
         input_per_mtok = 2.5
         output_per_mtok = 10.0
@@ -18,9 +20,11 @@ with `_` or without a manifest are not providers.
 
 A `[models."*"]` entry prices any model the table does not name (e.g. a LAN server's).
 
-The manifest alone decides where a provider's requests go: to its fixed `base_url`
-(a key may not name another), or, with `needs_base_url`, to the server each key names
-(then the manifest has no `base_url`: there is no sensible default for someone else's server).
+The manifest alone decides what a key must hold and where a provider's requests go: to its
+fixed `base_url` (a key may not name another), or, with `needs_base_url`, to the server each
+key names (then the manifest has no `base_url`: there is no sensible default for someone
+else's server). `ProviderManifest.check_config` is that one check, for a new key and for
+every provider created.
 """
 
 from __future__ import annotations
@@ -39,9 +43,11 @@ from appliance.errors import InvalidInput, NotFound
 
 __all__ = [
     "ModelInfo",
+    "ProviderOption",
     "ProviderManifest",
     "manifests",
     "manifest",
+    "box_provider",
     "create_provider",
 ]
 
@@ -56,18 +62,31 @@ class ModelInfo(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     context: Annotated[int, msgspec.Meta(ge=0)] = 0  # tokens; 0 when unknown
 
 
+class ProviderOption(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    label: str  # what the key form calls it
+    hint: str = ""  # what to put there
+
+
 class ProviderManifest(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
     needs_key: bool
     needs_base_url: bool = False
     base_url: str | None = None
-    options: list[str] = []
+    on_box: bool = False
+    options: dict[str, ProviderOption] = {}
     models: dict[str, ModelInfo] = {}
 
     def model_info(self, model: str) -> ModelInfo | None:
         """The price and context of `model`, falling back to the `*` entry."""
         return self.models.get(model) or self.models.get("*")
+
+    def check_config(self, api_key: str | None, base_url: str | None) -> None:
+        """What a key (or a provider's config) must hold, as this manifest says; InvalidInput if it lacks it."""
+        if self.needs_key and not api_key:
+            raise InvalidInput(f"{self.name} needs an API key")
+        if self.needs_base_url and not base_url:
+            raise InvalidInput(f"{self.name} needs the address of its server (base_url)")
 
 
 def manifests() -> dict[str, ProviderManifest]:
@@ -80,6 +99,14 @@ def manifest(provider_id: str) -> ProviderManifest:
     if found is None:
         raise NotFound(f"There is no AI provider called {provider_id!r}.")
     return found
+
+
+def box_provider() -> ProviderManifest:
+    """The provider that runs on this box (`on_box`): the model that answers when no key does."""
+    on_box = [found for found in _discover().values() if found.on_box]
+    if len(on_box) != 1:
+        raise ValueError(f"exactly one provider must be on_box, found {[found.id for found in on_box]}")
+    return on_box[0]
 
 
 def create_provider(config: ProviderConfig, **overrides: Any) -> ChatProvider:
@@ -99,10 +126,7 @@ def _with_defaults(found: ProviderManifest, config: ProviderConfig) -> ProviderC
         config = msgspec.structs.replace(config, api_key=config.api_key.strip())
     if config.base_url is None and not found.needs_base_url and found.base_url:
         config = msgspec.structs.replace(config, base_url=found.base_url)
-    if found.needs_key and not config.api_key:
-        raise InvalidInput(f"{found.name} needs an API key.")
-    if found.needs_base_url and not config.base_url:
-        raise InvalidInput(f"{found.name} needs the address of its server.")
+    found.check_config(config.api_key, config.base_url)
     return config
 
 

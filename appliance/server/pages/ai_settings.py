@@ -18,7 +18,7 @@ from litestar.response import Template
 from appliance.accounts.models import Principal
 from appliance.ai import keys, prices
 from appliance.ai.preferences import get_preferences
-from appliance.ai.shapes import LOCAL, Preferences, ProviderInfo, ProviderKey
+from appliance.ai.shapes import LOCAL, KeyOption, Preferences, ProviderInfo, ProviderKey
 from appliance.runtime import Runtime
 from appliance.server.deps import DatabaseDep, RuntimeDep
 from appliance.server.pages.ai_models import local_models, models_fragment
@@ -26,19 +26,6 @@ from appliance.server.pages.usage import provider_name
 from appliance.server.pages.view import fragment, member_page, viewer
 
 __all__ = ["pages", "fragments"]
-
-# How a provider option is asked for; unknown options get their name, readable.
-_OPTION_FIELDS = {
-    "deployment": ("Deployment name", "Your Azure deployment; leave empty to use the model's name."),
-    "api_version": ("API version", "For example 2024-10-21; leave empty for Atom's default."),
-}
-
-
-@dataclass(frozen=True)
-class OptionField:
-    name: str
-    label: str
-    hint: str
 
 
 @dataclass(frozen=True)
@@ -112,9 +99,13 @@ def _key_label(key: ProviderKey) -> str:
     return f"{key.label} ({provider_name(key.provider)} {key.default_model}, {owner})"
 
 
-def _option_fields(providers: list[ProviderInfo]) -> list[OptionField]:
-    names = dict.fromkeys(option for provider in providers for option in provider.options)
-    return [OptionField(name, *_OPTION_FIELDS.get(name, (name.replace("_", " ").capitalize(), ""))) for name in names]
+def _option_fields(providers: list[ProviderInfo]) -> list[KeyOption]:
+    """One field per option name, worded as the first provider's manifest that takes it says."""
+    fields: dict[str, KeyOption] = {}
+    for provider in providers:
+        for option in provider.options:
+            fields.setdefault(option.name, option)
+    return list(fields.values())
 
 
 pages = [ai_settings_page]
