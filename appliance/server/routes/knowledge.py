@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -128,11 +128,11 @@ async def search(
     q: Annotated[str, Parameter(max_length=500)],
     type: Annotated[list[str] | None, Parameter(max_items=10)] = None,
     source: Annotated[list[str] | None, Parameter(max_items=10)] = None,
-    mine: bool = False,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    mine: FromQuery[bool] = False,
+    since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
     limit: Annotated[int, Parameter(ge=1, le=50)] = 10,
-    mode: Literal["hybrid", "keyword", "vector"] = "hybrid",
+    mode: FromQuery[Literal["hybrid", "keyword", "vector"]] = "hybrid",
 ) -> SearchResults:
     """Results best first: each with its id, type, title, a highlighted snippet (HTML, words in <mark>) and score."""
     query = SearchQuery(
