@@ -5,10 +5,17 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["words", "fts_match", "fts_snippet_html", "highlight"]
+__all__ = ["words", "fts_match", "fts_snippet_html", "highlight", "STOPWORDS"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_START, _END = "\x02", "\x03"  # the markers FTS5's snippet() is asked to put around matches
+_START, _END = "\x02", "\x03"
+STOPWORDS = frozenset(
+    """a about after all also am an and any are as at be been before being but by can could did do does
+    doing down during each few for from had has have having he her here hers him his how i if in into is
+    it its just me more most my no nor not of off on once only or other our out over own same she should
+    so some such than that the their them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your""".split()
+)  # the markers FTS5's snippet() is asked to put around matches
 _SNIPPET_WORDS = 36
 
 
@@ -17,8 +24,17 @@ def words(text: str) -> list[str]:
 
 
 def fts_match(text: str) -> str | None:
-    """Any of the words, each quoted (so nothing typed is FTS5 syntax); the last may be unfinished."""
+    """Any of the words, each quoted (so nothing typed is FTS5 syntax); the last may be unfinished.
+
+    Words such as "the" or "how" are left out when the query has others: they match nearly every
+    passage, which makes ranking slow and adds nothing to it.
+    """
     found = words(text)
+    meaningful = [w for w in found if w not in STOPWORDS]
+    if meaningful and len(meaningful) < len(found) and found[-1] not in meaningful:
+        found = meaningful + [found[-1]] if len(found[-1]) >= 3 else meaningful  # keep what is being typed
+    else:
+        found = meaningful or found
     if not found:
         return None
     quoted = [f'"{w}"' for w in found]
