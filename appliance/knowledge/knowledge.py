@@ -59,10 +59,10 @@ class Knowledge:
         return await self.store.read(queries.count_pending)
 
     async def wait_until_embedded(self, timeout: float) -> bool:
-        """True once every passage has its vector (tests, reindex); False at the deadline."""
+        """True once every passage has its vector (tests, reindex); False at the deadline or without a model."""
         deadline = time.monotonic() + timeout
         while await self.pending():
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or self.worker.unavailable:
                 return False
             self.worker.wake()
             await asyncio.to_thread(self.worker.wait_idle, min(1.0, max(0.0, deadline - time.monotonic())))

@@ -62,8 +62,17 @@ class EmbeddingWorker:
                 except ModelMissing as exc:
                     self.status = str(exc)
                     return None
+                except Exception as exc:  # noqa: BLE001 - a broken model must not break keyword search
+                    log.exception("the embedding model could not be loaded")
+                    self.status = f"the embedding model could not be loaded ({type(exc).__name__}): see the log"
+                    return None
                 self._check_model()
         return self._embedder
+
+    @property
+    def unavailable(self) -> bool:
+        """True when the model could not be loaded: waiting for vectors is pointless until it is fixed."""
+        return self._embedder is None and self.status != "starting"
 
     def wait_idle(self, timeout: float) -> bool:
         return self._idle.wait(timeout)
