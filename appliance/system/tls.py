@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["TlsFiles", "create_household_tls", "CaDoesNotCover"]
+__all__ = ["TlsFiles", "create_household_tls", "CaDoesNotCover", "certificate_names"]
 
 _CA_YEARS, _SERVER_DAYS = 10, 825  # 825 days: the longest server certificate Apple devices accept
 
@@ -52,6 +52,16 @@ def create_household_tls(folder: Path, names: list[str], addresses: list[str], n
     _write(files.server_key, _pem_key(server_key), private=True)
     _write(files.server_cert, cert.public_bytes(serialization.Encoding.PEM))
     return files
+
+
+def certificate_names(cert_file: Path) -> list[str]:
+    """The DNS names and addresses a server certificate is for (empty if it cannot be read)."""
+    try:
+        cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return []
+    return [*alt.get_values_for_type(x509.DNSName), *(str(a) for a in alt.get_values_for_type(x509.IPAddress))]
 
 
 def _household_ca(
