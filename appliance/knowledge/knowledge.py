@@ -16,6 +16,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.knowledge.index import queries
 from appliance.knowledge.index.chunking import chunk_text
 from appliance.knowledge.index.meaning import Embedder, EmbeddingWorker
@@ -23,7 +24,7 @@ from appliance.knowledge.index.search import Passage, run_search
 from appliance.knowledge.index.store import IndexStore
 from appliance.knowledge.records import Indexable, SearchQuery, SearchResults
 
-__all__ = ["Knowledge", "record_version"]
+__all__ = ["Knowledge", "record_version", "announce"]
 
 
 class Knowledge:
@@ -71,6 +72,11 @@ class Knowledge:
     def close(self) -> None:
         self.worker.stop()
         self.store.close()
+
+
+def announce(bus: EventBus, topic: str, action: Action, item_id: str, owner_id: str, shared: bool) -> None:
+    """Tell the pages that may show it; no data in the event: they fetch again as whoever they are."""
+    bus.publish(Event(topic=topic, action=action, id=item_id), [EVERYONE] if shared else [owner_id])
 
 
 def record_version(record: Indexable) -> str:

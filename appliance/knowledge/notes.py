@@ -10,7 +10,8 @@ import msgspec
 
 from appliance import clock
 from appliance.errors import NotFound
-from appliance.knowledge.knowledge import Knowledge
+from appliance.events import EventBus
+from appliance.knowledge.knowledge import Knowledge, announce
 from appliance.knowledge.records import Indexable
 from appliance.storage import Database, Reader, Writer
 
@@ -55,7 +56,7 @@ class NoteUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     shared: bool | None = None
 
 
-async def create_note(db: Database, knowledge: Knowledge, owner_id: str, new: NoteCreate) -> Note:
+async def create_note(db: Database, knowledge: Knowledge, bus: EventBus, owner_id: str, new: NoteCreate) -> Note:
     stamp = clock.now()
     note = Note(
         id=uuid.uuid4().hex,
@@ -68,6 +69,7 @@ async def create_note(db: Database, knowledge: Knowledge, owner_id: str, new: No
     )
     await db.write(_insert, note)
     await knowledge.index(_indexable(note))
+    announce(bus, "notes", "created", note.id, note.owner_id, note.shared)
     return note
 
 
@@ -83,7 +85,9 @@ async def list_notes(db: Database, viewer: str) -> list[Note]:
     return await db.read(_visible, viewer)
 
 
-async def update_note(db: Database, knowledge: Knowledge, viewer: str, note_id: str, change: NoteUpdate) -> Note:
+async def update_note(
+    db: Database, knowledge: Knowledge, bus: EventBus, viewer: str, note_id: str, change: NoteUpdate
+) -> Note:
     """Only the note's author edits it; the household may read a shared one, not rewrite it."""
     note = await _own(db, viewer, note_id)
     updated = msgspec.structs.replace(
@@ -95,13 +99,15 @@ async def update_note(db: Database, knowledge: Knowledge, viewer: str, note_id: 
     )
     await db.write(_update, updated)
     await knowledge.index(_indexable(updated))
+    announce(bus, "notes", "updated", note.id, note.owner_id, note.shared or updated.shared)
     return updated
 
 
-async def delete_note(db: Database, knowledge: Knowledge, viewer: str, note_id: str) -> Note:
+async def delete_note(db: Database, knowledge: Knowledge, bus: EventBus, viewer: str, note_id: str) -> Note:
     note = await _own(db, viewer, note_id)
     await db.write(_delete, note.id)
     await knowledge.forget(NOTE, note.id)
+    announce(bus, "notes", "deleted", note.id, note.owner_id, note.shared)
     return note
 
 

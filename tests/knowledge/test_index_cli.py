@@ -15,7 +15,9 @@ def _notes(settings: Settings, count: int) -> list[str]:
     try:
         made = [
             asyncio.run(
-                create_note(runtime.db, runtime.knowledge, "u1", NoteCreate(title=f"Note {n}", body=f"apricot {n}"))
+                create_note(
+                    runtime.db, runtime.knowledge, runtime.bus, "u1", NoteCreate(title=f"Note {n}", body=f"apricot {n}")
+                )
             )
             for n in range(count)
         ]

@@ -17,9 +17,10 @@ import msgspec
 
 from appliance import clock
 from appliance.errors import NotFound
+from appliance.events import EventBus
 from appliance.knowledge.documents.parsers import media_type_of, parse_document
 from appliance.knowledge.documents.upload import Upload
-from appliance.knowledge.knowledge import Knowledge
+from appliance.knowledge.knowledge import Knowledge, announce
 from appliance.knowledge.records import Indexable
 from appliance.storage import Database, Reader, Writer
 
@@ -59,7 +60,9 @@ def documents_dir(data_dir: Path) -> Path:
     return folder
 
 
-async def store_upload(db: Database, knowledge: Knowledge, owner_id: str, upload: Upload, data_dir: Path) -> Document:
+async def store_upload(
+    db: Database, knowledge: Knowledge, bus: EventBus, owner_id: str, upload: Upload, data_dir: Path
+) -> Document:
     """Parse, keep and index an upload; on any failure nothing of it remains."""
     try:
         raw = await asyncio.to_thread(upload.path.read_bytes)
@@ -76,6 +79,7 @@ async def store_upload(db: Database, knowledge: Knowledge, owner_id: str, upload
         final.unlink(missing_ok=True)
         raise
     await knowledge.index(_indexable(document, parsed.text))
+    announce(bus, "documents", "created", document.id, document.owner_id, document.shared)
     return document
 
 
@@ -98,7 +102,7 @@ def document_file(data_dir: Path, document: Document) -> Path:
 
 
 async def delete_document(
-    db: Database, knowledge: Knowledge, viewer: str, document_id: str, data_dir: Path
+    db: Database, knowledge: Knowledge, bus: EventBus, viewer: str, document_id: str, data_dir: Path
 ) -> Document:
     document = await get_document(db, viewer, document_id)
     if document.owner_id != viewer:
@@ -106,6 +110,7 @@ async def delete_document(
     await db.write(_delete, document.id)
     await knowledge.forget(DOCUMENT, document.id)
     (documents_dir(data_dir) / document.id).unlink(missing_ok=True)
+    announce(bus, "documents", "deleted", document.id, document.owner_id, document.shared)
     return document
 
 

@@ -15,7 +15,6 @@ from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.errors import RequestTooLarge
-from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.knowledge import SearchQuery, SearchResults, notes
 from appliance.knowledge.ask import Answer, Question, ask
 from appliance.knowledge.documents import library
@@ -39,9 +38,7 @@ async def list_notes(db: DatabaseDep, principal: PrincipalDep) -> list[Note]:
 async def create_note(
     db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[NoteCreate]
 ) -> Note:
-    note = await notes.create_note(db, knowledge, principal.user_id, data)
-    _announce(bus, "notes", "created", note.id, note.owner_id, note.shared)
-    return note
+    return await notes.create_note(db, knowledge, bus, principal.user_id, data)
 
 
 @get("/api/notes/{note_id:str}", tags=_TAGS, guards=[members_only])
@@ -58,18 +55,14 @@ async def edit_note(
     note_id: FromPath[str],
     data: JSONBody[NoteUpdate],
 ) -> Note:
-    before = await notes.get_note(db, principal.user_id, note_id)
-    note = await notes.update_note(db, knowledge, principal.user_id, note_id, data)
-    _announce(bus, "notes", "updated", note.id, note.owner_id, note.shared or before.shared)
-    return note
+    return await notes.update_note(db, knowledge, bus, principal.user_id, note_id, data)
 
 
 @delete("/api/notes/{note_id:str}", tags=_TAGS, guards=[members_only])
 async def delete_note(
     db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, note_id: FromPath[str]
 ) -> None:
-    note = await notes.delete_note(db, knowledge, principal.user_id, note_id)
-    _announce(bus, "notes", "deleted", note.id, note.owner_id, note.shared)
+    await notes.delete_note(db, knowledge, bus, principal.user_id, note_id)
 
 
 @get("/api/documents", tags=_TAGS, guards=[members_only])
@@ -90,9 +83,7 @@ async def upload_document(runtime: RuntimeDep, principal: PrincipalDep, request:
     _check_declared_size(request, limit)
     folder = library.documents_dir(data_dir)
     upload = await receive_upload(request.stream(), request.headers.get("content-type", ""), folder, limit)
-    document = await library.store_upload(runtime.db, runtime.knowledge, principal.user_id, upload, data_dir)
-    _announce(runtime.bus, "documents", "created", document.id, document.owner_id, document.shared)
-    return document
+    return await library.store_upload(runtime.db, runtime.knowledge, runtime.bus, principal.user_id, upload, data_dir)
 
 
 @get("/api/documents/{document_id:str}", tags=_TAGS, guards=[members_only])
@@ -117,8 +108,7 @@ async def download_document(runtime: RuntimeDep, principal: PrincipalDep, docume
 @delete("/api/documents/{document_id:str}", tags=_TAGS, guards=[members_only])
 async def delete_document(runtime: RuntimeDep, principal: PrincipalDep, document_id: FromPath[str]) -> None:
     data_dir = runtime.settings.data_dir
-    document = await library.delete_document(runtime.db, runtime.knowledge, principal.user_id, document_id, data_dir)
-    _announce(runtime.bus, "documents", "deleted", document.id, document.owner_id, document.shared)
+    await library.delete_document(runtime.db, runtime.knowledge, runtime.bus, principal.user_id, document_id, data_dir)
 
 
 @get("/api/search", tags=_TAGS, guards=[members_only])
@@ -158,11 +148,6 @@ def _check_declared_size(request: Request, limit: int) -> None:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge(f"the file is larger than the {limit // (1024 * 1024)} MiB Atom accepts")
-
-
-def _announce(bus: EventBus, topic: str, action: Action, item_id: str, owner_id: str, shared: bool) -> None:
-    """No data in the event: the pages that hear it fetch again, as whoever they are signed in as."""
-    bus.publish(Event(topic=topic, action=action, id=item_id), [EVERYONE] if shared else [owner_id])
 
 
 routes = [
