@@ -113,11 +113,32 @@ def test_the_manifest_points_at_icons_that_exist(client: TestClient) -> None:
         assert client.get(icon["src"]).status_code == 200
 
 
+# What makes a browser fetch from elsewhere: src/href/action, CSS url(), a JS import, fetch() or a WebSocket.
+LOADS_FROM_AFAR = re.compile(
+    r"""(?:\b(?:src|href|action)\s*=\s*["']?|url\(\s*["']?|\bfrom\s+["']|import\(\s*["']|fetch\(\s*["'`]|"""
+    r"""WebSocket\(\s*["'`])(?:https?:|wss?:)?//"""
+)
+
+
 def test_the_ui_ships_no_third_party_urls() -> None:
-    """Assets come from the appliance itself, never a CDN."""
+    """Assets come from the appliance itself, never a CDN (an example address in a hint is only text)."""
     web = static_dir().parent
     for path in [*web.rglob("*.html"), *web.rglob("*.js"), *web.rglob("*.css")]:
-        assert not re.search(r"https?://", path.read_text()), path
+        assert not LOADS_FROM_AFAR.search(path.read_text()), path
+
+
+def test_the_third_party_url_check_sees_each_way_of_loading() -> None:
+    loads = [
+        '<script src="https://cdn.example/x.js">',
+        "<link href=//cdn.example/x.css>",
+        "body { background: url('https://cdn.example/x.png') }",
+        'import { x } from "https://cdn.example/x.js";',
+        "fetch(`https://api.example/`)",
+        'new WebSocket("wss://live.example/")',
+    ]
+    assert all(LOADS_FROM_AFAR.search(text) for text in loads)
+    assert not LOADS_FROM_AFAR.search('hint="e.g. http://192.168.1.20:11434/v1"')
+    assert not LOADS_FROM_AFAR.search('<a href="/settings/ai">')
 
 
 def test_navigation_only_lists_pages_that_exist(admin: TestClient) -> None:

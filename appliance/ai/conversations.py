@@ -1,4 +1,8 @@
-"""Chat history: each member's conversations and their messages, private to them."""
+"""Chat history: each member's conversations and their messages, private to them.
+
+A conversation starts as "New chat" and takes its title from the member's first message
+(`title_for`): the one rule, applied where the message is stored and sent to the page.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,12 @@ __all__ = [
     "add_message",
     "delete_conversation",
     "history",
+    "title_for",
+    "NEW_CHAT",
 ]
 
+NEW_CHAT = "New chat"
+TITLE_CHARS = 60
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
@@ -62,7 +70,7 @@ class MessageCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
 async def start_conversation(db: Database, user_id: str, title: str | None) -> Conversation:
     at = clock.now()
-    conversation = Conversation(id=uuid.uuid4().hex, title=title or "New chat", created_at=at, updated_at=at)
+    conversation = Conversation(id=uuid.uuid4().hex, title=title or NEW_CHAT, created_at=at, updated_at=at)
     await db.write(_insert_conversation, user_id, conversation)
     return conversation
 
@@ -86,7 +94,8 @@ async def add_message(
     content: str,
     provider: str | None = None,
     model: str | None = None,
-) -> StoredMessage:
+) -> tuple[Conversation, StoredMessage]:
+    """Keep a message; returns the conversation as it is now (its title may come from this message)."""
     message = StoredMessage(
         id=uuid.uuid4().hex,
         role=role,
@@ -95,9 +104,10 @@ async def add_message(
         model=model,
         created_at=clock.now(),
     )
-    if not await db.write(_insert_message, user_id, conversation_id, message):
+    conversation = await db.write(_insert_message, user_id, conversation_id, message)
+    if conversation is None:
         raise NotFound("no such conversation")
-    return message
+    return conversation, message
 
 
 async def delete_conversation(db: Database, user_id: str, conversation_id: str) -> None:
@@ -107,6 +117,11 @@ async def delete_conversation(db: Database, user_id: str, conversation_id: str) 
 
 def history(detail: ConversationDetail) -> list[ChatMessage]:
     return [ChatMessage(role=m.role, content=m.content) for m in detail.messages]
+
+
+def title_for(first_message: str) -> str:
+    """A conversation's title: the start of its first message, on one line."""
+    return " ".join(first_message.split())[:TITLE_CHARS] or NEW_CHAT
 
 
 def _row(row: tuple[Any, ...]) -> Conversation:
@@ -145,20 +160,21 @@ def _messages(conn: Reader, conversation_id: str) -> list[StoredMessage]:
     return [StoredMessage(id=r[0], role=r[1], content=r[2], provider=r[3], model=r[4], created_at=r[5]) for r in rows]
 
 
-def _insert_message(conn: Writer, user_id: str, conversation_id: str, m: StoredMessage) -> bool:
-    if _conversation(conn, user_id, conversation_id) is None:
-        return False
+def _insert_message(conn: Writer, user_id: str, conversation_id: str, m: StoredMessage) -> Conversation | None:
+    found = _conversation(conn, user_id, conversation_id)
+    if found is None:
+        return None
     conn.execute(
         "INSERT INTO chat_messages (id, conversation_id, role, content, provider, model, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [m.id, conversation_id, m.role, m.content, m.provider, m.model, m.created_at],
     )
-    title_from_first = "CASE WHEN title = 'New chat' AND ? = 'user' THEN ? ELSE title END"
-    conn.execute(
-        f"UPDATE conversations SET updated_at = ?, title = {title_from_first} WHERE id = ?",
-        [m.created_at, m.role, m.content[:60], conversation_id],
+    first_words = found.title == NEW_CHAT and m.role == "user"
+    now = msgspec.structs.replace(
+        found, title=title_for(m.content) if first_words else found.title, updated_at=m.created_at
     )
-    return True
+    conn.execute("UPDATE conversations SET updated_at = ?, title = ? WHERE id = ?", [now.updated_at, now.title, now.id])
+    return now
 
 
 def _delete(conn: Writer, user_id: str, conversation_id: str) -> bool:

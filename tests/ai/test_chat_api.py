@@ -45,6 +45,23 @@ def test_a_conversation_streams_replies_and_keeps_its_history(ai_admin: TestClie
         assert detail["conversation"]["title"] == "What is the capital of France?"
 
 
+def test_the_stream_opens_with_my_kept_message_and_the_title_it_gave_the_conversation(ai_admin: TestClient) -> None:
+    with FakeOpenAI() as fake:
+        ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key, "default_model": "gpt-4o-mini"})
+        chat = ai_admin.post("/api/chat/conversations", json={}).json()
+        assert chat["title"] == "New chat"
+        first = "Plan a trip\n  to   Lisbon " + "with many stops " * 10
+        url = f"/api/chat/conversations/{chat['id']}/messages"
+        kind, turn = _events(ai_admin.post(url, json={"content": first}).text)[0]
+        assert kind == "turn" and turn["message"]["content"] == first and turn["message"]["role"] == "user"
+        assert turn["conversation"]["title"] == "Plan a trip to Lisbon with many stops with many stops with m"
+        events = _events(ai_admin.post(url, json={"content": "And Porto?"}).text)
+        assert [events[0][0], events[-1][0]] == ["turn", "done"]
+        assert events[0][1]["conversation"]["title"] == turn["conversation"]["title"]  # only the first message names it
+        kept = ai_admin.get(f"/api/chat/conversations/{chat['id']}").json()
+        assert kept["conversation"]["title"] == turn["conversation"]["title"] and len(kept["messages"]) == 4
+
+
 def test_provider_failure_is_an_error_event_not_a_broken_page(ai_admin: TestClient) -> None:
     with FakeOpenAI() as fake:
         ai_admin.post("/api/ai/keys", json={"provider": "openai", "api_key": fake.key})

@@ -61,6 +61,7 @@ async def _chat_page(request: Request, runtime: Runtime, detail: chats.Conversat
         conversations=await chats.list_conversations(runtime.db, me.user_id),
         current=detail.conversation.id if detail else "",
         model_groups=await model_groups(runtime, me),
+        new_chat=chats.NEW_CHAT,
     )
 
 

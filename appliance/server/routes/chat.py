@@ -1,13 +1,13 @@
 """Chat with history: my conversations, and a reply streamed as server-sent events.
 
-A reply waits (for the local model's turn, say) before the stream starts, so a refusal to be
-retried later is a plain 429 with Retry-After and keeps nothing; other failures are reported
-inside the stream, as `event: error`, after the message is stored.
+The work is `appliance.ai.chat.send_message`; this module unpacks the request and writes its
+events as `event: turn` (my message, kept, and the conversation's title), `chunk` pieces, then
+`done` (or `error`). A refusal to be retried later comes before the stream: a plain 429 with
+Retry-After, and nothing kept.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
@@ -17,22 +17,14 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from appliance.accounts.models import Principal
+from appliance.ai import chat
 from appliance.ai import conversations as chats
-from appliance.ai.gateway import RoutedChunk
-from appliance.ai.providers.base import ChatMessage, ChatRequest
-from appliance.errors import ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
-from appliance.events import Event, EventBus
+from appliance.events import Event
 from appliance.server.auth import members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
 from appliance.server.hangup import until_hangup
-from appliance.storage import Database
 
 __all__ = ["router"]
-
-_IN_BAND = (ProviderError, ServiceUnavailable, RequestError)  # once the 200 has gone, errors are events
-_RETRY_LATER = (RateLimited, Throttled)  # a 429 before the stream: its Retry-After is a header
-_Start = RoutedChunk | ProviderError | ServiceUnavailable | RequestError | None  # the first piece, or why none
 
 
 @get("/conversations")
@@ -76,85 +68,18 @@ async def send_message(
     data: JSONBody[chats.MessageCreate],
     request: Request,
 ) -> Stream:
-    """Stream the reply to my message: `event: chunk` pieces, then `event: done` (or `error`).
+    """Stream the reply to my message: `event: turn`, `chunk` pieces, then `done` (or `error`).
 
-    The message is stored once its reply starts (or fails in-band); a 429 stores nothing.
+    My message is kept once its reply starts (or fails in-band); a 429 keeps nothing.
     """
-    detail = await chats.get_conversation(db, principal.user_id, conversation_id)
-    mine = ChatMessage(role="user", content=data.content)
-    asked = ChatRequest(model=data.model, messages=[*chats.history(detail), mine], max_tokens=data.max_tokens)
-    chunks = ai.stream(principal, asked, source="chat")
-    first = await _first(request, chunks)
-    reply = _Reply(db, bus, principal, conversation_id)
-    try:
-        await chats.add_message(db, principal.user_id, conversation_id, "user", data.content)
-    except BaseException:
-        await chunks.aclose()  # e.g. the conversation was deleted meanwhile: free the model
-        raise
-    return Stream(reply.events(first, chunks), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    reply = await until_hangup(request, chat.send_message(db, ai, bus, principal, conversation_id, data))
+    return Stream(_sse(reply.events()), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-async def _first(request: Request, chunks: AsyncGenerator[RoutedChunk, None]) -> _Start:
-    """The reply's first piece, or the failure to report in-band; a refusal to retry later is raised."""
-    try:
-        return await until_hangup(request, anext(chunks, None))
-    except _RETRY_LATER:
-        raise
-    except _IN_BAND as exc:
-        return exc
-
-
-class _Reply:
-    """Streams one reply and stores it (what was said so far, even if the reader leaves)."""
-
-    def __init__(self, db: Database, bus: EventBus, principal: Principal, conversation_id: str) -> None:
-        self.db, self.bus, self.principal, self.conversation_id = db, bus, principal, conversation_id
-        self.parts: list[str] = []
-        self.route: RoutedChunk | None = None
-
-    async def events(self, first: _Start, chunks: AsyncGenerator[RoutedChunk, None]) -> AsyncIterator[bytes]:
-        try:
-            async with aclosing(chunks):
-                if isinstance(first, Exception):
-                    raise first
-                routed: RoutedChunk | None = first
-                while routed is not None:
-                    self.route = routed
-                    if routed.chunk.text:
-                        self.parts.append(routed.chunk.text)
-                        yield _sse("chunk", {"text": routed.chunk.text, "model": routed.route.name})
-                    routed = await anext(chunks, None)
-            stored = await self._store()
-            yield _sse("done", {"message": stored})
-        except _IN_BAND as exc:  # e.g. a budget refusal: the 200 has gone
-            await self._store()
-            yield _sse("error", {"detail": str(exc)})
-        except BaseException:  # the reader left: keep what was said so far
-            await asyncio.shield(self._store())
-            raise
-
-    async def _store(self) -> chats.StoredMessage | None:
-        if not self.parts or self.route is None:
-            return None
-        route, text = self.route.route, "".join(self.parts)
-        self.parts = []
-        stored = await chats.add_message(
-            self.db,
-            self.principal.user_id,
-            self.conversation_id,
-            "assistant",
-            text,
-            provider=route.provider,
-            model=route.model,
-        )
-        self.bus.publish(
-            Event(topic="conversations", action="updated", id=self.conversation_id), [self.principal.user_id]
-        )
-        return stored
-
-
-def _sse(event: str, payload: object) -> bytes:
-    return f"event: {event}\ndata: ".encode() + msgspec.json.encode(payload) + b"\n\n"
+async def _sse(events: AsyncGenerator[chat.ChatEvent, None]) -> AsyncIterator[bytes]:
+    async with aclosing(events):
+        async for event in events:
+            yield f"event: {event.kind}\ndata: ".encode() + msgspec.json.encode(event) + b"\n\n"
 
 
 router = Router(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -21,14 +21,18 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
-from appliance.ai.gateway import RoutedChunk
-from appliance.ai.providers.base import ChatMessage, ChatRequest, Usage
+from appliance.accounts.models import Principal
+from appliance.ai import chat
+from appliance.ai.gateway import AIGateway
+from appliance.ai.providers.base import ChatMessage, ChatRequest, Role, Usage
 from appliance.errors import InvalidInput, ProviderError, RequestError, ServiceUnavailable
 from appliance.server.deps import AIDep, PrincipalDep
 from appliance.server.errors import exception_handlers, retry_after_header
 from appliance.server.hangup import until_hangup
 
 __all__ = ["router"]
+
+_ROLES: tuple[Role, ...] = get_args(Role)
 
 
 class ContentPart(msgspec.Struct, frozen=True):
@@ -70,13 +74,13 @@ async def list_models(ai: AIDep, principal: PrincipalDep) -> dict[str, Any]:
 async def chat_completions(
     ai: AIDep, principal: PrincipalDep, data: JSONBody[CompletionRequest], request: Request
 ) -> Response[Any]:
-    chunks = ai.stream(principal, _chat_request(data), source="api")
-    reply_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    asked, reply_id, created = _chat_request(data), f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if not data.stream:
-        return Response(await until_hangup(request, _whole(chunks, reply_id, created)))
-    first = await until_hangup(request, anext(chunks))  # routing, budget and queue errors are HTTP errors here
+        return Response(await until_hangup(request, _whole(ai, principal, asked, reply_id, created)))
+    # routing, budget and queue errors are HTTP errors here, before the stream starts
+    reply = await until_hangup(request, chat.start_reply(ai, principal, asked, source="api"))
     include_usage = bool(data.stream_options and data.stream_options.include_usage)
-    events = _sse(first, chunks, reply_id, created, include_usage)
+    events = _sse(reply, reply_id, created, include_usage)
     return Stream(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
@@ -92,11 +96,11 @@ def _chat_request(data: CompletionRequest) -> ChatRequest:
     )
 
 
-def _role(role: str) -> Any:
+def _role(role: str) -> Role:
     if role == "developer":
         return "system"
-    if role not in ("system", "user", "assistant"):
-        raise InvalidInput(f"message role {role!r} is not supported (system, user, assistant)")
+    if role not in _ROLES:
+        raise InvalidInput(f"message role {role!r} is not supported ({', '.join(_ROLES)})")
     return role
 
 
@@ -108,11 +112,13 @@ def _text(content: str | list[ContentPart] | None) -> str:
     return "".join(part.text for part in content)
 
 
-async def _whole(chunks: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int) -> dict[str, Any]:
-    async with aclosing(chunks):
-        first = last = await anext(chunks)
-        parts = [first.chunk.text]
-        async for routed in chunks:
+async def _whole(
+    ai: AIGateway, principal: Principal, asked: ChatRequest, reply_id: str, created: int
+) -> dict[str, Any]:
+    reply = await chat.start_reply(ai, principal, asked, source="api")
+    parts, last = [], reply.first
+    async with aclosing(reply.pieces()) as pieces:
+        async for routed in pieces:
             parts.append(routed.chunk.text)
             last = routed
     usage = last.chunk.usage or Usage()
@@ -120,7 +126,7 @@ async def _whole(chunks: AsyncGenerator[RoutedChunk, None], reply_id: str, creat
         "id": reply_id,
         "object": "chat.completion",
         "created": created,
-        "model": first.route.name,
+        "model": reply.first.route.name,
         "choices": [
             {
                 "index": 0,
@@ -132,28 +138,25 @@ async def _whole(chunks: AsyncGenerator[RoutedChunk, None], reply_id: str, creat
     }
 
 
-async def _sse(
-    first: RoutedChunk, rest: AsyncGenerator[RoutedChunk, None], reply_id: str, created: int, include_usage: bool
-) -> AsyncIterator[bytes]:
-    model, usage = first.route.name, None
+async def _sse(reply: chat.Reply, reply_id: str, created: int, include_usage: bool) -> AsyncIterator[bytes]:
+    model, usage = reply.first.route.name, None
     head = {"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model}
     yield _event(
         {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
     )
-    routed: RoutedChunk | None = first
     try:
-        while routed is not None:
-            chunk = routed.chunk
-            usage = chunk.usage or usage
-            if chunk.text or chunk.finish_reason:
-                delta = {"content": chunk.text} if chunk.text else {}
-                finish = _finish(chunk.finish_reason) if chunk.finish_reason else None
-                yield _event({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
-            routed = await anext(rest, None)
+        async with aclosing(reply.pieces()) as pieces:  # a client that left stops generation now
+            async for routed in pieces:
+                chunk = routed.chunk
+                usage = chunk.usage or usage
+                if chunk.text or chunk.finish_reason:
+                    delta = {"content": chunk.text} if chunk.text else {}
+                    finish = _finish(chunk.finish_reason) if chunk.finish_reason else None
+                    yield _event({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
     except (ProviderError, ServiceUnavailable) as exc:  # the reply already started: report in-band
         yield _event({"error": {"message": str(exc), "type": "provider_error", "code": None}})
     finally:
-        await rest.aclose()  # a client that left stops generation now, not at garbage collection
+        await reply.aclose()  # left before the first piece was read
     if include_usage:
         yield _event({**head, "choices": [], "usage": _usage(usage or Usage())})
     yield b"data: [DONE]\n\n"

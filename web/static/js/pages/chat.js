@@ -45,7 +45,7 @@ async function send(chat) {
   chat.controller = new AbortController();
   setStreaming(chat, true);
   try {
-    const id = await conversationFor(chat, text);
+    const id = await conversationFor(chat);
     appendMessage(chat, "user", text);
     chat.input.value = "";
     await streamReply(chat, id, body);
@@ -61,19 +61,17 @@ function stop(chat) {
   if (chat.controller) chat.controller.abort(); // the server stops generating when we hang up
 }
 
-async function conversationFor(chat, text) {
+async function conversationFor(chat) {
   if (chat.form.dataset.conversation) return chat.form.dataset.conversation;
   const created = await callApi("POST", "/api/chat/conversations", {}, chat.form.elements.csrf_token.value);
-  adopt(chat, created.id, text.slice(0, 60));
+  adopt(chat, created.id);
   return created.id;
 }
 
 // A new conversation gets its own address, so a reload (or a bookmark) opens it with its history.
-function adopt(chat, id, title) {
+function adopt(chat, id) {
   chat.form.dataset.conversation = id;
   history.replaceState(null, "", `/chat/${id}`);
-  document.querySelector("[data-chat-title]").textContent = title;
-  document.title = `${title} · Atom`;
   document.querySelector("a[href='/chat'][aria-current]")?.removeAttribute("aria-current");
   const list = document.querySelector("[data-conversations]");
   list.dataset.region = `/fragments/conversations?current=${id}`;
@@ -112,7 +110,9 @@ async function postMessage(chat, id, body) {
 // True when the server finished the reply; an error event is thrown as a sentence for the thread.
 async function readReply(chat, response, reply) {
   for await (const { event, data } of readEvents(response.body)) {
-    if (event === "chunk") {
+    if (event === "turn") {
+      showTitle(data.conversation.title); // the server titles a conversation by its first message
+    } else if (event === "chunk") {
       const following = nearEnd(chat.thread);
       textOf(reply).append(data.text);
       metaOf(reply).textContent = data.model;
@@ -127,12 +127,15 @@ async function readReply(chat, response, reply) {
   return false;
 }
 
+function showTitle(title) {
+  document.querySelector("[data-chat-title]").textContent = title;
+  document.title = `${title} · Atom`;
+}
+
+// Each role's empty message comes from the server's template, so "You" and "Atom" are written once.
 function appendMessage(chat, role, text) {
-  const item = fromTemplate("chat-message-template");
-  item.className = `message message-${role}`;
-  item.querySelector("[data-message-who]").textContent = role === "user" ? "You" : "Atom";
+  const item = fromTemplate(`chat-${role}-template`);
   textOf(item).textContent = text;
-  if (role === "user") metaOf(item).remove();
   document.querySelector("[data-thread-empty]").hidden = true;
   chat.thread.append(item);
   chat.thread.scrollTop = chat.thread.scrollHeight;
