@@ -14,6 +14,7 @@ from appliance.accounts.principal_cache import PrincipalCache
 from appliance.accounts.setup_code import ensure_setup_code, forget_setup_code
 from appliance.accounts.throttle import LoginThrottle
 from appliance.ai.gateway import AIGateway
+from appliance.assistant import Coordinator, TimerBoard, household_words
 from appliance.datadir import make_private
 from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
@@ -38,6 +39,8 @@ class Runtime:
     principals: PrincipalCache = field(init=False)
     ai: AIGateway = field(init=False)
     knowledge: Knowledge = field(init=False)
+    timers: TimerBoard = field(init=False)
+    assistant: Coordinator = field(init=False)
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
@@ -52,6 +55,8 @@ class Runtime:
         self.principals = PrincipalCache(self.db)
         self.ai = AIGateway(self.settings, self.db, self.vault)
         self.knowledge = open_knowledge(self.settings)
+        self.timers = TimerBoard(self.bus)
+        self.assistant = Coordinator(slots=household_words)
         self.ai.on_usage = self._usage_recorded
 
     def _usage_recorded(self, user_id: str) -> None:

@@ -21,22 +21,25 @@ from appliance.server.pages import template_config, web_routers, with_html_error
 from appliance.server.routes import (
     account,
     ai,
+    assist,
     chat,
     control,
     health,
     knowledge,
+    lists,
     live,
     members,
     models,
     openai_api,
     sessions,
     system,
+    tasks,
 )
 from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
 
-API_MODULES = (health, sessions, account, members, system, live, knowledge)
+API_MODULES = (health, sessions, account, members, system, live, knowledge, lists, tasks, assist)
 
 
 def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:

@@ -1,0 +1,81 @@
+"""A command in a conversation: the member's words and Atom's answer kept like any chat turn.
+
+`assist` is what the chat page, `/api/assist` and (later) voice call: it understands and acts,
+and keeps both sides in the member's conversation, so the history shows what was done. When no
+tool fits, the reply comes from a model through the ordinary chat path (`appliance.ai.chat`).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from appliance.ai import conversations
+from appliance.ai.chat import ChatReply, send_message
+from appliance.ai.conversations import MessageCreate
+from appliance.assistant.context import ToolContext, ToolReply
+from appliance.assistant.coordinator import Coordinator, Outcome, Understanding
+from appliance.events import Event
+
+__all__ = ["AssistReply", "assist", "TOOL_PROVIDER"]
+
+TOOL_PROVIDER = "atom"  # the provider name kept with a tool's answer in the conversation
+
+
+class AssistReply(msgspec.Struct, frozen=True, kw_only=True):
+    conversation_id: str
+    understood: Understanding
+    acted: bool
+    reply: str
+    link: str | None = None
+    data: object = None
+
+
+async def assist(coordinator: Coordinator, ctx: ToolContext, text: str) -> AssistReply | ChatReply:
+    """Act on `text` in the context's conversation (one is started when it has none).
+
+    Returns the tool's answer, already kept; or, for plain chat, the model's reply being streamed
+    (iterate its `events()`; the chat path keeps it).
+    """
+    conversation_id = ctx.conversation_id or await _new_conversation(ctx, text)
+    ctx = _with_conversation(ctx, conversation_id)
+    outcome = await coordinator.act(text, ctx)
+    if outcome.reply is None:
+        services = ctx.services
+        return await send_message(
+            services.db, services.ai, services.bus, ctx.principal, conversation_id, MessageCreate(content=text)
+        )
+    await _keep(ctx, conversation_id, text, outcome)
+    return _answer(conversation_id, outcome, outcome.reply)
+
+
+async def _new_conversation(ctx: ToolContext, text: str) -> str:
+    started = await conversations.start_conversation(ctx.services.db, ctx.user_id, conversations.title_for(text))
+    return started.id
+
+
+def _with_conversation(ctx: ToolContext, conversation_id: str) -> ToolContext:
+    from dataclasses import replace
+
+    return replace(ctx, conversation_id=conversation_id)
+
+
+async def _keep(ctx: ToolContext, conversation_id: str, text: str, outcome: Outcome) -> None:
+    db, user_id = ctx.services.db, ctx.user_id
+    await conversations.add_message(db, user_id, conversation_id, "user", text)
+    if outcome.reply is not None and outcome.reply.text:
+        tool = outcome.understood.tool
+        await conversations.add_message(
+            db, user_id, conversation_id, "assistant", outcome.reply.text, TOOL_PROVIDER, tool
+        )
+    ctx.services.bus.publish(Event(topic="conversations", action="updated", id=conversation_id), [user_id])
+
+
+def _answer(conversation_id: str, outcome: Outcome, reply: ToolReply) -> AssistReply:
+    return AssistReply(
+        conversation_id=conversation_id,
+        understood=outcome.understood,
+        acted=outcome.acted,
+        reply=reply.text,
+        link=reply.link,
+        data=reply.data,
+    )

@@ -1,0 +1,11 @@
+"""The `deny` tool: no: do not go ahead with what Atom asked about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.assistant.context import ToolContext, ToolReply
+
+
+async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:
+    return ToolReply(text="OK.")
