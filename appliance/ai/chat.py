@@ -25,6 +25,7 @@ from appliance.accounts.models import Principal
 from appliance.ai import conversations
 from appliance.ai.conversations import Conversation, MessageCreate, StoredMessage
 from appliance.ai.gateway import AIGateway, RoutedChunk
+from appliance.ai.ledger import Source
 from appliance.ai.providers.base import ChatMessage, ChatRequest
 from appliance.ai.routing import Route
 from appliance.errors import (
@@ -88,7 +89,7 @@ class Reply:
         await self._rest.aclose()
 
 
-async def start_reply(ai: AIGateway, principal: Principal, request: ChatRequest, source: str) -> Reply:
+async def start_reply(ai: AIGateway, principal: Principal, request: ChatRequest, source: Source) -> Reply:
     """Route `request` and wait for the reply's first piece (the local model's turn, say)."""
     chunks = ai.stream(principal, request, source)
     try:

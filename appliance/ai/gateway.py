@@ -16,7 +16,6 @@ import msgspec
 
 from appliance.accounts.models import Principal
 from appliance.ai import keys, ledger, prices
-from appliance.ai.models import read_installed
 from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
@@ -55,7 +54,7 @@ class AIGateway:
         return await self._candidates(principal, explicit=None, every_model=True)
 
     async def stream(
-        self, principal: Principal, request: ChatRequest, source: str
+        self, principal: Principal, request: ChatRequest, source: ledger.Source
     ) -> AsyncGenerator[RoutedChunk, None]:
         """Stream a reply from the first route that answers; falls back only before any text."""
         plan, premium = await self._plan(principal, request)
@@ -97,7 +96,7 @@ class AIGateway:
         return plan, max(routes, key=lambda r: r.price.cost(1_000_000, 1_000_000))
 
     async def _attempt(
-        self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: str
+        self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: ledger.Source
     ) -> AsyncGenerator[ChatChunk, None]:
         provider = await self._provider(principal, route)
         routed = msgspec.structs.replace(request, model=route.model, member=principal.user_id)
@@ -124,7 +123,9 @@ class AIGateway:
             if route.key_id is not None:
                 await provider.aclose()
 
-    async def _record(self, principal: Principal, meter: _Meter, outcome: str, error: str, source: str) -> None:
+    async def _record(
+        self, principal: Principal, meter: _Meter, outcome: ledger.Outcome, error: str, source: ledger.Source
+    ) -> None:
         await ledger.record(self._db, meter.entry(principal.user_id, outcome, error, source))
         self.on_usage(principal.user_id)
 
@@ -164,8 +165,7 @@ class AIGateway:
         return routes
 
     async def _local_models(self, every_model: bool) -> list[str]:
-        installed = await asyncio.to_thread(read_installed, self._settings.data_dir)
-        chat = sorted(name for name, m in installed.models.items() if m.role == "chat")
+        chat = await self._local_provider().list_models()
         preferred = self._settings.ai.local_model
         ordered = sorted(chat, key=lambda name: name != preferred)
         return ordered if every_model else ordered[:1]
@@ -190,7 +190,8 @@ class _Meter:
     def __init__(self, route: Route, premium: Route, request: ChatRequest) -> None:
         self.route, self.premium, self.started = route, premium, time.perf_counter()
         self.estimated_input = estimate_tokens("".join(m.content for m in request.messages))
-        self.pieces, self.usage, self.text_seen = 0, None, False
+        self.pieces, self.text_seen = 0, False
+        self.usage: Usage | None = None
 
     def saw(self, chunk: ChatChunk) -> None:
         if chunk.text:
@@ -199,7 +200,7 @@ class _Meter:
         if chunk.usage is not None:
             self.usage = chunk.usage
 
-    def entry(self, user_id: str, outcome: str, error: str, source: str) -> ledger.LedgerEntry:
+    def entry(self, user_id: str, outcome: ledger.Outcome, error: str, source: ledger.Source) -> ledger.LedgerEntry:
         guessed_input = self.estimated_input if self.text_seen else 0
         usage = self.usage or Usage(input_tokens=guessed_input, output_tokens=self.pieces)
         return ledger.LedgerEntry(
@@ -213,8 +214,8 @@ class _Meter:
             premium_cost_usd=self.premium.price.cost(usage.input_tokens, usage.output_tokens),
             latency_ms=(time.perf_counter() - self.started) * 1000,
             outcome=outcome,
-            error=error,  # type: ignore[arg-type]
-            source=source,  # type: ignore[arg-type]
+            error=error,
+            source=source,
         )
 
 

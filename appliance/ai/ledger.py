@@ -14,7 +14,11 @@ from appliance.ai.preferences import get_preferences
 from appliance.ai.shapes import ProviderSpend, UsageSummary
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["LedgerEntry", "record", "month_spend", "usage_summary", "month_start", "budget_spent"]
+__all__ = ["LedgerEntry", "Outcome", "Source", "record", "month_spend", "usage_summary", "month_start", "budget_spent"]
+
+
+Outcome = Literal["ok", "error", "cancelled"]
+Source = Literal["chat", "api", "ask"]  # what asked: the chat page, /v1, a question to the knowledge base
 
 
 class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,9 +31,9 @@ class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
     cost_usd: float
     premium_cost_usd: float
     latency_ms: float
-    outcome: Literal["ok", "error", "cancelled"]
+    outcome: Outcome
     error: str = ""
-    source: Literal["chat", "api", "ask"]
+    source: Source
 
 
 async def record(db: Database, entry: LedgerEntry) -> None:

@@ -6,7 +6,7 @@ event has several), `:` comments (keep-alives) skipped, a blank line ends an eve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 
 import msgspec
 
@@ -18,7 +18,7 @@ class SseEvent(msgspec.Struct, frozen=True):
     data: str
 
 
-async def sse_events(lines: AsyncIterable[str]) -> AsyncIterator[SseEvent]:
+async def sse_events(lines: AsyncIterable[str]) -> AsyncGenerator[SseEvent, None]:
     event, data = "", list[str]()
     async for line in lines:
         if not line:

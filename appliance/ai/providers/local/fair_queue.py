@@ -2,10 +2,11 @@
 
 When the model frees up, the next turn goes to the waiting member served longest ago (a member
 never served counts as the longest ago), so a member who floods the queue takes one turn in every
-round, not every turn in a row, and members who ask one at a time cannot crowd it out either. Within a member, requests keep
-their arrival order. A member may hold at most `per_member` requests (waiting or running), and
-at most `max_waiting` requests wait in all; past either limit a request is refused at once with
-RateLimited, whose `retry_after` estimates when there will be room from the turns measured so far.
+round, not every turn in a row, and members who ask one at a time cannot crowd it out either.
+Within a member, requests keep their arrival order. A member may hold at most `per_member`
+requests (waiting or running), and at most `max_waiting` requests wait in all; past either limit
+a request is refused at once with RateLimited, whose `retry_after` estimates when there will be
+room from the turns measured so far.
 
 A running turn ends when its generation thread lets go of the model, not when its reader
 leaves: a member's slot is taken until then, so hanging up and asking again gains nothing.

@@ -1,14 +1,14 @@
 """Chat with a model on this box through llama.cpp: no key, no network, no per-token cost.
 
-`ProviderConfig.options` (all strings, all optional):
+`ProviderConfig.options` (all strings, all optional; the defaults are the `ai.*` settings'):
     data_dir  the data folder holding `models/` (default "data")
-    model     the chat model used when a request names none (default "smollm2")
-    threads   CPU threads for llama.cpp (default: the cores this process may use less one, for
-              the wake word and the web server, at least 1 and at most 4)
-    context   the largest context window to allocate, in tokens (default "2048"); a model
+    model     the chat model used when a request names none (`ai.local_model`)
+    threads   CPU threads for llama.cpp (`ai.threads`; 0: the cores this process may use less
+              one, for the wake word and the web server, at least 1 and at most 4)
+    context   the largest context window to allocate, in tokens (`ai.context`); a model
               trained for less gets its own
-    per_member  requests one member may have waiting or running at once (default "2")
-    queue       requests that may wait for the model at once, in all (default "8")
+    per_member  requests one member may have waiting or running at once (`ai.local_per_member`)
+    queue       requests that may wait for the model at once, in all (`ai.local_queue`)
 
 One request generates at a time, so replies never interleave; the others wait in a FairQueue
 (fair_queue.py), which takes turns between members (`ChatRequest.member`) and refuses requests
@@ -37,21 +37,23 @@ from appliance.ai.providers.local.engine import LoadedModel, Outcome, Sampling, 
 from appliance.ai.providers.local.fair_queue import FairQueue, Ticket
 from appliance.ai.providers.local.history import fit_history
 from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
+from appliance.settings import AISettings, Settings
 
 __all__ = ["create", "LocalChatProvider", "LocalOptions"]
 
 DEFAULT_MAX_TOKENS = 512
+_DEFAULTS = AISettings()  # the settings' defaults, written once there
 
 log = logging.getLogger(__name__)
 
 
 class LocalOptions(msgspec.Struct, frozen=True, kw_only=True):
-    data_dir: Path = Path("data")
-    model: str = "smollm2"
-    threads: int = 0  # 0: decide from the machine
-    context: int = 2048
-    per_member: Annotated[int, msgspec.Meta(ge=1)] = 2
-    queue: Annotated[int, msgspec.Meta(ge=0)] = 8
+    data_dir: Path = Settings().data_dir
+    model: str = _DEFAULTS.local_model
+    threads: int = _DEFAULTS.threads  # 0: decide from the machine
+    context: int = _DEFAULTS.context
+    per_member: Annotated[int, msgspec.Meta(ge=1)] = _DEFAULTS.local_per_member
+    queue: Annotated[int, msgspec.Meta(ge=0)] = _DEFAULTS.local_queue
 
     @property
     def thread_count(self) -> int:
