@@ -17,7 +17,7 @@ import onnxruntime as ort
 
 from appliance.ai.models import InstalledModel, require_model
 from appliance.errors import ModelMissing
-from appliance.knowledge.embeddings.batches import pad, plan_batches
+from appliance.knowledge.embeddings.batches import MAX_BATCH, pad, plan_batches
 from appliance.knowledge.embeddings.derived import WEIGHTS_FILE, Quantization, ensure_graph
 from appliance.knowledge.embeddings.graph import OUTPUT
 from appliance.knowledge.embeddings.shape import read_shape
@@ -41,9 +41,21 @@ def embed_thread_count(threads: int) -> int:
 class Embedder:
     """A loaded model (see `open_embedder`). Thread-safe: onnxruntime's `run` may overlap."""
 
-    def __init__(self, tokenizer: TextTokenizer, session: ort.InferenceSession, dims: int, model_id: str) -> None:
+    def __init__(
+        self,
+        tokenizer: TextTokenizer,
+        session: ort.InferenceSession,
+        dims: int,
+        model_id: str,
+        quantization: Quantization,
+    ) -> None:
         self._tokenizer = tokenizer
         self._session = session
+        # int8 quantizes each batch's activations with one scale, so a text's vector would depend on
+        # its neighbours in the batch; one text per run keeps it the same, at no measured cost
+        self._max_batch = 1 if quantization == "int8" else MAX_BATCH
+        self.threads = session.get_session_options().intra_op_num_threads
+        """CPU threads one call computes on."""
         self.dims = dims
         """Length of each vector (384 for MiniLM-L6)."""
         self.max_tokens = tokenizer.max_length - SPECIAL_TOKENS
@@ -61,7 +73,7 @@ class Embedder:
             raise TypeError("embed takes a sequence of texts, not a single string")
         vectors = np.empty((len(texts), self.dims), dtype=np.float32)
         ids = self._tokenizer.encode([_valid(t) for t in texts])
-        for batch in plan_batches([len(i) for i in ids]):
+        for batch in plan_batches([len(i) for i in ids], max_batch=self._max_batch):
             input_ids, mask = pad([ids[i] for i in batch])
             vectors[batch] = self._session.run([OUTPUT], {"input_ids": input_ids, "attention_mask": mask})[0]
         return vectors
@@ -87,7 +99,7 @@ def open_embedder(
             f"the embedding model {model!r} cannot be loaded ({type(exc).__name__}: {exc}): "
             f"run `atom models install {model} --force`"
         ) from exc
-    return Embedder(tokenizer, session, shape.hidden, f"{model}:{source[:12]}:{quantization}")
+    return Embedder(tokenizer, session, shape.hidden, f"{model}:{source[:12]}:{quantization}", quantization)
 
 
 def _session_or_rebuild(folder: Path, source: str, quantization: Quantization, threads: int) -> ort.InferenceSession:
