@@ -8,18 +8,35 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import msgspec
 
-__all__ = ["Action", "Event", "EventBus", "EVERYONE"]
+__all__ = ["Action", "Event", "EventBus", "EVERYONE", "Topic", "TOPICS"]
 
 EVERYONE = "*"
 Action = Literal["created", "updated", "deleted"]
+# Every topic Atom publishes, and no other: a test checks that some page listens for each one
+# (a region's data-topics, a dashboard panel, or a page module) and listens for none besides.
+Topic = Literal[
+    "members",
+    "sessions",
+    "tokens",
+    "jobs",
+    "prices",
+    "ai-keys",
+    "ai-preferences",
+    "ai-models",
+    "ai-usage",
+    "conversations",
+    "notes",
+    "documents",
+]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
-    topic: str
+    topic: Topic
     action: Action
     id: str
     data: Any = None
@@ -58,10 +75,6 @@ class EventBus:
                 yield event
         finally:
             self._subscribers.pop(queue, None)
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)
 
     def _offer(self, queue: asyncio.Queue[Event | None], event: Event) -> None:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
@@ -11,8 +12,10 @@ from litestar.testing import TestClient
 
 from appliance.accounts import members
 from appliance.accounts.models import SERVICE_PRINCIPAL, UserCreate
-from appliance.events import Event
+from appliance.events import TOPICS, Event
+from appliance.resources import resource_path
 from appliance.runtime import Runtime
+from appliance.server.pages.panels import PANELS
 from tests.conftest import add_member, second_client, sign_in
 
 
@@ -143,3 +146,38 @@ def test_a_member_disabled_from_the_shell_is_announced_and_cut_off_like_one_disa
 async def _collect(runtime: Runtime, user_id: str, into: list[Event]) -> None:
     async for event in runtime.bus.subscribe(user_id):
         into.append(event)
+
+
+# --- the topics: one typed list (appliance.events.Topic), and the pages hear every one ---------
+
+WEB = resource_path("web")
+
+
+def _heard() -> set[str]:
+    """Topics some page listens for: a region's data-topics, a dashboard panel, a page module."""
+    heard = {topic for panel in PANELS for topic in panel.topics}
+    heard |= _attribute_words("data-topics")
+    for path in (WEB / "static" / "js").rglob("*.js"):
+        text = path.read_text()
+        heard |= set(re.findall(r'topic === "([\w-]+)"', text))
+        for listed in re.findall(r"TOPICS = new Set\(\[([^\]]*)\]\)", text):
+            heard |= set(re.findall(r'"([\w-]+)"', listed))
+    return heard - {"live"}  # the channel's own hello, sent by routes/live.py, never published
+
+
+def _attribute_words(attribute: str) -> set[str]:
+    words: set[str] = set()
+    for path in (WEB / "templates").rglob("*.html"):
+        for value in re.findall(rf'{attribute}="([^"{{]*)"', path.read_text()):
+            words |= set(value.split())
+    return words
+
+
+def test_every_topic_atom_publishes_is_heard_by_a_page() -> None:
+    unheard = sorted(set(TOPICS) - _heard())
+    assert not unheard, f"{unheard}: published, but no region, panel or page module listens (or stop publishing)"
+
+
+def test_pages_name_only_topics_that_are_published() -> None:
+    named = _heard() | _attribute_words("data-refresh")
+    assert named <= set(TOPICS), sorted(named - set(TOPICS))

@@ -16,7 +16,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
-from appliance.events import EVERYONE, Action, Event, EventBus
+from appliance.events import EVERYONE, Action, Event, EventBus, Topic
 from appliance.knowledge.index import queries
 from appliance.knowledge.index.chunking import chunk_text
 from appliance.knowledge.index.meaning import Embedder, EmbeddingWorker
@@ -74,7 +74,7 @@ class Knowledge:
         self.store.close()
 
 
-def announce(bus: EventBus, topic: str, action: Action, item_id: str, owner_id: str, shared: bool) -> None:
+def announce(bus: EventBus, topic: Topic, action: Action, item_id: str, owner_id: str, shared: bool) -> None:
     """Tell the pages that may show it; no data in the event: they fetch again as whoever they are."""
     bus.publish(Event(topic=topic, action=action, id=item_id), [EVERYONE] if shared else [owner_id])
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from appliance.accounts import sessions, tokens, users
 from appliance.accounts.models import Principal
+from appliance.events import Topic
 from appliance.runtime import Runtime
 from appliance.server.pages.system import load_status
 from appliance.server.pages.usage import load_usage
@@ -25,7 +26,7 @@ Loader = Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]
 class Panel:
     name: str
     title: str
-    topics: tuple[str, ...]
+    topics: tuple[Topic, ...]
     load: Loader
 
     @property
@@ -58,7 +59,7 @@ async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
 
 PANELS: tuple[Panel, ...] = (
     Panel("household", "Household", ("members",), _household),
-    Panel("ai", "AI this month", ("ai-usage",), _ai_month),  # every ledger entry, from chat or /v1
+    Panel("ai", "AI this month", ("ai-usage", "ai-preferences"), _ai_month),  # every ledger entry; a new budget
     Panel("access", "Your sign-ins and tokens", ("tokens", "sessions"), _access),
     Panel("system", "System health", (), _system),
 )

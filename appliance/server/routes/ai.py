@@ -128,7 +128,8 @@ async def set_my_preferences(
     db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[Preferences]
 ) -> Preferences:
     saved = await set_preferences(db, principal, data)
-    # Not "ai-keys": the tab that saved keeps its confirmation; the policy needs no refresh there.
+    # Heard by the usage page and panel (the budget); not by the policy form, so the tab that saved
+    # keeps its confirmation.
     bus.publish(Event(topic="ai-preferences", action="updated", id="preferences"), [principal.user_id])
     return saved
 
