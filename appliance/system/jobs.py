@@ -15,7 +15,6 @@ __all__ = [
     "record_report",
     "QUIET_JOBS",
     "recent_runs",
-    "get_run",
     "record_heartbeat",
     "last_heartbeat",
     "housekeep",
@@ -36,10 +35,6 @@ async def record_report(db: Database, report: JobRunReport) -> bool:
 
 async def recent_runs(db: Database, limit: int = 50) -> list[JobRun]:
     return await db.read(_recent, limit)
-
-
-async def get_run(db: Database, job_id: str) -> JobRun | None:
-    return await db.read(_one, job_id)
 
 
 async def record_heartbeat(db: Database, worker: str) -> None:
