@@ -19,7 +19,7 @@ EDGES = {
     "__main__",
 }
 BASE = {"settings", "errors", "clock", "resources", "datadir", "logs", "caches"}
-DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge"}
+DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer"}
 
 
 def _atom_imports(path: Path) -> set[str]:

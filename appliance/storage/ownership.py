@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from appliance.storage.database import Writer
 
-__all__ = ["MEMBER_TABLES", "KEPT_TABLES", "erase_member"]
+__all__ = ["MEMBER_TABLES", "MEMBER_REFERENCES", "KEPT_TABLES", "erase_member"]
 
 # (table, the column naming the member); children before parents.
 MEMBER_TABLES: tuple[tuple[str, str], ...] = (
@@ -21,7 +21,18 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("conversations", "user_id"),
     ("notes", "owner"),
     ("documents", "owner"),
+    ("organizer_reminders", "user_id"),
+    ("organizer_feeds", "user_id"),
+    ("organizer_list_items", "owner"),
+    ("organizer_lists", "owner"),
+    ("organizer_events", "owner"),
+    ("organizer_tasks", "owner"),
+    ("organizer_sync_tombstones", "owner"),
+    ("organizer_calendars", "owner"),
+    ("organizer_caldav_accounts", "owner"),
 )
+# Shared rows that merely point at a member: the pointer is cleared, the row stays the household's.
+MEMBER_REFERENCES: tuple[tuple[str, str], ...] = (("organizer_tasks", "assignee"),)
 # Tables with a member column that outlive the member: the household's cost ledger, and failed
 # sign-ins (keyed by the name tried, which may name nobody; they age out of the throttle's window
 # within minutes, and a new member given the name should not lift a lock-out on guessing it).
@@ -36,4 +47,6 @@ def erase_member(conn: Writer, user_id: str) -> None:
     )
     for table, column in MEMBER_TABLES:
         conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [user_id])
+    for table, column in MEMBER_REFERENCES:
+        conn.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", [user_id])
     conn.execute("DELETE FROM users WHERE id = ?", [user_id])

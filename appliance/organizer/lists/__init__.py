@@ -1,0 +1,1 @@
+"""Lists (Shopping, Chores, and any a member makes) and their items."""

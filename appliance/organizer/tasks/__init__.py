@@ -1,0 +1,1 @@
+"""Tasks: who does what by when, ranked by what matters most now."""
