@@ -5,15 +5,22 @@ objects, `data: [DONE]`, the usage chunk `stream_options.include_usage` asks for
 (empty `choices`), and `{"error": {...}}` bodies. Azure differs in its paths
 (`/openai/deployments/{deployment}/...?api-version=`), its `api-key` header, its
 error objects (`code` + `message`) and a first stream chunk of prompt filter results.
+
+Tools: `tools` of `{"type": "function", "function": {...}}` and `tool_choice` are checked as the
+API checks them, and so is the history (a `tool` message must answer a `tool_calls` entry of the
+assistant message before it, and every call must be answered). A planned call (`will_call`) is
+answered as `message.tool_calls` with `finish_reason: "tool_calls"`, or streamed as the API
+streams it: the call's id and name first, then its arguments in fragments, each keyed by `index`.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from tests.fakes.loopback import Recorded, Reply
-from tests.fakes.vendor import VendorFake, count_tokens, sse
+from tests.fakes.vendor import PlannedCall, VendorFake, count_tokens, fragments, sse
 
 __all__ = ["FakeOpenAI", "FakeDeepSeek", "FakeLanServer", "FakeAzureOpenAI"]
 
@@ -28,6 +35,14 @@ _ERROR_TYPES = {
 _REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 _MAX_TOKENS_REFUSED = (
     "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+)
+_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_ORPHAN_RESULT = (
+    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
+)
+_UNANSWERED = (
+    "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'."
+    " The following tool_call_ids did not have response messages: "
 )
 _AZURE_BAD_KEY = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key"
@@ -95,8 +110,12 @@ class FakeOpenAI(VendorFake):
             )
         if model.startswith(_REASONING_PREFIXES) and "max_tokens" in body:
             return self.error(400, _MAX_TOKENS_REFUSED)
+        if problem := _tools_problem(body) or _history_problem(body["messages"]):
+            return self.error(400, problem)
+        prompt = count_tokens(m.get("content") for m in body["messages"])
+        if calls := self.calls_for(*_offered(body)):
+            return self.tool_reply(model, body, calls, prompt)
         pieces, cut = self.pieces(body.get("max_completion_tokens", body.get("max_tokens")))
-        prompt = count_tokens(m["content"] for m in body["messages"])
         usage = {"prompt_tokens": prompt, "completion_tokens": len(pieces), "total_tokens": prompt + len(pieces)}
         finish = "length" if cut else "stop"
         if body.get("stream"):
@@ -132,6 +151,39 @@ class FakeOpenAI(VendorFake):
     def stream_preamble(self) -> list[bytes]:
         return []
 
+    # --- tool calls ---------------------------------------------------------------
+
+    def tool_reply(self, model: str, body: dict[str, Any], calls: list[PlannedCall], prompt: int) -> Reply:
+        sent = [_call_json(index, call) for index, call in enumerate(calls)]
+        output = count_tokens(call.arguments_json for call in calls)
+        usage = {"prompt_tokens": prompt, "completion_tokens": output, "total_tokens": prompt + output}
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": None, "tool_calls": sent, "refusal": None}
+            choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "tool_calls"}
+            return Reply(body={**self._envelope("chat.completion", model), "choices": [choice], "usage": usage})
+        wants_usage = (body.get("stream_options") or {}).get("include_usage", False) and self.usage_in_stream
+        return self.tool_stream(model, sent, usage, wants_usage)
+
+    def tool_stream(self, model: str, calls: list[dict[str, Any]], usage: dict[str, int], include_usage: bool) -> Reply:
+        envelope = self._envelope("chat.completion.chunk", model) | ({"usage": None} if include_usage else {})
+
+        def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
+            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            return sse({**envelope, "choices": [choice]})
+
+        frames, first_text = self.stream_preamble(), None
+        for index, call in enumerate(calls):
+            head = {**call, "index": index, "function": {"name": call["function"]["name"], "arguments": ""}}
+            opening = {"role": "assistant", "content": None, "refusal": None} if index == 0 else {}
+            frames.append(chunk({**opening, "tool_calls": [head]}))
+            first_text = len(frames) if first_text is None else first_text
+            for piece in fragments(call["function"]["arguments"]):
+                frames.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
+        frames.append(chunk({}, "tool_calls"))
+        if include_usage:
+            frames.append(sse({**envelope, "choices": [], "usage": usage}))
+        return self.streamed(frames + [sse("[DONE]")], first_text or 0)
+
     def _envelope(self, kind: str, model: str) -> dict[str, Any]:
         return {
             "id": "chatcmpl-fake0001",
@@ -140,6 +192,56 @@ class FakeOpenAI(VendorFake):
             "model": model,
             "system_fingerprint": "fp_fake",
         }
+
+
+def _call_json(index: int, call: PlannedCall) -> dict[str, Any]:
+    call_id = call.id or f"call_fake{index + 1:04d}"
+    return {"id": call_id, "type": "function", "function": {"name": call.name, "arguments": call.arguments_json}}
+
+
+def _offered(body: dict[str, Any]) -> tuple[list[str], str]:
+    """The tools a request offers, and its tool_choice as "auto", "none", "required" or a name."""
+    names = [tool["function"]["name"] for tool in body.get("tools") or []]
+    choice = body.get("tool_choice", "auto" if names else "none")
+    return names, choice["function"]["name"] if isinstance(choice, dict) else choice
+
+
+def _tools_problem(body: dict[str, Any]) -> str | None:
+    tools = body.get("tools")
+    if tools is None and "tool_choice" in body:
+        return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified."
+    if tools is None:
+        return None
+    for index, tool in enumerate(tools):
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if tool.get("type") != "function" or not isinstance(function, dict):
+            return f"Missing required parameter: 'tools[{index}].function'."
+        if not _TOOL_NAME.fullmatch(str(function.get("name", ""))):
+            return f"Invalid 'tools[{index}].function.name': string does not match pattern '^[a-zA-Z0-9_-]+$'."
+        if not isinstance(function.get("parameters", {}), dict):
+            return f"Invalid type for 'tools[{index}].function.parameters': expected an object."
+    names, choice = _offered(body)
+    if choice not in ("auto", "none", "required", *names):
+        return f"Invalid value for 'tool_choice': no function named '{choice}' was specified in 'tools'."
+    return None
+
+
+def _history_problem(messages: list[dict[str, Any]]) -> str | None:
+    """As the API refuses them: results that answer no call, and calls left unanswered."""
+    waiting: set[str] = set()
+    for index, message in enumerate(messages):
+        if message["role"] == "tool":
+            if message.get("tool_call_id") not in waiting:
+                return _ORPHAN_RESULT
+            waiting.discard(message["tool_call_id"])
+            continue
+        if waiting:
+            return _UNANSWERED + ", ".join(sorted(waiting))
+        for call in message.get("tool_calls") or []:
+            if not isinstance(call.get("function", {}).get("arguments"), str):
+                return f"Invalid type for 'messages[{index}].tool_calls.function.arguments': expected a string."
+            waiting.add(call["id"])
+    return _UNANSWERED + ", ".join(sorted(waiting)) if waiting else None
 
 
 class FakeDeepSeek(FakeOpenAI):

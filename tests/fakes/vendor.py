@@ -5,8 +5,10 @@
     fake.slow(1.0)                   every answer waits a second first (timeouts)
     fake.hold_stream(); fake.release()  a stream stops after its first text until released
     fake.break_stream("error"|"cut") a stream fails after its first text
+    fake.will_call("get_weather", {"city": "Oslo"})  answer with this tool call (the model's
+                                     choice) when the request offers that tool and allows calls
 
-Subclasses speak one vendor's paths, headers, JSON and SSE.
+Subclasses speak one vendor's paths, headers, JSON and SSE, tool calls included.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from tests.fakes.loopback import LoopbackServer, Recorded, Reply
 
-__all__ = ["VendorFake", "sse", "count_tokens"]
+__all__ = ["VendorFake", "PlannedCall", "sse", "count_tokens", "fragments"]
 
 DEFAULT_MESSAGES = {
     400: "The request was not valid.",
@@ -38,9 +41,27 @@ def sse(data: Any, *, event: str | None = None, newline: str = "\n") -> bytes:
     return (newline.join(lines) + newline + newline).encode()
 
 
-def count_tokens(texts: Iterable[str]) -> int:
+def count_tokens(texts: Iterable[str | None]) -> int:
     """The fakes' tokenizer: one token per word."""
-    return sum(len(text.split()) for text in texts)
+    return sum(len((text or "").split()) for text in texts)
+
+
+def fragments(text: str, size: int = 4) -> list[str]:
+    """`text` in the small pieces a vendor streams a tool call's arguments in."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """A tool call the fake's "model" makes when the request lets it."""
+
+    name: str
+    arguments: dict[str, Any]
+    id: str | None = None
+
+    @property
+    def arguments_json(self) -> str:
+        return json.dumps(self.arguments)
 
 
 class VendorFake:
@@ -57,6 +78,7 @@ class VendorFake:
         self._delay = 0.0
         self._hold = False
         self._break: Literal["error", "cut"] | None = None
+        self.planned: list[PlannedCall] = []
 
     def __enter__(self) -> VendorFake:
         self.server.start()
@@ -101,6 +123,16 @@ class VendorFake:
 
     def break_stream(self, how: Literal["error", "cut"]) -> None:
         self._break = how
+
+    def will_call(self, name: str, arguments: dict[str, Any], *, call_id: str | None = None) -> None:
+        self.planned.append(PlannedCall(name, arguments, call_id))
+
+    def calls_for(self, offered: list[str], choice: str) -> list[PlannedCall]:
+        """The planned calls this request allows: `choice` is "auto", "none", "required" or a tool's name."""
+        if choice == "none":
+            return []
+        allowed = [name for name in offered if choice in ("auto", "required", name)]
+        return [call for call in self.planned if call.name in allowed]
 
     # --- for subclasses -----------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import msgspec
 
@@ -11,6 +11,9 @@ from appliance.ai.outbound import Targets
 
 __all__ = [
     "Role",
+    "ToolSpec",
+    "ToolCall",
+    "TOOL_MODES",
     "ChatMessage",
     "ChatRequest",
     "Usage",
@@ -20,12 +23,40 @@ __all__ = [
     "ChatProvider",
 ]
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
+
+# `ChatRequest.tool_choice` is one of these, or the name of one of the request's tools.
+TOOL_MODES = ("auto", "required", "none")
 
 
-class ChatMessage(msgspec.Struct, frozen=True, kw_only=True):
+def _no_arguments() -> dict[str, Any]:
+    return {"type": "object", "properties": {}}
+
+
+class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A tool the model may call: its name, what it does, and its arguments as a JSON Schema object."""
+
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = msgspec.field(default_factory=_no_arguments)
+
+
+class ToolCall(msgspec.Struct, frozen=True, kw_only=True):
+    """The model asks for `name` to run with `arguments`; the result comes back as a "tool" message."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any] = {}
+
+
+class ChatMessage(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One turn. An assistant turn may ask for tools (`tool_calls`, its text often empty); a
+    "tool" turn carries one call's result in `content`, naming the call by `tool_call_id`."""
+
     role: Role
     content: str
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
 
 
 class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,6 +65,8 @@ class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
     max_tokens: int | None = None
     temperature: float | None = None
     stop: list[str] | None = None
+    tools: list[ToolSpec] | None = None  # None or empty: a plain chat
+    tool_choice: str = "auto"  # "auto", "required", "none", or a tool's name (see TOOL_MODES)
     # Who asks, set by the gateway from the signed-in member. The local model shares its turns
     # fairly between members by it; providers never send it anywhere.
     member: str = ""
@@ -45,11 +78,13 @@ class Usage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ChatChunk(msgspec.Struct, frozen=True, kw_only=True):
-    """One piece of a streamed reply; the last one carries usage and finish_reason."""
+    """One piece of a streamed reply; the last one carries usage, finish_reason and any tool calls
+    (whole: each call's arguments assembled), and then finish_reason is "tool_calls"."""
 
     text: str = ""
     usage: Usage | None = None
     finish_reason: str | None = None
+    tool_calls: list[ToolCall] | None = None
 
 
 class ChatResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,6 +92,7 @@ class ChatResult(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     usage: Usage
     finish_reason: str | None = None
+    tool_calls: list[ToolCall] | None = None
 
 
 class ProviderConfig(msgspec.Struct, frozen=True, kw_only=True):
