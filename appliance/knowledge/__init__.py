@@ -6,7 +6,6 @@ register a source for rebuilds (sources.py). Search and ask are in search/ask fu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from appliance.knowledge.documents.library import document_records, remove_orphan_files
@@ -51,18 +50,11 @@ async def forget_member(db: Database, knowledge: Knowledge, data_dir: Path, user
 def open_knowledge(settings: Settings) -> Knowledge:
     """The index in the data folder; the embedding model loads on first use, on the worker's thread."""
     store = IndexStore(settings.knowledge_index_path, dims=EMBEDDING_DIMS)
-    data_dir, threads = settings.data_dir, _threads(settings.knowledge.embed_threads)
+    data_dir, chosen = settings.data_dir, settings.knowledge
 
     def load() -> Embedder:
         from appliance.knowledge.embeddings import open_embedder
 
-        return open_embedder(data_dir, threads)
+        return open_embedder(data_dir, chosen.embed_threads, chosen.embed_quantization, EMBEDDING_MODEL)
 
-    return Knowledge(store, load, EMBEDDING_MODEL)
-
-
-def _threads(configured: int) -> int:
-    if configured > 0:
-        return configured
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, usable - 1)
+    return Knowledge(store, load, f"{EMBEDDING_MODEL}/{chosen.embed_quantization}")

@@ -30,15 +30,15 @@ def fts_match(text: str) -> str | None:
     passage, which makes ranking slow and adds nothing to it.
     """
     found = words(text)
+    typing = bool(re.search(r"\w$", text))  # still typing the last word: it may be unfinished
     meaningful = [w for w in found if w not in STOPWORDS]
-    if meaningful and len(meaningful) < len(found) and found[-1] not in meaningful:
-        found = meaningful + [found[-1]] if len(found[-1]) >= 3 else meaningful  # keep what is being typed
-    else:
-        found = meaningful or found
+    if typing and found and found[-1] not in meaningful and len(found[-1]) >= 3 and meaningful:
+        meaningful.append(found[-1])  # "wifi pas" may become "password"
+    found = meaningful or found
     if not found:
         return None
     quoted = [f'"{w}"' for w in found]
-    if not text.endswith((" ", "\t")) and len(found[-1]) >= 2:
+    if typing and len(found[-1]) >= 2:
         quoted[-1] += "*"  # results as you type: "lasag" finds lasagne
     return " OR ".join(quoted)
 

@@ -138,7 +138,7 @@ async def search(
     return await knowledge.search(principal.user_id, query)
 
 
-@post("/api/ask", tags=_TAGS, guards=[members_only])
+@post("/api/ask", tags=_TAGS, guards=[members_only], status_code=200)
 async def ask_question(knowledge: KnowledgeDep, ai: AIDep, principal: PrincipalDep, data: JSONBody[Question]) -> Answer:
     """An answer from the member's own notes and documents, citing them; "I don't know" when none is about it."""
     return await ask(knowledge, ai, principal, data.question)
