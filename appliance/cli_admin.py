@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from appliance.accounts import members, tokens, users
-from appliance.accounts.models import SERVICE_PRINCIPAL, User, UserCreate
+from appliance.accounts.models import SERVICE_PRINCIPAL, ApiTokenForMember, User, UserCreate
 from appliance.errors import DatabaseLocked, InvalidInput
 from appliance.settings import Settings
 
@@ -55,7 +55,7 @@ def _users_add(args: argparse.Namespace, settings: Settings) -> int:
     user = dispatch(
         settings,
         offline=lambda rt: members.add_member(rt.db, rt.bus, new),
-        online=lambda api: msgspec.convert(api.call("POST", "/api/control/users", msgspec.to_builtins(new)), User),
+        online=lambda api: msgspec.convert(api.call("POST", "/api/control/users", new), User),
     )
     print(f"added {user.role} {user.username} ({user.id})")
     return 0
@@ -91,9 +91,9 @@ def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     secret = dispatch(
         settings,
         offline=offline,
-        online=lambda api: api.call("POST", "/api/control/tokens", {"username": args.user, "name": args.name})[
-            "secret"
-        ],
+        online=lambda api: api.call(
+            "POST", "/api/control/tokens", ApiTokenForMember(username=args.user, name=args.name)
+        )["secret"],
     )
     print(secret)
     print("This token is shown once; store it now.", file=sys.stderr)

@@ -18,6 +18,7 @@ __all__ = [
     "UserUpdate",
     "ApiToken",
     "ApiTokenCreate",
+    "ApiTokenForMember",
     "NewApiToken",
     "SessionInfo",
     "SERVICE_USER_ID",
@@ -101,6 +102,13 @@ class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ApiTokenCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: TokenName
+
+
+class ApiTokenForMember(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The control API's request (`atom tokens create --user`): a token for the member named `username`."""
+
+    username: Username
     name: TokenName
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import httpx
+import msgspec
 
 from appliance.errors import (
     AuthenticationRequired,
@@ -33,9 +34,12 @@ class ServerClient:
             verify=not settings.tls,
         )
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(self, method: str, path: str, body: msgspec.Struct | None = None) -> Any:
+        """Send `body` (a shape of the API's own) and return the decoded JSON answer."""
+        content = None if body is None else msgspec.json.encode(body)
+        headers = {} if body is None else {"Content-Type": "application/json"}
         try:
-            response = self._http.request(method, path, json=body)
+            response = self._http.request(method, path, content=content, headers=headers)
         except httpx.TransportError as exc:
             raise ServiceUnavailable(f"the Atom server is not reachable: {exc}") from None
         if response.status_code >= 500:

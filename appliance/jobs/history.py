@@ -10,11 +10,12 @@ from huey import SqliteHuey, signals
 
 from appliance.errors import ServiceUnavailable
 from appliance.jobs.client import ServerClient
+from appliance.system.models import JobRunReport, JobState
 
 __all__ = ["report_job_history"]
 
 log = logging.getLogger(__name__)
-_STATES = {
+_STATES: dict[str, JobState] = {
     signals.SIGNAL_EXECUTING: "running",
     signals.SIGNAL_COMPLETE: "succeeded",
     signals.SIGNAL_ERROR: "failed",
@@ -25,8 +26,8 @@ def report_job_history(huey: SqliteHuey, server: Callable[[], ServerClient]) -> 
     @huey.signal(*_STATES)
     def on_job_signal(signal: str, task: Any, exc: BaseException | None = None) -> None:
         detail = f"{type(exc).__name__}: {exc}" if exc is not None else ""
-        body = {"id": task.id, "name": task.name, "state": _STATES[signal], "detail": detail[:500]}
+        report = JobRunReport(id=task.id, name=task.name, state=_STATES[signal], detail=detail[:500])
         try:
-            server().call("POST", "/api/control/job-runs", body)
+            server().call("POST", "/api/control/job-runs", report)
         except ServiceUnavailable as error:
             log.warning("job history not reported: %s", error)

@@ -5,13 +5,12 @@ The CLI falls back to these routes when the server already owns the database.
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Router, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import members, tokens, users
-from appliance.accounts.models import NewApiToken, User, UserCreate
+from appliance.accounts.models import ApiTokenForMember, NewApiToken, User, UserCreate
 from appliance.events import EVERYONE, Event
 from appliance.knowledge import IndexReport, check_index, reindex
 from appliance.server.auth import CONTROL_PREFIX, service_only
@@ -20,11 +19,6 @@ from appliance.system import jobs as job_history
 from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
 
 __all__ = ["router"]
-
-
-class TokenForUser(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    username: str
-    name: str
 
 
 @post("/housekeeping", status_code=HTTP_200_OK)
@@ -61,7 +55,7 @@ async def disable_user(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, us
 
 
 @post("/tokens", status_code=HTTP_201_CREATED)
-async def create_token(db: DatabaseDep, data: JSONBody[TokenForUser]) -> NewApiToken:
+async def create_token(db: DatabaseDep, data: JSONBody[ApiTokenForMember]) -> NewApiToken:
     user = await users.find_user(db, data.username)
     return await tokens.create_token(db, user.id, data.name)
 
