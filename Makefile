@@ -24,7 +24,7 @@ check: setup-test
 	$(BIN)/ruff format --check appliance tests bench models scripts
 	$(BIN)/mypy
 
-bench: setup-test
+bench: setup-test $(STAMPS)/system-bench
 	$(BIN)/python -m bench
 
 setup: $(STAMPS)/installed $(STAMPS)/llama
@@ -47,6 +47,11 @@ $(STAMPS)/llama: scripts/llama-wheel.sh | $(STAMPS)/installed
 # Debian packages the tests drive: a real browser.
 $(STAMPS)/system-test: scripts/system-packages.sh
 	@bash scripts/system-packages.sh test
+	@mkdir -p $(STAMPS) && touch $@
+
+# ... and the benchmarks: wrk, an HTTP load generator light enough to leave the server its CPU.
+$(STAMPS)/system-bench: scripts/system-packages.sh
+	@bash scripts/system-packages.sh bench
 	@mkdir -p $(STAMPS) && touch $@
 
 clean:

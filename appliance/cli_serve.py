@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import socket
 import sys
 from collections.abc import Callable
@@ -47,8 +48,19 @@ async def _serve_and_greet(server: uvicorn.Server, listener: socket.socket, mess
     while not server.started and not serving.done():
         await asyncio.sleep(0.05)
     if server.started:
+        _freeze_start_up_objects()
         print(message(), file=sys.stderr, flush=True)
     await serving
+
+
+def _freeze_start_up_objects() -> None:
+    """Leave the objects made at start-up (modules, the app, routes) out of every later collection.
+
+    A full collection otherwise walks all of them, about 90 000, and stops every request for
+    tens of milliseconds each time; frozen, it walks only what requests have made since.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def greeting(runtime: Runtime) -> str:
@@ -90,7 +102,9 @@ def _model_lines(settings: Settings) -> list[str]:
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    # Naming TCP makes asyncio set TCP_NODELAY on every accepted connection: without it a response
+    # written as headers then body waits for the client's delayed ACK (40 ms per request).
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host or "0.0.0.0", port))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from bench._wrk import pinned
+
 BARE_APP = """
 from litestar import Litestar, get
 
@@ -54,9 +56,14 @@ def first_admin(data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def atom_server(
-    env: dict[str, str] | None = None, prepare: Callable[[Path], object] | None = None
+    env: dict[str, str] | None = None,
+    prepare: Callable[[Path], object] | None = None,
+    cpus: frozenset[int] = frozenset(),
 ) -> Iterator[tuple[str, int, Path]]:
-    """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback; `prepare` fills the data dir first."""
+    """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback; `prepare` fills the data dir first.
+
+    `cpus`, when given, pins the server (all its threads) to those cores.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         if prepare is not None:
@@ -69,7 +76,8 @@ def atom_server(
             "ATOM_LOG_LEVEL": "WARNING",
             **(env or {}),
         }
-        proc = subprocess.Popen([sys.executable, "-m", "appliance", "serve"], env=env, stderr=subprocess.DEVNULL)
+        command = pinned([sys.executable, "-m", "appliance", "serve"], cpus)
+        proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
             yield f"http://127.0.0.1:{port}", proc.pid, Path(tmp) / "data"
@@ -79,21 +87,12 @@ def atom_server(
 
 
 @contextmanager
-def bare_litestar() -> Iterator[str]:
+def bare_litestar(cpus: frozenset[int] = frozenset()) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_app:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
+        uvicorn = ["-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        command = pinned([sys.executable, *uvicorn], cpus)
         proc = subprocess.Popen(command, cwd=tmp)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/hello", proc)

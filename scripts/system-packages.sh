@@ -2,6 +2,7 @@
 # Installs the Debian packages a purpose needs, only those missing. Needs root (or sudo).
 #
 #   scripts/system-packages.sh test      Debian's Chromium, which the browser tests drive
+#   scripts/system-packages.sh bench     wrk, the HTTP load generator the benchmarks use
 set -euo pipefail
 
 fail() {
@@ -12,7 +13,8 @@ fail() {
 
 case "${1:-}" in
   test) wanted=(chromium) ;;
-  *) fail "unknown purpose '${1:-}'." "run it as: scripts/system-packages.sh test" ;;
+  bench) wanted=(wrk) ;;
+  *) fail "unknown purpose '${1:-}'." "run it as: scripts/system-packages.sh test (or bench)" ;;
 esac
 
 command -v dpkg-query >/dev/null 2>&1 ||

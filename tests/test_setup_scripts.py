@@ -152,6 +152,8 @@ def test_system_packages_installs_only_what_is_missing_and_says_when_apt_fails(t
     done = _run(SYSTEM, "test", env=env)
     assert done.returncode == 0, done.stderr
     assert "install -y -qq --no-install-recommends chromium" in (tmp_path / "apt").read_text()
+    assert _run(SYSTEM, "bench", env=env).returncode == 0  # make bench: the load generator
+    assert "install -y -qq --no-install-recommends wrk" in (tmp_path / "apt").read_text()
     broken = _run(SYSTEM, "test", env={**env, "APT_FAILS": "1"})
     assert broken.returncode == 1 and "apt-get update failed" in broken.stderr and "fix:" in broken.stderr
     unknown = _run(SYSTEM, "bogus", env=env)

@@ -27,6 +27,7 @@ SECURITY_HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), geolocation=(), payment=(), usb=()",
     "cross-origin-opener-policy": "same-origin",
 }
+_ENCODED_HEADERS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
 
 
 class RequestContext:
@@ -69,20 +70,14 @@ def _with_headers(headers: Any, rid: str) -> list[tuple[bytes, bytes]]:
     result = list(headers)
     present = {name.lower() for name, _ in result}
     result.append((b"x-request-id", rid.encode()))
-    for name, value in SECURITY_HEADERS.items():
-        if name.encode() not in present:
-            result.append((name.encode(), value.encode()))
+    result.extend(header for header in _ENCODED_HEADERS if header[0] not in present)
     return result
 
 
 def _log_access(scope: Scope, status: int, seconds: float) -> None:
     path = scope.get("path", "")
-    if path == "/healthz":
+    if path == "/healthz" or not log.isEnabledFor(logging.INFO):  # access lines off: build nothing
         return
-    log.info(
-        "%s %s %s",
-        scope.get("method", "WS"),
-        path,
-        status,
-        extra={"method": scope.get("method", "WS"), "path": path, "status": status, "ms": round(seconds * 1000, 1)},
-    )
+    method = scope.get("method", "WS")
+    extra = {"method": method, "path": path, "status": status, "ms": round(seconds * 1000, 1)}
+    log.info("%s %s %s", method, path, status, extra=extra)
