@@ -14,12 +14,13 @@ from appliance.knowledge.index import queries
 from appliance.knowledge.index.meaning import READY, EmbeddingWorker
 from appliance.knowledge.index.ranking import Key, fuse
 from appliance.knowledge.index.store import IndexStore
-from appliance.knowledge.index.text import fts_match, fts_snippet_html, highlight
+from appliance.knowledge.index.text import fts_match, fts_snippet_html, has_identifier, highlight
 from appliance.knowledge.records import HOUSEHOLD, SearchHit, SearchQuery, SearchResults
 
 __all__ = ["run_search", "Passage", "CANDIDATES"]
 
 CANDIDATES = 100  # passages each ranking contributes before fusion
+_EXACT_KEYWORD_WEIGHT = 2.0
 _VECTOR_POOL = 4  # sign-bit candidates per passage kept, re-scored exactly
 
 
@@ -97,7 +98,8 @@ def _rank(found: _Found, query: SearchQuery) -> list[tuple[Key, float]]:
         return [(key, 1.0 / (rank + 1)) for rank, key in enumerate(found.keyword)]
     if query.mode == "vector":
         return [(key, cosine) for key, (_, cosine) in found.vector.items()]
-    return fuse([list(found.keyword), list(found.vector)])
+    weights = (_EXACT_KEYWORD_WEIGHT, 1.0) if has_identifier(query.text) else (1.0, 1.0)
+    return fuse([list(found.keyword), list(found.vector)], weights)
 
 
 def _hit(key: Key, score: float, detail: tuple[Any, ...], found: _Found, query: SearchQuery) -> SearchHit:

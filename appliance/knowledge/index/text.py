@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import re
+from typing import NamedTuple
 
-__all__ = ["words", "fts_match", "fts_snippet_html", "highlight", "STOPWORDS"]
+__all__ = ["words", "fts_match", "has_identifier", "fts_snippet_html", "highlight", "STOPWORDS"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _START, _END = "\x02", "\x03"
@@ -24,23 +25,49 @@ def words(text: str) -> list[str]:
 
 
 def fts_match(text: str) -> str | None:
-    """Any of the words, each quoted (so nothing typed is FTS5 syntax); the last may be unfinished.
+    """Any of the terms, each quoted (so nothing typed is FTS5 syntax); the last may be unfinished.
 
-    Words such as "the" or "how" are left out when the query has others: they match nearly every
-    passage, which makes ranking slow and adds nothing to it.
+    An identifier ("PP-7734-2281-09", "E24", "4411-22") is one exact phrase, never a prefix: its
+    pieces alone ("09") would match half the house. Words such as "the" or "how" are left out when
+    the query has others: they match nearly every passage and add nothing to the ranking.
     """
-    found = words(text)
     typing = bool(re.search(r"\w$", text))  # still typing the last word: it may be unfinished
-    meaningful = [w for w in found if w not in STOPWORDS]
-    if typing and found and found[-1] not in meaningful and len(found[-1]) >= 3 and meaningful:
-        meaningful.append(found[-1])  # "wifi pas" may become "password"
-    found = meaningful or found
-    if not found:
+    terms = _terms(text)
+    meaningful = [t for t in terms if t.identifier or t.words[0] not in STOPWORDS]
+    if typing and terms and terms[-1] not in meaningful and len(terms[-1].words[0]) >= 3 and meaningful:
+        meaningful.append(terms[-1])  # "wifi pas" may become "password"
+    chosen = meaningful or terms
+    if not chosen:
         return None
-    quoted = [f'"{w}"' for w in found]
-    if typing and len(found[-1]) >= 2:
+    quoted = [f'"{" ".join(t.words)}"' for t in chosen]
+    last = chosen[-1]
+    if typing and not last.identifier and len(last.words[0]) >= 2:
         quoted[-1] += "*"  # results as you type: "lasag" finds lasagne
     return " OR ".join(quoted)
+
+
+def has_identifier(text: str) -> bool:
+    """True when the query names something exactly (an account number, an error code)."""
+    return any(t.identifier for t in _terms(text))
+
+
+class _Term(NamedTuple):
+    words: tuple[str, ...]
+    identifier: bool
+
+
+def _terms(text: str) -> list[_Term]:
+    terms = []
+    for chunk in text.split():
+        chunk = re.sub(r"['’]s?\b", "", chunk)  # "Robin's" is Robin
+        pieces = tuple(words(chunk))
+        if not pieces:
+            continue
+        if any(ch.isdigit() for ch in chunk) or len(pieces) > 1:
+            terms.append(_Term(pieces, identifier=True))
+        else:
+            terms.append(_Term(pieces, identifier=False))
+    return terms
 
 
 def fts_snippet_html(snippet: str) -> str:
