@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import pkgutil
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
@@ -75,3 +76,15 @@ def test_the_core_never_imports_a_provider_by_name() -> None:
         text = path.read_text()
         for name in plugin_names:
             assert f"providers.{name}" not in text, f"{path} imports provider {name}"
+
+
+def test_every_route_module_exports_routes_one_way_and_is_mounted() -> None:
+    from appliance.server import app
+    from appliance.server import routes as package
+
+    modules = {found.name for found in pkgutil.iter_modules(package.__path__)}
+    mounted = {module.__name__.rsplit(".", 1)[1] for module in app.API_MODULES}
+    assert modules == mounted, sorted(modules ^ mounted)
+    for module in app.API_MODULES:
+        assert "routes" in module.__all__ and isinstance(module.routes, list), module.__name__
+        assert not hasattr(module, "router"), module.__name__

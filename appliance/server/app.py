@@ -22,6 +22,7 @@ from appliance.server.routes import (
     account,
     ai,
     assist,
+    calendar,
     chat,
     control,
     health,
@@ -39,7 +40,26 @@ from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
 
-API_MODULES = (health, sessions, account, members, system, live, knowledge, lists, tasks, assist)
+# Each module exports `routes`: its handlers, or one Router where the area shares a prefix, guards or
+# an error shape. All of them sit behind `authenticate`, which lets only the public ones through.
+API_MODULES = (
+    health,
+    sessions,
+    account,
+    members,
+    system,
+    live,
+    knowledge,
+    lists,
+    tasks,
+    calendar,
+    assist,
+    control,
+    ai,
+    models,
+    chat,
+    openai_api,
+)
 
 
 def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
@@ -55,8 +75,7 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
             if close_runtime:
                 runtime.close()
 
-    routers = [control.router, ai.router, models.router, chat.router, openai_api.router]
-    api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes] + routers, guards=[authenticate])
+    api = Router("/", route_handlers=[r for m in API_MODULES for r in m.routes], guards=[authenticate])
     return Litestar(
         route_handlers=[api, *web_routers()],
         dependencies=dependencies,

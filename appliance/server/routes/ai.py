@@ -25,7 +25,7 @@ from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.server.auth import admin_only, members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep, VaultDep
 
-__all__ = ["router"]
+__all__ = ["routes"]
 
 
 @get("/providers")
@@ -146,23 +146,25 @@ def _announce(bus: EventBus, principal: Principal, action: Action, key: Provider
     bus.publish(Event(topic="ai-keys", action=action, id=key.id, data=data), audience)
 
 
-router = Router(
-    "/api/ai",
-    route_handlers=[
-        providers,
-        my_keys,
-        add_key,
-        one_key,
-        update_key,
-        delete_key,
-        test_key,
-        price_table,
-        set_price,
-        reset_price,
-        my_preferences,
-        set_my_preferences,
-        my_usage,
-    ],
-    guards=[members_only],
-    tags=["ai"],
-)
+routes = [
+    Router(
+        "/api/ai",
+        route_handlers=[
+            providers,
+            my_keys,
+            add_key,
+            one_key,
+            update_key,
+            delete_key,
+            test_key,
+            price_table,
+            set_price,
+            reset_price,
+            my_preferences,
+            set_my_preferences,
+            my_usage,
+        ],
+        guards=[members_only],
+        tags=["ai"],
+    )
+]

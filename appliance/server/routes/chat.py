@@ -24,7 +24,7 @@ from appliance.server.auth import members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
 from appliance.server.hangup import until_hangup
 
-__all__ = ["router"]
+__all__ = ["routes"]
 
 
 @get("/conversations")
@@ -82,9 +82,11 @@ async def _sse(events: AsyncGenerator[chat.ChatEvent, None]) -> AsyncIterator[by
             yield f"event: {event.kind}\ndata: ".encode() + msgspec.json.encode(event) + b"\n\n"
 
 
-router = Router(
-    "/api/chat",
-    route_handlers=[my_conversations, new_conversation, one_conversation, remove_conversation, send_message],
-    guards=[members_only],
-    tags=["chat"],
-)
+routes = [
+    Router(
+        "/api/chat",
+        route_handlers=[my_conversations, new_conversation, one_conversation, remove_conversation, send_message],
+        guards=[members_only],
+        tags=["chat"],
+    )
+]

@@ -18,7 +18,7 @@ from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
 
-__all__ = ["router"]
+__all__ = ["routes"]
 
 
 @post("/housekeeping", status_code=HTTP_200_OK)
@@ -71,19 +71,21 @@ async def knowledge_check(runtime: RuntimeDep) -> IndexReport:
     return await check_index(runtime.db, runtime.knowledge)
 
 
-router = Router(
-    CONTROL_PREFIX,
-    route_handlers=[
-        housekeeping,
-        heartbeat,
-        job_run,
-        list_users,
-        add_user,
-        disable_user,
-        create_token,
-        knowledge_reindex,
-        knowledge_check,
-    ],
-    guards=[service_only],
-    tags=["control"],
-)
+routes = [
+    Router(
+        CONTROL_PREFIX,
+        route_handlers=[
+            housekeeping,
+            heartbeat,
+            job_run,
+            list_users,
+            add_user,
+            disable_user,
+            create_token,
+            knowledge_reindex,
+            knowledge_check,
+        ],
+        guards=[service_only],
+        tags=["control"],
+    )
+]

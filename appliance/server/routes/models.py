@@ -15,7 +15,7 @@ from appliance.events import EVERYONE, Event
 from appliance.server.auth import admin_only, members_only
 from appliance.server.deps import BusDep, SettingsDep
 
-__all__ = ["router"]
+__all__ = ["routes"]
 
 
 class CustomModelAdd(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -57,6 +57,6 @@ async def remove_model(settings: SettingsDep, bus: BusDep, name: FromPath[str]) 
     bus.publish(Event(topic="ai-models", action="deleted", id=name), [EVERYONE])
 
 
-router = Router(
-    "/api/ai/models", route_handlers=[list_models, add_model, remove_model], guards=[members_only], tags=["ai"]
-)
+routes = [
+    Router("/api/ai/models", route_handlers=[list_models, add_model, remove_model], guards=[members_only], tags=["ai"])
+]

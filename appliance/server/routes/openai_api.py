@@ -30,7 +30,7 @@ from appliance.server.deps import AIDep, PrincipalDep
 from appliance.server.errors import exception_handlers, retry_after_header
 from appliance.server.hangup import until_hangup
 
-__all__ = ["router"]
+__all__ = ["routes"]
 
 _ROLES: tuple[Role, ...] = get_args(Role)
 
@@ -199,14 +199,16 @@ def _handler_for(exc: Exception) -> Any:
     return exception_handlers[Exception]
 
 
-router = Router(
-    "/v1",
-    route_handlers=[list_models, chat_completions],
-    tags=["openai"],
-    exception_handlers={
-        RequestError: _openai_error,
-        ServiceUnavailable: _openai_error,
-        ProviderError: _openai_error,
-        HTTPException: _openai_error,
-    },
-)
+routes = [
+    Router(
+        "/v1",
+        route_handlers=[list_models, chat_completions],
+        tags=["openai"],
+        exception_handlers={
+            RequestError: _openai_error,
+            ServiceUnavailable: _openai_error,
+            ProviderError: _openai_error,
+            HTTPException: _openai_error,
+        },
+    )
+]
