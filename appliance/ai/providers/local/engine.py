@@ -79,14 +79,18 @@ class LoadedModel:
         stops: list[str],
         cancelled: Callable[[], bool],
         emit: Callable[[str], None],
+        grammar: str | None = None,
     ) -> Outcome:
-        """Generate up to `max_tokens`, handing text to `emit`; `cancelled` is asked before every token."""
+        """Generate up to `max_tokens`, handing text to `emit`; `cancelled` is asked before every token.
+
+        With a GBNF `grammar` the output follows it, and only `stops` end it early: the transcript
+        stops of a template-less model could occur inside a JSON string."""
         if cancelled():  # the reader left while the prompt was prepared: skip reading it
             return Outcome(output_tokens=0, finish_reason="cancelled")
-        scanner = _StopScanner(self.stops + stops)
+        scanner = _StopScanner(stops if grammar else self.stops + stops)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         count, finish = 0, "length"
-        for token in self._tokens(prompt, sampling):
+        for token in self._tokens(prompt, sampling, grammar):
             if cancelled():
                 return Outcome(output_tokens=count, finish_reason="cancelled")
             if self._ends_turn(token):
@@ -102,7 +106,9 @@ class LoadedModel:
         emit(scanner.flush() + decoder.decode(b"", final=True))
         return Outcome(output_tokens=count, finish_reason=finish)
 
-    def _tokens(self, prompt: list[int], sampling: Sampling) -> Iterator[int]:
+    def _tokens(self, prompt: list[int], sampling: Sampling, grammar: str | None) -> Iterator[int]:
+        from llama_cpp import LlamaGrammar
+
         return self.llama.generate(
             prompt,
             temp=sampling.temperature,
@@ -110,6 +116,7 @@ class LoadedModel:
             top_p=sampling.top_p,
             min_p=sampling.min_p,
             repeat_penalty=sampling.repeat_penalty,
+            grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None,
         )
 
     def _ends_turn(self, token: int) -> bool:

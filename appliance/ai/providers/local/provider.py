@@ -16,6 +16,10 @@ past its limits with RateLimited. Generation runs on one dedicated thread; token
 event loop through a queue, and a consumer that stops reading (a client that went away) sets a
 flag the thread checks before every token, which frees the model at once. A consumer that
 leaves while waiting leaves the queue.
+
+Tools are grammar-constrained JSON (tools.py): the model first writes which tool to call, held to
+the tools' schemas, in the same turn at the model and on the same thread; the call arrives in
+the last chunk. When it chooses none, the words follow from a second pass without the tools.
 """
 
 from __future__ import annotations
@@ -32,16 +36,29 @@ from typing import Annotated, Any
 import msgspec
 
 from appliance.ai.models import CHAT_TEMPLATE_FILE, InstalledModel, read_installed, require_model
-from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ChatResult, ProviderConfig, Usage
+from appliance.ai.providers.base import (
+    ChatChunk,
+    ChatMessage,
+    ChatProvider,
+    ChatRequest,
+    ChatResult,
+    ProviderConfig,
+    ToolCall,
+    Usage,
+)
 from appliance.ai.providers.local.engine import LoadedModel, Outcome, Sampling, load_model
 from appliance.ai.providers.local.fair_queue import FairQueue, Ticket
 from appliance.ai.providers.local.history import fit_history
+from appliance.ai.providers.local.tools import decides_tools, grammar, plain_turns, read_choice, tool_turns
 from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
 from appliance.settings import AISettings, Settings
+from appliance.system.priority import lower_this_thread
 
 __all__ = ["create", "LocalChatProvider", "LocalOptions"]
 
 DEFAULT_MAX_TOKENS = 512
+# Choosing a tool wants the likeliest choice, and JSON repeats its quotes and braces by nature.
+TOOL_SAMPLING = Sampling(temperature=0.2, repeat_penalty=1.0)
 _DEFAULTS = AISettings()  # the settings' defaults, written once there
 
 log = logging.getLogger(__name__)
@@ -73,6 +90,7 @@ def create(config: ProviderConfig, **_: Any) -> ChatProvider:
 class _Finished(msgspec.Struct, frozen=True):
     usage: Usage
     finish_reason: str
+    tool_calls: list[ToolCall] | None = None
 
 
 class _Job:
@@ -98,7 +116,7 @@ class LocalChatProvider:
     def __init__(self, options: LocalOptions) -> None:
         self.options = options
         self._queue = FairQueue(options.per_member, options.queue)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atom-local-llm")
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="atom-local-llm", initializer=lower_this_thread)
         self._current: _Job | None = None
 
     @property
@@ -121,7 +139,7 @@ class LocalChatProvider:
                     raise item
                 yield ChatChunk(text=item)
             await self._end_turn(job, ticket)
-            yield ChatChunk(usage=item.usage, finish_reason=item.finish_reason)
+            yield ChatChunk(usage=item.usage, finish_reason=item.finish_reason, tool_calls=item.tool_calls)
         finally:
             job.stop.set()  # ends generation if the consumer stopped early; harmless otherwise
 
@@ -136,6 +154,7 @@ class LocalChatProvider:
             text="".join(parts),
             usage=last.usage or Usage(),
             finish_reason=last.finish_reason,
+            tool_calls=last.tool_calls,
         )
 
     async def list_models(self) -> list[str]:
@@ -180,18 +199,33 @@ class LocalChatProvider:
         try:
             model = self._model(request.model or self.options.model)
             with model.lock:
-                outcome, prompt_tokens = self._run(model, request, job)
-            if outcome.finish_reason == "cancelled":
-                log.info("local reply stopped after %d tokens: its reader left", outcome.output_tokens)
-            job.send(
-                _Finished(Usage(input_tokens=prompt_tokens, output_tokens=outcome.output_tokens), outcome.finish_reason)
-            )
+                finished = self._run(model, request, job)
+            if finished.finish_reason == "cancelled":
+                log.info("local reply stopped after %d tokens: its reader left", finished.usage.output_tokens)
+            job.send(finished)
         except Exception as exc:  # every failure reaches the consumer, as a ProviderError
             job.send(_as_provider_error(exc))
 
-    def _run(self, model: LoadedModel, request: ChatRequest, job: _Job) -> tuple[Outcome, int]:
-        wanted = request.max_tokens or DEFAULT_MAX_TOKENS
-        fitted = fit_history(list(request.messages), model.encode, model.n_ctx, wanted)
+    def _run(self, model: LoadedModel, request: ChatRequest, job: _Job) -> _Finished:
+        """The tool JSON first when tools are offered; then words, unless a tool was called."""
+        budget, spent = request.max_tokens or DEFAULT_MAX_TOKENS, Usage()
+        if decides_tools(request.tools, request.tool_choice):
+            decided, spent = self._decide(model, request, job, budget)
+            if decided is not None:
+                return decided
+            budget -= spent.output_tokens
+        if budget < 1:  # the choice of no tool took every token allowed
+            return _Finished(spent, "length")
+        outcome, prompt_tokens = self._say(model, plain_turns(request.messages), request, job, budget)
+        usage = Usage(
+            input_tokens=spent.input_tokens + prompt_tokens, output_tokens=spent.output_tokens + outcome.output_tokens
+        )
+        return _Finished(usage, outcome.finish_reason)
+
+    def _say(
+        self, model: LoadedModel, turns: list[ChatMessage], request: ChatRequest, job: _Job, budget: int
+    ) -> tuple[Outcome, int]:
+        fitted = fit_history(turns, model.encode, model.n_ctx, budget)
         sampling = Sampling() if request.temperature is None else Sampling(temperature=request.temperature)
         outcome = model.generate(
             fitted.tokens,
@@ -202,6 +236,28 @@ class LocalChatProvider:
             emit=lambda text: job.send(text) if text else None,
         )
         return outcome, len(fitted.tokens)
+
+    def _decide(
+        self, model: LoadedModel, request: ChatRequest, job: _Job, budget: int
+    ) -> tuple[_Finished | None, Usage]:
+        """The model's tool JSON: a finished reply when it calls a tool (or was cut off), else None."""
+        tools = request.tools or []
+        rules = grammar(tools, request.tool_choice)
+        fitted = fit_history(
+            tool_turns(request.messages, tools, request.tool_choice), model.encode, model.n_ctx, budget
+        )
+        sampling = TOOL_SAMPLING
+        if request.temperature is not None:
+            sampling = msgspec.structs.replace(TOOL_SAMPLING, temperature=request.temperature)
+        parts: list[str] = []
+        outcome = model.generate(
+            fitted.tokens, fitted.max_tokens, sampling, [], cancelled=job.stop.is_set, emit=parts.append, grammar=rules
+        )
+        spent = Usage(input_tokens=len(fitted.tokens), output_tokens=outcome.output_tokens)
+        if outcome.finish_reason != "stop":  # cancelled, or the token limit came before the JSON closed
+            return _Finished(spent, outcome.finish_reason), spent
+        call = read_choice("".join(parts), tools)
+        return (_Finished(spent, "tool_calls", [call]) if call else None), spent
 
     def _model(self, name: str) -> LoadedModel:
         installed = require_model(self.options.data_dir, name, role="chat")
