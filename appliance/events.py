@@ -31,6 +31,10 @@ Topic = Literal[
     "conversations",
     "notes",
     "documents",
+    "lists",
+    "tasks",
+    "calendar",
+    "timers",
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 

@@ -63,19 +63,19 @@ class Coordinator:
 
     async def act(self, text: str, ctx: ToolContext) -> Outcome:
         understood = await self.understand(text, ctx)
-        if understood.tool in _CONFIRMING and self.pending.waiting(ctx.user_id, ctx.conversation_id):
+        if understood.tool in _CONFIRMING and self.pending.waiting(ctx.user_id):
             return await self._settle(understood, ctx)
         if understood.tool == CHAT:
             return Outcome(understood=understood, reply=None, acted=False)
         if understood.confirm:
-            self.pending.ask(ctx.user_id, ctx.conversation_id, understood.tool, understood.arguments)
+            self.pending.ask(ctx.user_id, understood.tool, understood.arguments)
             question = await _question(understood, ctx)
             return Outcome(understood=understood, reply=question, acted=False)
         reply = await tool(understood.tool).run(ctx, understood.arguments)
         return Outcome(understood=understood, reply=reply, acted=True)
 
     async def _settle(self, answer: Understanding, ctx: ToolContext) -> Outcome:
-        waiting = self.pending.take(ctx.user_id, ctx.conversation_id)
+        waiting = self.pending.take(ctx.user_id)
         if waiting is None or answer.tool != "confirm":
             return Outcome(understood=answer, reply=ToolReply(text="All right, I won't."), acted=False)
         reply = await tool(waiting.tool).run(ctx, waiting.arguments)

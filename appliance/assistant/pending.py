@@ -1,7 +1,8 @@
 """Actions waiting for a yes: what a tool that sends, deletes or spends asked to confirm.
 
-Kept per member (and conversation) in the server's memory for a short while; a restart or a
-few minutes' silence forgets them, which is the safe way round.
+One per member, whichever conversation or device asked (a "yes" said to the kitchen satellite
+answers the question the kitchen satellite asked); kept in the server's memory for a short
+while: a restart or a few minutes' silence forgets it, which is the safe way round.
 """
 
 from __future__ import annotations
@@ -25,20 +26,18 @@ class PendingAction(msgspec.Struct, frozen=True, kw_only=True):
 class PendingActions:
     def __init__(self, ttl: float = _TTL_SECONDS) -> None:
         self._ttl = ttl
-        self._waiting: dict[tuple[str, str | None], PendingAction] = {}
+        self._waiting: dict[str, PendingAction] = {}
 
-    def ask(self, user_id: str, conversation_id: str | None, tool: str, arguments: dict[str, Any]) -> None:
-        self._waiting[(user_id, conversation_id)] = PendingAction(
-            tool=tool, arguments=arguments, asked_at=time.monotonic()
-        )
+    def ask(self, user_id: str, tool: str, arguments: dict[str, Any]) -> None:
+        self._waiting[user_id] = PendingAction(tool=tool, arguments=arguments, asked_at=time.monotonic())
 
-    def take(self, user_id: str, conversation_id: str | None) -> PendingAction | None:
-        """The action waiting here (removed: a yes or a no settles it), or None."""
-        found = self._waiting.pop((user_id, conversation_id), None)
+    def take(self, user_id: str) -> PendingAction | None:
+        """The action waiting for this member (removed: a yes or a no settles it), or None."""
+        found = self._waiting.pop(user_id, None)
         if found is None or time.monotonic() - found.asked_at > self._ttl:
             return None
         return found
 
-    def waiting(self, user_id: str, conversation_id: str | None) -> bool:
-        found = self._waiting.get((user_id, conversation_id))
+    def waiting(self, user_id: str) -> bool:
+        found = self._waiting.get(user_id)
         return found is not None and time.monotonic() - found.asked_at <= self._ttl

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-__all__ = ["parse_when", "describe_when"]
+__all__ = ["parse_when", "describe_when", "split_when"]
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = [
@@ -52,6 +52,31 @@ _PARTS_OF_DAY = {
     "midday": time(12),
     "midnight": time(0),
 }
+_STARTS = frozenset(
+    ["at", "in", "on", "by", "tomorrow", "today", "tonight", "this", "next", "noon", "midnight", *_WEEKDAYS, *_MONTHS]
+)
+_TIME_WORDS = frozenset(
+    [
+        *_STARTS,
+        *_UNITS,
+        *(u + "s" for u in _UNITS),
+        *_NUMBERS,
+        *_PARTS_OF_DAY,
+        "half",
+        "hour",
+        "am",
+        "pm",
+        "o'clock",
+        "the",
+        "of",
+        "morning",
+        "afternoon",
+        "evening",
+        "week",
+        "forty",
+        "five",
+    ]
+)
 _RELATIVE = re.compile(r"\bin (half an hour|(\d+|[a-z]+(?: [a-z]+)?) (minute|min|hour|hr|day|week|second|sec)s?)\b")
 _CLOCK = re.compile(r"\b(?:at )?(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?= |$)")
 
@@ -71,6 +96,25 @@ def parse_when(text: str, now: datetime) -> datetime | None:
     if day is None and moment <= now:
         moment += timedelta(days=1)  # "at 7" after seven: tomorrow
     return moment
+
+
+def split_when(text: str, now: datetime) -> tuple[str, datetime | None]:
+    """ "call the plumber tomorrow at 9" → ("call the plumber", tomorrow 09:00): the longest
+    ending made only of time words ("at the station at 5pm" keeps "at the station")."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if i and token.lower().strip(",") in _STARTS and all(_timeish(t) for t in tokens[i:]):
+            moment = parse_when(" ".join(tokens[i:]), now)
+            if moment is not None:
+                return " ".join(tokens[:i]).rstrip(","), moment
+    return text, None
+
+
+def _timeish(token: str) -> bool:
+    word = token.lower().strip(",.")
+    return word in _TIME_WORDS or bool(
+        re.fullmatch(r"[\d:.]+(am|pm|a\.m\.|p\.m\.|st|nd|rd|th)?|\d{4}-\d{2}-\d{2}", word)
+    )
 
 
 def describe_when(moment: datetime, now: datetime) -> str:
@@ -111,7 +155,9 @@ def _date(said: str, today: date) -> date | None:
     if iso:
         return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     for index, name in enumerate(_MONTHS, start=1):
-        found = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? {name}\b|\b{name} (\d{{1,2}})(?:st|nd|rd|th)?\b", said)
+        found = re.search(
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? {name}\b|\b{name} (\d{{1,2}})(?:st|nd|rd|th)?\b", said
+        )
         if found:
             day = int(found.group(1) or found.group(2))
             candidate = date(today.year, index, day)

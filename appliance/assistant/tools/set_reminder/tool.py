@@ -1,0 +1,21 @@
+"""The `set_reminder` tool: remind the member of something at a time (it fires even after a restart)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.assistant.context import ToolContext, ToolReply
+from appliance.assistant.when import describe_when, parse_when, split_when
+
+
+async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:
+    what, at = str(args["text"]), parse_when(str(args["when"]), ctx.now) if args.get("when") else None
+    if at is None:
+        what, at = split_when(what, ctx.now)  # "call the plumber tomorrow at 9"
+    if at is None:
+        return ToolReply(text=f"When should I remind you to {what}?")
+    remind = ctx.services.extras.get("reminders")
+    if remind is None:
+        return ToolReply(text="Reminders are not available on this box yet.")
+    await remind(ctx, what, at)
+    return ToolReply(text=f"I'll remind you to {what} {describe_when(at, ctx.now)}.", link="/tasks")
