@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC, datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,11 +18,13 @@ from hassil.intents import SlotList, TextSlotList
 
 from appliance.assistant.registry import tools
 from appliance.assistant.slots import DYNAMIC_SLOTS, FIXED_SLOTS
+from appliance.assistant.when import parse_when
 
 __all__ = ["Match", "match"]
 
 _PUNCTUATION = re.compile(r"[?!.,;]+$")
-_WILDCARD_CONFIDENCE = 0.85  # a template with free text can swallow more than it should
+_WILDCARD_CONFIDENCE = 0.85
+_ANY_MOMENT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # only whether a phrase is a time matters here  # a template with free text can swallow more than it should
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,13 +41,19 @@ def match(text: str, household: Mapping[str, Sequence[str]]) -> Match | None:
     slot_lists: dict[str, SlotList] = {
         name: TextSlotList.from_strings(household.get(name) or ["\x00"]) for name in DYNAMIC_SLOTS
     }
-    results = list(recognize_all(cleaned, _intents(), slot_lists=slot_lists))
+    results = [r for r in recognize_all(cleaned, _intents(), slot_lists=slot_lists) if _sensible(r)]
     if not results:
         return None
     best = min(results, key=_free_text)  # "set a timer for 10 minutes" is not a timer named "a"
     arguments = {name: _value(entity.value) for name, entity in best.entities.items()}
     wild = _free_text(best) > 0
     return Match(tool=best.intent.name, arguments=arguments, confidence=_WILDCARD_CONFIDENCE if wild else 1.0)
+
+
+def _sensible(result: RecognizeResult) -> bool:
+    """A {when} must be a time ("why is the sky blue" is not an event "why" at "the sky blue")."""
+    when = result.entities.get("when")
+    return when is None or parse_when(str(when.value), _ANY_MOMENT) is not None
 
 
 def _free_text(result: RecognizeResult) -> int:
