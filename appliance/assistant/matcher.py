@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, datetime
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -23,8 +23,8 @@ from appliance.assistant.when import parse_when
 __all__ = ["Match", "match"]
 
 _PUNCTUATION = re.compile(r"[?!.,;]+$")
-_WILDCARD_CONFIDENCE = 0.85
-_ANY_MOMENT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # only whether a phrase is a time matters here  # a template with free text can swallow more than it should
+_WILDCARD_CONFIDENCE = 0.85  # a template with free text can swallow more than it should
+_ANY_MOMENT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # only whether a phrase is a time matters here
 
 
 class Match(msgspec.Struct, frozen=True, kw_only=True):

@@ -143,6 +143,8 @@ def _day(said: str, today: date) -> date | None:
         return today
     if " tomorrow " in said:
         return today + timedelta(days=1)
+    if " next week " in said:
+        return today + timedelta(days=7)
     for index, name in enumerate(_WEEKDAYS):
         if f" {name} " in said:
             ahead = (index - today.weekday()) % 7 or 7
