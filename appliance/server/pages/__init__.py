@@ -18,14 +18,28 @@ from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from appliance.server.auth import authenticate
-from appliance.server.pages import account, ai_settings, chat, dashboard, login, members, setup, shell, system, usage
+from appliance.server.pages import (
+    account,
+    ai_settings,
+    chat,
+    dashboard,
+    documents,
+    login,
+    members,
+    notes,
+    search,
+    setup,
+    shell,
+    system,
+    usage,
+)
 from appliance.server.pages.access import SignInFirst, redirect_to_sign_in, signed_in_page
 from appliance.server.pages.errors import with_html_errors
 from appliance.server.pages.templating import static_dir, template_config
 
 __all__ = ["web_routers", "template_config", "with_html_errors"]
 
-MEMBER_AREAS = (dashboard, chat, members, account, system, ai_settings, usage)
+MEMBER_AREAS = (dashboard, chat, search, notes, documents, members, account, system, ai_settings, usage)
 _PRIVATE = CacheControlHeader(no_store=True)
 
 

@@ -30,6 +30,9 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Chat", "/chat"),
+    NavItem("Search", "/search"),
+    NavItem("Notes", "/notes"),
+    NavItem("Documents", "/documents"),
     NavItem("Members", "/members"),
     NavItem("My account", "/account"),
     NavItem("System", "/system"),

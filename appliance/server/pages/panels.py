@@ -53,12 +53,17 @@ async def _system(runtime: Runtime, _: Principal) -> dict[str, Any]:
     return {"status": await load_status(runtime)}
 
 
+async def _knowledge(_: Runtime, __: Principal) -> dict[str, Any]:
+    return {}  # a search box and links: nothing to load, nothing to go stale while someone types
+
+
 async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
     return {"usage": await load_usage(runtime.db, me)}
 
 
 PANELS: tuple[Panel, ...] = (
     Panel("household", "Household", ("members",), _household),
+    Panel("knowledge", "Notes and documents", (), _knowledge),
     Panel("ai", "AI this month", ("ai-usage", "ai-preferences"), _ai_month),  # every ledger entry; a new budget
     Panel("access", "Your sign-ins and tokens", ("tokens", "sessions"), _access),
     Panel("system", "System health", (), _system),

@@ -14,6 +14,7 @@ from litestar.template import TemplateConfig
 
 from appliance.resources import resource_path
 from appliance.server.pages.devices import device_name
+from appliance.server.pages.markdown import render_markdown
 
 __all__ = ["template_config", "render_html", "templates_dir", "static_dir"]
 
@@ -36,6 +37,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
         lstrip_blocks=True,
     )
     environment.filters["device"] = device_name
+    environment.filters["markdown"] = render_markdown
     return TemplateConfig(instance=JinjaTemplateEngine(engine_instance=environment))
 
 

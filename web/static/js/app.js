@@ -12,7 +12,11 @@ const PAGE_MODULES = {
   "ai-settings": "./pages/ai-settings.js",
   chat: "./pages/chat.js",
   dashboard: "./pages/dashboard.js",
+  document: "./pages/document.js",
+  documents: "./pages/documents.js",
   members: "./pages/members.js",
+  note: "./pages/note.js",
+  search: "./pages/search.js",
   setup: "./pages/setup.js",
 };
 
