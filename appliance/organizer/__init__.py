@@ -16,10 +16,13 @@ Every record is indexed in Knowledge as it changes; the sources below replay the
 from __future__ import annotations
 
 from appliance.knowledge.sources import register_source
+from appliance.organizer.calendar.calendars import EVENT
+from appliance.organizer.calendar.events import event_records
 from appliance.organizer.lists.lists import LIST, list_records
 from appliance.organizer.tasks.tasks import TASK, task_records
 
-__all__ = ["LIST", "TASK"]
+__all__ = ["LIST", "TASK", "EVENT"]
 
 register_source(LIST, list_records)
 register_source(TASK, task_records)
+register_source(EVENT, event_records)

@@ -30,7 +30,7 @@ _CALENDAR = (
     " sync_error FROM organizer_calendars"
 )
 _EVENT_COLUMNS = (
-    "id, calendar_id, owner, uid, title, ics, created_by, created_at, updated_at, conflict, href, etag, dirty"
+    "id, calendar_id, owner, uid, title, tz, ics, created_by, created_at, updated_at, conflict, href, etag, dirty"
 )
 _EVENT = f"SELECT {_EVENT_COLUMNS} FROM organizer_events"
 
@@ -101,6 +101,7 @@ class EventRow:
         "owner",
         "uid",
         "title",
+        "tz",
         "ics",
         "created_by",
         "created_at",
@@ -120,6 +121,7 @@ class EventRow:
     owner: str | None
     uid: str
     title: str
+    tz: str
     ics: str
     created_by: str | None
     created_at: datetime

@@ -1,0 +1,394 @@
+"""Events: one-off or repeating, timed in their own zone or all-day, in a household or personal calendar.
+
+An event in a household calendar is every member's to read and change; one in a personal calendar
+is its owner's alone. Repeats are RRULEs; a single occurrence is cancelled (EXDATE) or changed on
+its own (an overridden instance), as RFC 5545 says. Every event is one record in the knowledge index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import msgspec
+from msgspec import UNSET
+
+from appliance import clock
+from appliance.errors import InvalidInput, NotFound
+from appliance.knowledge.knowledge import Knowledge
+from appliance.knowledge.records import Indexable
+from appliance.organizer.caldav.tombstones import leave_tombstone
+from appliance.organizer.calendar import queries
+from appliance.organizer.calendar.calendars import EVENT, get_calendar
+from appliance.organizer.calendar.expand import find_occurrence
+from appliance.organizer.calendar.ical import (
+    as_moment,
+    master_of,
+    new_calendar,
+    overrides_of,
+    parse_calendar,
+    recurrence_key,
+    rule_text,
+    stamp,
+    summarize,
+)
+from appliance.organizer.calendar.models import Calendar, Event, EventCreate, EventUpdate, OccurrenceChange
+from appliance.organizer.calendar.queries import EventRow
+from appliance.organizer.household import household_zone, zone
+from appliance.organizer.recurrence import checked_rrule
+from appliance.organizer.scope import check_visible, index_owner
+from appliance.storage import Database, Writer
+
+__all__ = [
+    "get_event",
+    "create_event",
+    "update_event",
+    "change_occurrence",
+    "delete_event",
+    "keep_event",
+    "event_records",
+    "event_of",
+    "indexable_event",
+    "store_calendar_object",
+    "replace_calendar_object",
+]
+
+
+async def get_event(db: Database, viewer: str, event_id: str) -> Event:
+    return event_of(await _row(db, viewer, event_id))
+
+
+async def create_event(db: Database, knowledge: Knowledge, viewer: str, new: EventCreate) -> Event:
+    calendar = await get_calendar(db, viewer, new.calendar_id)
+    tz = zone(new.tz or (await household_zone(db)).key)
+    component = icalendar.Event()
+    component.add("UID", uuid.uuid4().hex + "@atom")
+    component.add("CREATED", clock.now().replace(tzinfo=UTC))
+    _set_timing(component, new.starts, new.ends, new.all_day, tz, new.rrule)
+    _set_text(component, new.title, new.location, new.description)
+    stamp(component)
+    row = await store_calendar_object(db, calendar, new_calendar([component]), viewer, tz.key)
+    await knowledge.index(indexable_event(row))
+    return event_of(row)
+
+
+async def update_event(db: Database, knowledge: Knowledge, viewer: str, event_id: str, change: EventUpdate) -> Event:
+    """Change the whole series. A new start, zone, all-day flag or rule drops cancelled and changed occurrences."""
+    row = await _row(db, viewer, event_id)
+    current = event_of(row)
+    ical = parse_calendar(row.ics)
+    master = master_of(ical)
+    fields = {name: getattr(change, name) for name in change.__struct_fields__ if getattr(change, name) is not UNSET}
+    if fields.keys() & {"starts", "ends", "all_day", "tz", "rrule"}:
+        merged = msgspec.structs.replace(current, **{k: v for k, v in fields.items() if k != "calendar_id"})
+        if fields.keys() & {"starts", "all_day", "tz", "rrule"}:
+            ical = new_calendar([master])
+            master.pop("EXDATE", None)
+        ends = fields["ends"] if "ends" in fields else _kept_end(current, merged)
+        _set_timing(master, merged.starts, ends, merged.all_day, zone(merged.tz), merged.rrule)
+    if fields.keys() & {"title", "location", "description"}:
+        _set_text(
+            master,
+            fields.get("title", current.title),
+            fields.get("location", current.location),
+            fields.get("description", current.description),
+        )
+    stamp(master)
+    target = await get_calendar(db, viewer, fields.get("calendar_id", row.calendar_id))
+    return await _replace(db, knowledge, row, target, ical)
+
+
+async def change_occurrence(
+    db: Database, knowledge: Knowledge, viewer: str, event_id: str, change: OccurrenceChange
+) -> Event:
+    """Cancel one occurrence of a repeating event, or change it alone (its time, title, place, notes)."""
+    row = await _row(db, viewer, event_id)
+    ical = parse_calendar(row.ics)
+    master = master_of(ical)
+    original = find_occurrence(ical, change.recurrence_id)
+    existing = next((o for o in overrides_of(ical) if o.decoded("RECURRENCE-ID") == original), None)
+    if change.cancel:
+        kept = [c for c in ical.subcomponents if c is not existing]
+        ical = new_calendar(kept)
+        master.add("EXDATE", original)
+        stamp(master)
+    else:
+        override = existing or _instance_of(master, original, ical)
+        _change_instance(override, master, change, row.tz)
+        stamp(override)
+    calendar = await get_calendar(db, viewer, row.calendar_id)
+    return await _replace(db, knowledge, row, calendar, ical)
+
+
+async def delete_event(db: Database, knowledge: Knowledge, viewer: str, event_id: str) -> Event:
+    row = await _row(db, viewer, event_id)
+    event = event_of(row)
+    await db.write(_delete, row)
+    await knowledge.forget(EVENT, row.id)
+    return event
+
+
+async def keep_event(db: Database, viewer: str, event_id: str) -> Event:
+    """The member has seen what a sync conflict did to this event: stop flagging it."""
+    row = await _row(db, viewer, event_id)
+    await db.write(queries.update_event, row.id, {"conflict": None})
+    return msgspec.structs.replace(event_of(row), conflict=None)
+
+
+async def event_records(db: Database) -> list[Indexable]:
+    return [indexable_event(row) for row in await db.read(queries.all_event_rows)]
+
+
+async def store_calendar_object(
+    db: Database, calendar: Calendar, ical: icalendar.Calendar, created_by: str | None, fallback_tz: str, **sync: Any
+) -> EventRow:
+    """Insert one calendar object (a UID's master and instances) as a new event of `calendar`."""
+    at = clock.now()
+    values = {
+        "id": uuid.uuid4().hex,
+        "calendar_id": calendar.id,
+        "owner": calendar.owner_id,
+        **_columns(ical, fallback_tz),
+        "created_by": created_by,
+        "created_at": at,
+        "updated_at": at,
+        "href": None,
+        "etag": None,
+        "dirty": True,
+        "conflict": None,
+        **sync,
+    }
+    await db.write(queries.insert_event, values)
+    stored = await db.read(queries.event_row, values["id"])
+    assert stored is not None
+    return stored
+
+
+async def replace_calendar_object(db: Database, row: EventRow, ical: icalendar.Calendar, **sync: Any) -> EventRow:
+    """Replace an event's whole calendar object with one from outside (an import, a sync)."""
+    values = {**_columns(ical, row.tz), "updated_at": clock.now(), "dirty": True, "conflict": None, **sync}
+    await db.write(queries.update_event, row.id, values)
+    stored = await db.read(queries.event_row, row.id)
+    assert stored is not None
+    return stored
+
+
+def event_of(row: EventRow) -> Event:
+    ical = parse_calendar(row.ics)
+    master = master_of(ical)
+    summary = summarize(ical, row.tz)
+    tz = ZoneInfo(_known(summary.tz, row))
+    start = master.decoded("DTSTART")
+    end = summary.ends_at if summary.all_day else None
+    return Event(
+        id=row.id,
+        calendar_id=row.calendar_id,
+        shared=row.owner is None,
+        uid=row.uid,
+        title=summary.title,
+        starts=as_moment(start, tz),
+        ends=as_moment(end.date(), tz) if end is not None else as_moment(_timed_end(master, start), tz),
+        all_day=summary.all_day,
+        tz=tz.key,
+        rrule=rule_text(master),
+        exdates=[recurrence_key(value) for value in _exdates(master)],
+        overridden=[recurrence_key(o.decoded("RECURRENCE-ID")) for o in overrides_of(ical)],
+        location=str(master.get("LOCATION", "")),
+        description=str(master.get("DESCRIPTION", "")),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        conflict=row.conflict,
+    )
+
+
+def indexable_event(row: EventRow) -> Indexable:
+    event = event_of(row)
+    when = event.starts.date().isoformat() if event.all_day else event.starts.strftime("%Y-%m-%d %H:%M")
+    lines = [f"When: {when} ({'all day' if event.all_day else event.tz})"]
+    lines += [f"Where: {event.location}"] if event.location else []
+    lines += [f"Repeats: {event.rrule}"] if event.rrule else []
+    lines += [event.description] if event.description else []
+    return Indexable(
+        type=EVENT,
+        id=row.id,
+        owner_id=index_owner(row.owner),
+        shared=row.owner is None,
+        source="calendar",
+        title=event.title,
+        text="\n".join(lines),
+        updated_at=row.updated_at,
+    )
+
+
+def _kept_end(current: Event, merged: Event) -> datetime | None:
+    """When only the start moves, the event keeps its length (all-day: its number of days)."""
+    if merged.all_day != current.all_day:
+        return None  # one day, or one hour
+    length = current.ends - current.starts
+    start = merged.starts if merged.starts.tzinfo is not None else merged.starts.replace(tzinfo=zone(merged.tz))
+    return start + length - (timedelta(days=1) if merged.all_day else timedelta(0))
+
+
+async def _row(db: Database, viewer: str, event_id: str) -> EventRow:
+    row = await db.read(queries.event_row, event_id)
+    if row is None:
+        raise NotFound("no such event")
+    check_visible(row.owner, viewer, "event")
+    return row
+
+
+async def _replace(
+    db: Database, knowledge: Knowledge, row: EventRow, target: Calendar, ical: icalendar.Calendar
+) -> Event:
+    """Store the changed object (moved to `target` if that is another calendar) and reindex it."""
+    values: dict[str, Any] = {**_columns(ical, row.tz), "updated_at": clock.now(), "dirty": True, "conflict": None}
+    if target.id != row.calendar_id:
+        values |= {"calendar_id": target.id, "owner": target.owner_id, "href": None, "etag": None}
+    await db.write(_update, row, values)
+    stored = await db.read(queries.event_row, row.id)
+    assert stored is not None
+    await knowledge.index(indexable_event(stored))
+    return event_of(stored)
+
+
+def _update(conn: Writer, row: EventRow, values: dict[str, Any]) -> None:
+    if "href" in values and row.href is not None:  # moved away from a synced calendar: delete it there
+        leave_tombstone(conn, row.calendar_id, row.owner, row.href, row.etag)
+    queries.update_event(conn, row.id, values)
+
+
+def _delete(conn: Writer, row: EventRow) -> None:
+    queries.delete_event(conn, row.id)
+    if row.href is not None:
+        leave_tombstone(conn, row.calendar_id, row.owner, row.href, row.etag)
+
+
+def _columns(ical: icalendar.Calendar, fallback_tz: str) -> dict[str, Any]:
+    summary = summarize(ical, fallback_tz)
+    return {
+        "uid": summary.uid,
+        "title": summary.title,
+        "starts_at": summary.starts_at,
+        "ends_at": summary.ends_at,
+        "all_day": summary.all_day,
+        "tz": summary.tz,
+        "recurring": summary.recurring,
+        "ics": ical.to_ical().decode(),
+    }
+
+
+def _set_timing(
+    component: icalendar.Component,
+    starts: datetime,
+    ends: datetime | None,
+    all_day: bool,
+    tz: ZoneInfo,
+    rrule: str | None,
+) -> None:
+    for name in ("DTSTART", "DTEND", "DURATION", "RRULE"):
+        component.pop(name, None)
+    start, end = _all_day_span(starts, ends, tz) if all_day else _timed_span(starts, ends, tz)
+    component.add("DTSTART", start)
+    component.add("DTEND", end)
+    if rrule is not None:
+        check_from = as_moment(start, tz) if not all_day else datetime.combine(start, datetime.min.time())
+        component.add("RRULE", icalendar.vRecur.from_ical(checked_rrule(rrule, check_from)))
+
+
+def _timed_span(starts: datetime, ends: datetime | None, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = _in_zone(starts, tz)
+    end = _in_zone(ends, tz) if ends is not None else start + timedelta(hours=1)
+    if end <= start:
+        raise InvalidInput("an event must end after it starts")
+    return start, end
+
+
+def _all_day_span(starts: datetime, ends: datetime | None, tz: ZoneInfo) -> tuple[date, date]:
+    """The days as written: an all-day event falls on the same dates in every zone."""
+    first = _in_zone(starts, tz).date()
+    last = _in_zone(ends, tz).date() if ends is not None else first
+    if last < first:
+        raise InvalidInput("an all-day event cannot end before the day it starts")
+    return first, last + timedelta(days=1)
+
+
+def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A wall-clock time in `tz`; one with an offset is the same instant, shown in `tz`."""
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+def _set_text(component: icalendar.Component, title: str, location: str, description: str) -> None:
+    for name, value in (("SUMMARY", title.strip() or title), ("LOCATION", location), ("DESCRIPTION", description)):
+        component.pop(name, None)
+        if value:
+            component.add(name, value)
+
+
+def _instance_of(
+    master: icalendar.Component, original: date | datetime, ical: icalendar.Calendar
+) -> icalendar.Component:
+    """A new overridden instance: the master's properties at the occurrence's original time."""
+    instance = icalendar.Event()
+    for name, value in master.property_items(recursive=False):
+        if name not in {"BEGIN", "END", "RRULE", "RDATE", "EXDATE", "DTSTART", "DTEND", "DURATION"}:
+            instance.add(name, value, encode=False)
+    start = master.decoded("DTSTART")
+    length = _timed_end(master, start) - start
+    instance.add("RECURRENCE-ID", original)
+    instance.add("DTSTART", original)
+    instance.add("DTEND", original + length)
+    ical.add_component(instance)
+    return instance
+
+
+def _change_instance(
+    instance: icalendar.Component, master: icalendar.Component, change: OccurrenceChange, tz: str
+) -> None:
+    if change.starts is not None or change.ends is not None:
+        start = instance.decoded("DTSTART")
+        if not isinstance(start, datetime):
+            raise InvalidInput("an all-day occurrence keeps its day; change the series, or cancel this one")
+        length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
+        new_start = _in_zone(change.starts, ZoneInfo(tz)) if change.starts is not None else start
+        new_end = _in_zone(change.ends, ZoneInfo(tz)) if change.ends is not None else new_start + length
+        _replace_times(instance, *_timed_span(new_start, new_end, ZoneInfo(tz)))
+    _set_text(
+        instance,
+        change.title if change.title is not None else str(instance.get("SUMMARY", "")),
+        change.location if change.location is not None else str(instance.get("LOCATION", "")),
+        change.description if change.description is not None else str(instance.get("DESCRIPTION", "")),
+    )
+
+
+def _replace_times(component: icalendar.Component, start: datetime, end: datetime) -> None:
+    for name in ("DTSTART", "DTEND", "DURATION"):
+        component.pop(name, None)
+    component.add("DTSTART", start)
+    component.add("DTEND", end)
+
+
+def _timed_end(component: icalendar.Component, start: date | datetime) -> Any:
+    if "DTEND" in component:
+        return component.decoded("DTEND")
+    if "DURATION" in component:
+        return start + component.decoded("DURATION")
+    return start if isinstance(start, datetime) else start + timedelta(days=1)
+
+
+def _exdates(master: icalendar.Component) -> list[date | datetime]:
+    found = master.get("EXDATE")
+    if found is None:
+        return []
+    lists = found if isinstance(found, list) else [found]
+    return [value.dt for dates in lists for value in dates.dts]
+
+
+def _known(name: str, row: EventRow) -> str:
+    try:
+        return zone(name).key
+    except InvalidInput:
+        return zone(row.tz).key if row.tz else "UTC"

@@ -1,0 +1,129 @@
+"""ICS in and out, and the private subscription address phones read."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from appliance.runtime import Runtime
+from tests.conftest import second_client
+
+PHONE_EXPORT = (Path(__file__).parent / "files" / "phone_export.ics").read_bytes()
+APRIL = {"start": "2025-03-24T00:00:00", "end": "2025-04-30T00:00:00"}
+
+
+def _import(client: TestClient, calendar_id: str, body: bytes) -> dict:
+    response = client.post(
+        f"/api/calendars/{calendar_id}/import", content=body, headers={"content-type": "text/calendar"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _seen(client: TestClient, **params: object) -> list[tuple[str, str]]:
+    found = client.get("/api/events", params={**APRIL, **params}).json()
+    return [(o["title"], o["starts"]) for o in found]
+
+
+def test_an_ics_file_from_a_phone_is_imported_with_its_zones_repeats_and_exceptions(household: TestClient) -> None:
+    report = _import(household, "household", PHONE_EXPORT)
+    assert (report["created"], report["updated"]) == (3, 0)
+    assert report["skipped"] == ["No identity: it has no UID", "Every minute: it repeats more often than hourly"]
+    seen = _seen(household, tz="Europe/Berlin")
+    assert [title for title, _ in seen] == [
+        "Swimming lessons",
+        "Swimming lessons (gala)",
+        "Flight to New York",
+        "Swimming lessons",
+        "Easter Monday",
+    ]
+    swims = [starts for title, starts in seen if title.startswith("Swimming")]
+    berlin = [s.replace("T", " ")[:16] for s in swims]
+    assert berlin == ["2025-03-25 17:00", "2025-04-01 18:00", "2025-04-15 17:00"]
+    assert _import(household, "household", PHONE_EXPORT) == {"created": 0, "updated": 3, "skipped": report["skipped"]}
+    assert len(_seen(household)) == 5  # the same UIDs replace, never duplicate
+
+
+def test_an_exported_calendar_imports_elsewhere_unchanged(household: TestClient) -> None:
+    _import(household, "household", PHONE_EXPORT)
+    exported = household.get("/api/calendars/household/export.ics")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VTIMEZONE" in exported.content and b"X-WR-CALNAME:Household" in exported.content
+    copy = household.post("/api/calendars", json={"name": "Copy", "shared": True}).json()
+    assert _import(household, copy["id"], exported.content)["created"] == 3
+    assert _seen(household, calendar=copy["id"]) == _seen(household, calendar="household")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not a calendar",
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",
+        b"\xff\xfe\x00garbage",
+        b"BEGIN:VEVENT\r\nEND:VEVENT\r\n",
+    ],
+)
+def test_a_file_that_is_not_a_calendar_is_a_400(household: TestClient, body: bytes) -> None:
+    response = household.post(
+        "/api/calendars/household/import", content=body, headers={"content-type": "text/calendar"}
+    )
+    assert response.status_code == 400, response.text
+    assert "iCalendar" in response.json()["detail"]
+
+
+def test_the_subscription_address_serves_my_calendars_without_a_sign_in(
+    household: TestClient, robin: TestClient, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    mine = robin.post("/api/calendars", json={"name": "Robin's"}).json()
+    robin.post(
+        "/api/events", json={"calendar_id": mine["id"], "title": "Robin's dentist", "starts": "2025-03-26T08:00:00"}
+    )
+    robin.post("/api/events", json={"title": "Household BBQ", "starts": "2025-03-29T12:00:00"})
+    admins = household.post("/api/calendars", json={"name": "Admin's own"}).json()
+    household.post(
+        "/api/events", json={"calendar_id": admins["id"], "title": "Admin secret", "starts": "2025-03-26T08:00:00"}
+    )
+    assert robin.get("/api/calendars/feed").json() == {"active": False, "created_at": None}
+    made = robin.post("/api/calendars/feed")
+    assert made.status_code == 201 and made.headers["cache-control"] == "private, no-store"
+    address = made.json()
+    assert address["webcal_url"].startswith("webcal://") and robin.get("/api/calendars/feed").json()["active"]
+    path = address["url"].split("testserver.local", 1)[1]
+    with second_client(runtime) as phone, caplog.at_level(logging.INFO):
+        served = phone.get(path)
+        assert served.status_code == 200 and served.headers["content-type"].startswith("text/calendar")
+        assert b"Robin's dentist" in served.content and b"Household BBQ" in served.content
+        assert b"Admin secret" not in served.content
+        key = path.split("key=")[1]
+        atoms = [r for r in caplog.records if r.name.startswith("appliance")]
+        assert any(r.name == "appliance.access" and "/calendar/feed.ics" in str(r.__dict__) for r in atoms)
+        assert not [r for r in atoms if key in r.getMessage() or key in str(r.__dict__)]  # the key never logged
+        robin.post("/api/calendars/feed")  # a new address revokes the old one
+        assert phone.get(path).status_code == 404
+        newest = robin.post("/api/calendars/feed").json()["url"].split("testserver.local", 1)[1]
+        assert phone.get(newest).status_code == 200
+        assert robin.delete("/api/calendars/feed").status_code == 204
+        assert phone.get(newest).status_code == 404
+        assert robin.delete("/api/calendars/feed").status_code == 404
+
+
+def test_feed_keys_cannot_be_guessed_or_stretched(household: TestClient, runtime: Runtime) -> None:
+    household.post("/api/calendars/feed")
+    with second_client(runtime) as stranger:
+        for key in ("", "atomcal_", "atomcal_x", "a" * 100, "' OR 1=1 --"):
+            assert stranger.get("/calendar/feed.ics", params={"key": key}).status_code in (400, 404), key
+        assert stranger.get("/calendar/feed.ics", params={"key": "x" * 101}).status_code == 400
+        assert stranger.get("/calendar/feed.ics").status_code == 400
+        assert stranger.get("/api/calendars/feed").status_code == 401
+
+
+def test_a_disabled_member_s_address_stops_working(household: TestClient, robin: TestClient, runtime: Runtime) -> None:
+    path = robin.post("/api/calendars/feed").json()["url"].split("testserver.local", 1)[1]
+    household.patch(f"/api/members/{robin.member_id}", json={"disabled": True})  # type: ignore[attr-defined]
+    with second_client(runtime) as phone:
+        assert phone.get(path).status_code == 404
