@@ -23,7 +23,7 @@ from atom_browser import (
     screenshot,
     wait_live,
 )
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 
 @pytest.fixture(scope="module")
@@ -346,3 +346,50 @@ def test_the_dashboard_search_box_opens_search(signed_in: Callable[..., Page]) -
     page.get_by_label("Search your notes").press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q=fridge$"))
     expect(results(page).first).to_contain_text("Wifi")
+
+
+def test_typing_sends_one_search_and_a_stale_one_is_dropped(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    api_note(page, "Wombat burrow", "The wombat burrow is behind the shed.")
+    api_note(page, "Wallaby", "A wallaby visited the garden.")
+    box = open_search(page)
+    sent: list[str] = []
+    page.on("request", lambda request: "/api/search" in request.url and sent.append(request.url))
+    box.press_sequentially("wombat", delay=30)  # quicker than the pause a search waits for
+    expect(results(page)).to_have_count(1)
+    assert len(sent) == 1 and sent[0].endswith("q=wombat&limit=20"), sent
+
+    held: list[Route] = []
+    page.route(re.compile(r"/api/search\?q=wom&"), lambda route: held.append(route))
+    box.fill("wom")
+    page.wait_for_timeout(400)  # the search for "wom" is sent and held here
+    assert len(held) == 1
+    box.fill("wallaby")
+    expect(results(page)).to_have_count(1)
+    expect(results(page).first).to_contain_text("Wallaby")
+    try:
+        held[0].continue_()  # the older search answers late: too late to be shown
+    except Exception:  # noqa: BLE001 - the page gave up on it already
+        pass
+    page.wait_for_timeout(500)
+    expect(results(page)).to_have_count(1)
+    expect(results(page).first).to_contain_text("Wallaby")
+    expect(status(page)).to_have_text("1 result for “wallaby”.")
+
+
+def test_hostile_titles_and_bodies_stay_text(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(MEMBER)
+    title = '<img src=x onerror="window.owned=1">Ocelot'
+    body = 'Ocelot <script>window.owned=2</script> <b>bold?</b> [x](javascript:window.owned=3) <img src=x onerror="x">'
+    note = api_note(page, title, body, shared=True)
+    box = open_search(page)
+    box.fill("ocelot")
+    hit = results(page).first
+    expect(hit.get_by_role("link")).to_have_text(title)
+    expect(hit.locator(".result-snippet")).to_contain_text("<script>window.owned=2</script>")
+    assert hit.locator("img, script, b").count() == 0
+    page.goto(f"/notes/{note}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator(".markdown")).to_contain_text("<b>bold?</b>")
+    assert page.locator(".markdown img, .markdown script, .markdown b, .markdown a").count() == 0
+    assert page.evaluate("window.owned") is None
