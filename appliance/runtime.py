@@ -15,12 +15,15 @@ from appliance.accounts.setup_code import ensure_setup_code, forget_setup_code
 from appliance.accounts.throttle import LoginThrottle
 from appliance.ai.gateway import AIGateway
 from appliance.assistant import Coordinator, TimerBoard, household_words
+from appliance.assistant.llm_tier import choose as choose_tool
 from appliance.datadir import make_private
 from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
 from appliance.knowledge import Knowledge, forget_member, open_knowledge
+from appliance.organizer.reminders.hooks import ReminderAnnouncers
 from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
+from appliance.system.backup import BackupRunner
 from appliance.vault import Vault, open_master_key
 
 __all__ = ["Runtime", "open_runtime"]
@@ -35,12 +38,14 @@ class Runtime:
     service_token: str
     setup_code: str | None = None  # while nobody lives here yet: first-run setup needs it
     bus: EventBus = field(default_factory=EventBus)
+    reminder_announcers: ReminderAnnouncers = field(default_factory=ReminderAnnouncers)  # voice satellites add theirs
     throttle: LoginThrottle = field(init=False)
     principals: PrincipalCache = field(init=False)
     ai: AIGateway = field(init=False)
     knowledge: Knowledge = field(init=False)
     timers: TimerBoard = field(init=False)
     assistant: Coordinator = field(init=False)
+    backups: BackupRunner = field(init=False)
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
@@ -56,8 +61,9 @@ class Runtime:
         self.ai = AIGateway(self.settings, self.db, self.vault)
         self.knowledge = open_knowledge(self.settings)
         self.timers = TimerBoard(self.bus)
-        self.assistant = Coordinator(slots=household_words)
+        self.assistant = Coordinator(slots=household_words, llm=choose_tool)
         self.ai.on_usage = self._usage_recorded
+        self.backups = BackupRunner(self.settings, self.db)
 
     def _usage_recorded(self, user_id: str) -> None:
         self.bus.publish(Event(topic="ai-usage", action="created", id=user_id), [user_id])

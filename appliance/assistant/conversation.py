@@ -63,11 +63,17 @@ async def _keep(ctx: ToolContext, conversation_id: str, text: str, outcome: Outc
     db, user_id = ctx.services.db, ctx.user_id
     await conversations.add_message(db, user_id, conversation_id, "user", text)
     if outcome.reply is not None and outcome.reply.text:
-        tool = outcome.understood.tool
-        await conversations.add_message(
-            db, user_id, conversation_id, "assistant", outcome.reply.text, TOOL_PROVIDER, tool
-        )
+        provider, model = _author(outcome.understood)
+        await conversations.add_message(db, user_id, conversation_id, "assistant", outcome.reply.text, provider, model)
     ctx.services.bus.publish(Event(topic="conversations", action="updated", id=conversation_id), [user_id])
+
+
+def _author(understood: Understanding) -> tuple[str, str]:
+    """Who said the answer: Atom's tool, or the model that answered in words."""
+    if understood.said is not None and understood.model:
+        provider, _, model = understood.model.partition("/")
+        return provider, model
+    return TOOL_PROVIDER, understood.tool
 
 
 def _answer(conversation_id: str, outcome: Outcome, reply: ToolReply) -> AssistReply:

@@ -14,16 +14,18 @@ from typing import Any, Literal
 import msgspec
 
 from appliance.assistant.context import ToolContext, ToolReply
+from appliance.assistant.llm_tier import LlmChoice
 from appliance.assistant.matcher import match
 from appliance.assistant.pending import PendingActions
 from appliance.assistant.registry import tool, tools
+from appliance.errors import ProviderError, ServiceUnavailable
 
 __all__ = ["Understanding", "Outcome", "Coordinator", "CHAT", "Tier"]
 
 CHAT = "chat"
 Tier = Literal["matcher", "llm", "none"]
 _CONFIRMING = frozenset({"confirm", "deny", "cancel", "stop"})
-LlmTier = Callable[[str, ToolContext], Awaitable["Understanding | None"]]
+LlmTier = Callable[[str, ToolContext], Awaitable[LlmChoice]]
 SlotSource = Callable[[ToolContext], Awaitable[Mapping[str, Sequence[str]]]]
 
 
@@ -36,6 +38,10 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     confidence: float
     confirm: bool = False
     """True when this tool asks before it acts."""
+    said: str | None = None
+    """For `chat` chosen by a model: the words it already answered with."""
+    model: str | None = None
+    """For the `llm` tier: the provider/model that chose."""
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,17 +62,36 @@ class Coordinator:
         if matched is not None:
             return _understood(matched.tool, matched.arguments, "matcher", matched.confidence)
         if self._llm is not None:
-            chosen = await self._llm(text, ctx)
+            chosen = await self._ask_model(text, ctx)
             if chosen is not None:
                 return chosen
         return Understanding(tool=CHAT, arguments={"text": text}, tier="none", confidence=0.0)
+
+    async def _ask_model(self, text: str, ctx: ToolContext) -> Understanding | None:
+        assert self._llm is not None
+        try:
+            choice = await self._llm(text, ctx)
+        except (ProviderError, ServiceUnavailable):
+            return None  # no model to ask: the plain chat path says why
+        if choice.tool is None:
+            return Understanding(
+                tool=CHAT,
+                arguments={"text": text},
+                tier="llm",
+                confidence=choice.confidence,
+                said=choice.text,
+                model=choice.route,
+            )
+        found = _understood(choice.tool, choice.arguments, "llm", choice.confidence)
+        return msgspec.structs.replace(found, model=choice.route)
 
     async def act(self, text: str, ctx: ToolContext) -> Outcome:
         understood = await self.understand(text, ctx)
         if understood.tool in _CONFIRMING and self.pending.waiting(ctx.user_id):
             return await self._settle(understood, ctx)
         if understood.tool == CHAT:
-            return Outcome(understood=understood, reply=None, acted=False)
+            reply = ToolReply(text=understood.said) if understood.said else None
+            return Outcome(understood=understood, reply=reply, acted=False)
         if understood.confirm:
             self.pending.ask(ctx.user_id, understood.tool, understood.arguments)
             question = await _question(understood, ctx)

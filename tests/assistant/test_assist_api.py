@@ -24,6 +24,8 @@ def test_understand_says_what_it_would_do_without_doing_it(admin: TestClient) ->
         "tier": "matcher",
         "confidence": 0.85,
         "confirm": False,
+        "said": None,
+        "model": None,
     }
     assert _items(admin) == []
 

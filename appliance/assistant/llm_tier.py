@@ -1,0 +1,83 @@
+"""The second tier: a model chooses among Atom's tools, or answers in words.
+
+One request offers every tool (name, description, JSON schema from its manifest) with what the
+model needs to know: who is speaking, the household's date, time and zone, the room, and the
+last turns of the conversation. Cloud providers answer with native tool calls; the local model
+writes grammar-constrained JSON (see appliance.ai.providers.local). A model that answers in words
+has given the reply itself, so nothing is asked twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.ai import conversations
+from appliance.ai.providers.base import ChatMessage, ChatRequest, ToolSpec
+from appliance.assistant.context import ToolContext
+from appliance.assistant.registry import tools
+
+__all__ = ["LlmChoice", "choose"]
+
+_NOT_OFFERED = frozenset({"confirm", "deny", "cancel", "stop"})  # answers to Atom's own questions: the matcher's
+_RECENT_TURNS = 6
+_CONFIDENCE = {"local": 0.5}  # a 135M model picks right only sometimes; cloud models rarely miss
+_CLOUD_CONFIDENCE = 0.85
+
+
+class LlmChoice:
+    """A tool call, or words; and which model said it."""
+
+    def __init__(self, tool: str | None, arguments: dict[str, Any], text: str, route: str, provider: str) -> None:
+        self.tool, self.arguments, self.text, self.route, self.provider = tool, arguments, text, route, provider
+
+    @property
+    def confidence(self) -> float:
+        return _CONFIDENCE.get(self.provider, _CLOUD_CONFIDENCE)
+
+
+async def choose(text: str, ctx: ToolContext) -> LlmChoice:
+    request = ChatRequest(
+        model="auto",
+        messages=[_system(ctx), *await _recent(ctx), ChatMessage(role="user", content=text)],
+        tools=_specs(),
+        tool_choice="auto",
+        max_tokens=400,
+    )
+    words: list[str] = []
+    call, route, provider = None, "", ""
+    async for routed in ctx.services.ai.stream(ctx.principal, request, source="chat"):
+        route, provider = routed.route.name, routed.route.provider
+        words.append(routed.chunk.text)
+        if routed.chunk.tool_calls:
+            call = routed.chunk.tool_calls[0]
+    if call is not None and call.name in tools():
+        return LlmChoice(call.name, dict(call.arguments), "", route, provider)
+    return LlmChoice(None, {}, "".join(words).strip(), route, provider)
+
+
+def _specs() -> list[ToolSpec]:
+    return [
+        ToolSpec(name=t.name, description=t.manifest.description, parameters=t.manifest.parameters)
+        for t in tools().values()
+        if t.name not in _NOT_OFFERED
+    ]
+
+
+def _system(ctx: ToolContext) -> ChatMessage:
+    where = f" in the {ctx.room}" if ctx.room else ""
+    return ChatMessage(
+        role="system",
+        content=(
+            f"You are Atom, the household's assistant on a box in their home. You are talking with "
+            f"{ctx.principal.display_name}{where}. It is {ctx.now.strftime('%A %d %B %Y, %H:%M')} ({ctx.zone}). "
+            "When the request is something one of the tools does, call that tool with its arguments; "
+            "otherwise answer briefly in words."
+        ),
+    )
+
+
+async def _recent(ctx: ToolContext) -> list[ChatMessage]:
+    if ctx.conversation_id is None:
+        return []
+    detail = await conversations.get_conversation(ctx.services.db, ctx.user_id, ctx.conversation_id)
+    return conversations.history(detail)[-_RECENT_TURNS:]
