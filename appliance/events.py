@@ -34,6 +34,7 @@ Topic = Literal[
     "lists",
     "tasks",
     "calendar",
+    "reminders",
     "timers",
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)

@@ -14,6 +14,7 @@ from huey import SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from appliance.jobs.client import lazy_server_client
+from appliance.jobs.organizer import register_organizer_tasks
 from appliance.settings import Settings
 from appliance.system.models import Heartbeat, Housekeeping
 
@@ -36,4 +37,4 @@ def register_tasks(huey: SqliteHuey, settings: Settings) -> dict[str, TaskWrappe
         """Tell the server this worker is alive (shown on the status page)."""
         server().call("POST", "/api/control/heartbeat", Heartbeat(worker=socket.gethostname()))
 
-    return {"housekeeping": housekeeping, "heartbeat": heartbeat}
+    return {"housekeeping": housekeeping, "heartbeat": heartbeat, **register_organizer_tasks(huey, server)}

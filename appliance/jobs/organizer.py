@@ -1,0 +1,25 @@
+"""The organizer's jobs: thin, they ask the server (which owns the database) to do the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+from huey import SqliteHuey, crontab
+from huey.api import TaskWrapper
+
+from appliance.jobs.client import ServerClient
+from appliance.organizer.reminders.models import FireReport
+
+__all__ = ["register_organizer_tasks"]
+
+
+def register_organizer_tasks(huey: SqliteHuey, server: Callable[[], ServerClient]) -> dict[str, TaskWrapper]:
+    # Every minute. A missed run is not replayed: the next one finds everything due since, and the
+    # server fires those late, with a note. Retried once, briefly, so a server restart is bridged.
+    @huey.periodic_task(crontab(minute="*"), retries=1, retry_delay=10, name="reminders")
+    def reminders() -> FireReport:
+        """Fire the reminders that are due (the server marks each fired exactly once)."""
+        return msgspec.convert(server().call("POST", "/api/control/organizer/reminders/fire"), FireReport)
+
+    return {"reminders": reminders}
