@@ -12,6 +12,7 @@ EDGES = {
     "jobs",
     "cli",
     "cli_admin",
+    "cli_backup",
     "cli_knowledge",
     "cli_models",
     "cli_serve",
@@ -20,7 +21,7 @@ EDGES = {
     "__main__",
 }
 BASE = {"settings", "errors", "clock", "resources", "datadir", "logs", "caches"}
-DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer"}
+DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer", "assistant"}
 
 
 def _atom_imports(path: Path) -> set[str]:

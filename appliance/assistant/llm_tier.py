@@ -3,7 +3,7 @@
 One request offers every tool (name, description, JSON schema from its manifest) with what the
 model needs to know: who is speaking, the household's date, time and zone, the room, and the
 last turns of the conversation. Cloud providers answer with native tool calls; the local model
-writes grammar-constrained JSON (see appliance.ai.providers.local). A model that answers in words
+writes grammar-constrained JSON (the local provider does that). A model that answers in words
 has given the reply itself, so nothing is asked twice.
 """
 
