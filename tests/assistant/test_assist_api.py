@@ -92,3 +92,13 @@ def test_bad_input_is_a_clear_400(admin: TestClient) -> None:
     assert admin.post("/api/assist", json={"text": ""}).status_code == 400
     assert admin.post("/api/assist", json={"text": "x" * 2001}).status_code == 400
     assert admin.post("/api/assist", json={"text": "hi", "conversation_id": "not-mine"}).status_code == 404
+
+
+def test_a_spoken_reminder_is_a_real_reminder(admin: TestClient) -> None:
+    said = admin.post("/api/assist", json={"text": "remind me to call the plumber tomorrow at 9"}).json()
+    assert said["understood"]["tool"] == "set_reminder" and said["reply"].startswith(
+        "I'll remind you to call the plumber"
+    )
+    pending = admin.get("/api/reminders").json()
+    assert [r["title"] for r in pending] == ["call the plumber"]
+    assert pending[0]["remind_at"].endswith("09:00:00") or "T09:00" in pending[0]["remind_at"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from appliance.assistant.context import ToolContext, ToolReply
+from appliance.assistant.tools._organizer import tell
 from appliance.assistant.when import describe_when, parse_when, split_when
+from appliance.organizer.reminders.models import ReminderCreate
+from appliance.organizer.reminders.reminders import create_reminder
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:
@@ -14,8 +17,7 @@ async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:
         what, at = split_when(what, ctx.now)  # "call the plumber tomorrow at 9"
     if at is None:
         return ToolReply(text=f"When should I remind you to {what}?")
-    remind = ctx.services.extras.get("reminders")
-    if remind is None:
-        return ToolReply(text="Reminders are not available on this box yet.")
-    await remind(ctx, what, at)
+    new = ReminderCreate(title=what[:200], at=at)
+    await create_reminder(ctx.services.db, ctx.user_id, new)
+    tell(ctx, "reminders", "created", ctx.user_id, ctx.user_id)
     return ToolReply(text=f"I'll remind you to {what} {describe_when(at, ctx.now)}.", link="/tasks")
