@@ -23,11 +23,10 @@ import msgspec
 
 from appliance.accounts.models import Principal
 from appliance.ai import conversations
-from appliance.ai.conversations import Conversation, MessageCreate, StoredMessage
 from appliance.ai.gateway import AIGateway, RoutedChunk
-from appliance.ai.ledger import Source
 from appliance.ai.providers.base import ChatMessage, ChatRequest
 from appliance.ai.routing import Route
+from appliance.ai.shapes import Conversation, MessageCreate, Source, StoredMessage
 from appliance.errors import (
     ProviderError,
     ProviderUnavailable,

@@ -21,6 +21,7 @@ from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
 from appliance.ai.providers.registry import box_provider, create_provider, manifest, manifests
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
+from appliance.ai.shapes import LedgerEntry, Outcome, Source
 from appliance.errors import ConfigError, KeyRejected, ProviderError, ProviderUnavailable, RateLimited
 from appliance.settings import Settings
 from appliance.storage import Database
@@ -54,7 +55,7 @@ class AIGateway:
         return await self._candidates(principal, explicit=None, every_model=True)
 
     async def stream(
-        self, principal: Principal, request: ChatRequest, source: ledger.Source
+        self, principal: Principal, request: ChatRequest, source: Source
     ) -> AsyncGenerator[RoutedChunk, None]:
         """Stream a reply from the first route that answers; falls back only before any text."""
         plan, premium = await self._plan(principal, request)
@@ -96,7 +97,7 @@ class AIGateway:
         return plan, max(routes, key=lambda r: r.price.cost(1_000_000, 1_000_000))
 
     async def _attempt(
-        self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: ledger.Source
+        self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: Source
     ) -> AsyncGenerator[ChatChunk, None]:
         provider = await self._provider(principal, route)
         routed = msgspec.structs.replace(request, model=route.model, member=principal.user_id)
@@ -123,9 +124,7 @@ class AIGateway:
             if route.key_id is not None:
                 await provider.aclose()
 
-    async def _record(
-        self, principal: Principal, meter: _Meter, outcome: ledger.Outcome, error: str, source: ledger.Source
-    ) -> None:
+    async def _record(self, principal: Principal, meter: _Meter, outcome: Outcome, error: str, source: Source) -> None:
         await ledger.record(self._db, meter.entry(principal.user_id, outcome, error, source))
         self.on_usage(principal.user_id)
 
@@ -200,10 +199,10 @@ class _Meter:
         if chunk.usage is not None:
             self.usage = chunk.usage
 
-    def entry(self, user_id: str, outcome: ledger.Outcome, error: str, source: ledger.Source) -> ledger.LedgerEntry:
+    def entry(self, user_id: str, outcome: Outcome, error: str, source: Source) -> LedgerEntry:
         guessed_input = self.estimated_input if self.text_seen else 0
         usage = self.usage or Usage(input_tokens=guessed_input, output_tokens=self.pieces)
-        return ledger.LedgerEntry(
+        return LedgerEntry(
             user_id=user_id,
             provider=self.route.provider,
             model=self.route.model,

@@ -12,7 +12,6 @@ servers on the internet, a household key also the household network; none reache
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -20,12 +19,13 @@ import msgspec
 
 from appliance import clock
 from appliance.accounts.models import Principal
+from appliance.ai import queries
 from appliance.ai.outbound import OutboundRules, check_url
 from appliance.ai.providers.base import ProviderConfig
 from appliance.ai.providers.registry import ProviderManifest, manifest, manifests
 from appliance.ai.shapes import KeyOption, ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
-from appliance.storage import Database, Reader, Writer
+from appliance.storage import Database
 from appliance.vault import HOUSEHOLD, Vault
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "provider_config",
     "mask",
 ]
-
-_COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hint, created_at, updated_at"
 
 
 def list_providers() -> list[ProviderInfo]:
@@ -70,27 +68,27 @@ async def add_key(
     _check_options(list(found.options), new.options)
     await _check_base_url(found, new.base_url, rules, household=new.shared)
     owner = HOUSEHOLD if new.shared else principal.user_id
-    key_id, at = uuid.uuid4().hex, clock.now()
-    row = {
-        "id": key_id,
-        "owner": owner,
-        "provider": new.provider,
-        "label": new.label or found.name,
-        "base_url": new.base_url,
-        "options": json.dumps(new.options),
-        "default_model": _choose_model(new.provider, new.default_model),
-        "key_hint": mask(new.api_key) if new.api_key else "",
-        "created_at": at,
-        "updated_at": at,
-    }
+    at = clock.now()
+    key = ProviderKey(
+        id=uuid.uuid4().hex,
+        provider=new.provider,
+        label=new.label or found.name,
+        shared=new.shared,
+        base_url=new.base_url,
+        options=new.options,
+        default_model=_choose_model(new.provider, new.default_model),
+        key_hint=mask(new.api_key) if new.api_key else "",
+        created_at=at,
+        updated_at=at,
+    )
     if new.api_key:
-        await vault.put(owner, _secret_name(key_id), new.api_key)
-    await db.write(_insert, row)
-    return _key(tuple(row.values()))
+        await vault.put(owner, _secret_name(key.id), new.api_key)
+    await db.write(queries.insert_key, owner, key)
+    return key
 
 
 async def visible_keys(db: Database, principal: Principal) -> list[ProviderKey]:
-    return await db.read(_visible, principal.user_id)
+    return [_as_used(key) for key in await db.read(queries.keys_visible_to, principal.user_id)]
 
 
 async def get_key(db: Database, principal: Principal, key_id: str) -> ProviderKey:
@@ -111,19 +109,19 @@ async def update_key(
     fields: dict[str, Any] = {
         "label": change.label,
         "base_url": change.base_url,
-        "options": None if change.options is None else json.dumps(change.options),
+        "options": change.options,
         "default_model": None if change.default_model is None else _choose_model(key.provider, change.default_model),
         "key_hint": mask(change.api_key) if change.api_key else None,
     }
     if change.api_key:
         await vault.put(_owner(key, principal), _secret_name(key_id), change.api_key)
-    await db.write(_update, key_id, {k: v for k, v in fields.items() if v is not None})
+    await db.write(queries.update_key, key_id, {k: v for k, v in fields.items() if v is not None})
     return await get_key(db, principal, key_id)
 
 
 async def delete_key(db: Database, vault: Vault, principal: Principal, key_id: str) -> None:
     key = await _editable(db, principal, key_id)
-    await db.write(_delete, key_id)
+    await db.write(queries.delete_key, key_id)
     if key.key_hint:
         await vault.delete(_owner(key, principal), _secret_name(key_id))
 
@@ -194,43 +192,8 @@ def _check_options(allowed: list[str], given: dict[str, str]) -> None:
         raise InvalidInput(f"unknown option(s) {', '.join(sorted(unknown))}; this provider takes {allowed or 'none'}")
 
 
-def _key(row: tuple[Any, ...]) -> ProviderKey:
-    return ProviderKey(
-        id=row[0],
-        shared=row[1] == HOUSEHOLD,
-        provider=row[2],
-        label=row[3],
-        base_url=row[4] if _names_its_server(row[2]) else None,  # older rows may hold one; it is not used
-        options=msgspec.json.decode(row[5]),
-        default_model=row[6],
-        key_hint=row[7],
-        created_at=row[8],
-        updated_at=row[9],
-    )
-
-
-def _names_its_server(provider: str) -> bool:
-    found = manifests().get(provider)
-    return found is not None and found.needs_base_url
-
-
-def _insert(conn: Writer, row: dict[str, Any]) -> None:
-    conn.execute(f"INSERT INTO provider_keys ({_COLUMNS}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-
-
-def _visible(conn: Reader, user_id: str) -> list[ProviderKey]:
-    rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM provider_keys WHERE owner IN (?, ?) ORDER BY owner = ?, created_at",
-        [user_id, HOUSEHOLD, HOUSEHOLD],
-    ).fetchall()
-    return [_key(r) for r in rows]
-
-
-def _update(conn: Writer, key_id: str, fields: dict[str, Any]) -> None:
-    fields["updated_at"] = clock.now()
-    assignments = ", ".join(f"{column} = ?" for column in fields)
-    conn.execute(f"UPDATE provider_keys SET {assignments} WHERE id = ?", [*fields.values(), key_id])
-
-
-def _delete(conn: Writer, key_id: str) -> None:
-    conn.execute("DELETE FROM provider_keys WHERE id = ?", [key_id])
+def _as_used(key: ProviderKey) -> ProviderKey:
+    """Older rows may hold a base_url for a provider with a fixed address; it is not used, so not shown."""
+    found = manifests().get(key.provider)
+    named = found is not None and found.needs_base_url
+    return key if named or key.base_url is None else msgspec.structs.replace(key, base_url=None)

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from appliance import clock
+from appliance.ai import queries
 from appliance.ai.providers.registry import manifest, manifests
 from appliance.ai.shapes import ModelPrice, PriceUpdate
-from appliance.storage import Database, Reader, Writer
+from appliance.storage import Database
 
 __all__ = ["price_table", "price_of", "price_edits", "priced", "set_price", "reset_price"]
 
 
 async def price_table(db: Database) -> list[ModelPrice]:
-    edits = await db.read(_edits)
+    edits = await db.read(queries.price_edits)
     table = sorted(manifests().items())
     return [priced(edits, provider, model) for provider, found in table for model in sorted(found.models)]
 
 
 async def price_of(db: Database, provider: str, model: str) -> ModelPrice:
     """The price of a model; a model the table does not know is priced by its provider's `*` entry, or free."""
-    return priced(await db.read(_edits), provider, model)
+    return priced(await db.read(queries.price_edits), provider, model)
 
 
 async def price_edits(db: Database) -> dict[tuple[str, str], tuple[float, float]]:
     """The admin's edits, read once for pricing many routes with `priced`."""
-    return await db.read(_edits)
+    return await db.read(queries.price_edits)
 
 
 def priced(edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str) -> ModelPrice:
@@ -40,28 +40,10 @@ def priced(edits: dict[tuple[str, str], tuple[float, float]], provider: str, mod
 
 async def set_price(db: Database, provider: str, model: str, price: PriceUpdate) -> ModelPrice:
     manifest(provider)  # an unknown provider is a 404
-    await db.write(_upsert, provider, model, price)
+    await db.write(queries.save_price, provider, model, price)
     return await price_of(db, provider, model)
 
 
 async def reset_price(db: Database, provider: str, model: str) -> ModelPrice:
-    await db.write(_delete, provider, model)
+    await db.write(queries.delete_price, provider, model)
     return await price_of(db, provider, model)
-
-
-def _edits(conn: Reader) -> dict[tuple[str, str], tuple[float, float]]:
-    rows = conn.execute("SELECT provider, model, input_per_mtok, output_per_mtok FROM model_prices").fetchall()
-    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
-
-
-def _upsert(conn: Writer, provider: str, model: str, price: PriceUpdate) -> None:
-    conn.execute(
-        "INSERT INTO model_prices (provider, model, input_per_mtok, output_per_mtok, updated_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (provider, model) DO UPDATE SET input_per_mtok = excluded.input_per_mtok,"
-        " output_per_mtok = excluded.output_per_mtok, updated_at = excluded.updated_at",
-        [provider, model, price.input_per_mtok, price.output_per_mtok, clock.now()],
-    )
-
-
-def _delete(conn: Writer, provider: str, model: str) -> None:
-    conn.execute("DELETE FROM model_prices WHERE provider = ? AND model = ?", [provider, model])

@@ -1,4 +1,4 @@
-"""The shapes of the AI area that cross a boundary: keys, prices, preferences, usage."""
+"""The shapes of the AI area that cross a boundary: keys, prices, preferences, usage, conversations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+
+from appliance.ai.providers.base import Role
 
 __all__ = [
     "Policy",
@@ -21,6 +23,14 @@ __all__ = [
     "Preferences",
     "ProviderSpend",
     "UsageSummary",
+    "LedgerEntry",
+    "Outcome",
+    "Source",
+    "Conversation",
+    "StoredMessage",
+    "ConversationDetail",
+    "ConversationCreate",
+    "MessageCreate",
     "LOCAL",
 ]
 
@@ -133,3 +143,58 @@ class UsageSummary(msgspec.Struct, frozen=True, kw_only=True):
     budget_spent: bool
     over_budget: OverBudget  # what happens while the budget is spent
     by_provider: list[ProviderSpend]
+
+
+Outcome = Literal["ok", "error", "cancelled"]
+Source = Literal["chat", "api", "ask"]  # what asked: the chat page, /v1, a question to the knowledge base
+
+
+class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: str
+    provider: str
+    model: str
+    key_id: str | None
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    premium_cost_usd: float
+    latency_ms: float
+    outcome: Outcome
+    error: str = ""
+    source: Source
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Conversation(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StoredMessage(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    role: Role
+    content: str
+    provider: str | None
+    model: str | None
+    created_at: datetime
+
+
+class ConversationDetail(msgspec.Struct, frozen=True, kw_only=True):
+    conversation: Conversation
+    messages: list[StoredMessage]
+
+
+class ConversationCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    title: Title | None = None
+
+
+class MessageCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    content: Annotated[str, msgspec.Meta(min_length=1, max_length=32_000)]
+    model: Annotated[str, msgspec.Meta(max_length=200)] = "auto"  # "auto" or "provider/model"
+    max_tokens: Annotated[int, msgspec.Meta(ge=1, le=8192)] | None = None
