@@ -20,6 +20,7 @@ __all__ = ["LlmChoice", "choose"]
 
 _NOT_OFFERED = frozenset({"confirm", "deny", "cancel", "stop"})  # answers to Atom's own questions: the matcher's
 _RECENT_TURNS = 6
+_SUMMARY_CHARS = 800
 _CONFIDENCE = {"local": 0.5}  # a 135M model picks right only sometimes; cloud models rarely miss
 _CLOUD_CONFIDENCE = 0.85
 
@@ -77,7 +78,21 @@ def _system(ctx: ToolContext) -> ChatMessage:
 
 
 async def _recent(ctx: ToolContext) -> list[ChatMessage]:
+    """The last turns as they were; anything older condensed into one note (no model call)."""
     if ctx.conversation_id is None:
         return []
     detail = await conversations.get_conversation(ctx.services.db, ctx.user_id, ctx.conversation_id)
-    return conversations.history(detail)[-_RECENT_TURNS:]
+    turns = conversations.history(detail)
+    older, recent = turns[:-_RECENT_TURNS], turns[-_RECENT_TURNS:]
+    return ([_summary(older)] if older else []) + recent
+
+
+def _summary(turns: list[ChatMessage]) -> ChatMessage:
+    """Earlier in this conversation, one short line per turn, most recent last, within a budget."""
+    lines = [f"{'Member' if t.role == 'user' else 'Atom'}: {' '.join(t.content.split()[:14])}" for t in turns]
+    kept: list[str] = []
+    for line in reversed(lines):
+        if sum(map(len, kept)) + len(line) > _SUMMARY_CHARS:
+            break
+        kept.insert(0, line)
+    return ChatMessage(role="system", content="Earlier in this conversation:\n" + "\n".join(kept))

@@ -72,3 +72,20 @@ def test_without_any_model_the_coordinator_still_carries_the_templates(admin: Te
     assert admin.post("/api/assist", json={"text": "what time is it"}).json()["understood"]["tier"] == "matcher"
     unknown = admin.post("/api/assist/understand", json={"text": "could you pop some cheddar on the list"}).json()
     assert unknown["tool"] == "chat" and unknown["tier"] == "none"
+
+
+def test_the_model_hears_recent_turns_whole_and_older_ones_condensed(
+    openai_admin: tuple[TestClient, FakeOpenAI],
+) -> None:
+    client, fake = openai_admin
+    first = client.post("/api/assist", json={"text": "add flour to the shopping list"}).json()
+    conversation = first["conversation_id"]
+    for n in range(5):
+        client.post("/api/assist", json={"text": f"add item{n} to the shopping list", "conversation_id": conversation})
+    client.post("/api/assist", json={"text": "what was the first thing I added", "conversation_id": conversation})
+    sent = fake.last.body["messages"]
+    assert sent[0]["role"] == "system" and "You are Atom" in sent[0]["content"]
+    assert sent[1]["role"] == "system" and "Earlier in this conversation" in sent[1]["content"]
+    assert "add flour to the shopping list" in sent[1]["content"]
+    assert sent[-1] == {"role": "user", "content": "what was the first thing I added"}
+    assert len([m for m in sent if m["role"] in ("user", "assistant")]) == 7  # six recent turns and the question
