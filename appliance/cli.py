@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from appliance.cli_admin import add_admin_commands
+from appliance.cli_backup import add_backup_commands
 from appliance.cli_knowledge import add_knowledge_commands
 from appliance.cli_models import add_model_commands
 from appliance.cli_tls import add_tls_commands
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     add_model_commands(commands)
     add_knowledge_commands(commands)
     add_tls_commands(commands)
+    add_backup_commands(commands)
     return parser
 
 

@@ -91,6 +91,17 @@ class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The embedding model's weights as `int8` (about twice as fast, cosine 0.99 with fp32) or `fp32`."""
 
 
+class BackupSettings(msgspec.Struct, frozen=True, kw_only=True):
+    folder: str = ""
+    """Folder backups are written to (a USB disk, say); empty: `<data_dir>/backups`."""
+    keep: Annotated[int, msgspec.Meta(ge=1)] = 7
+    """How many of the newest complete backups to keep; older ones are deleted after each backup."""
+    hour: Annotated[int, msgspec.Meta(ge=-1, le=23)] = 3
+    """Hour of the day (the box's local time) of the scheduled daily backup; -1 turns it off."""
+    recipient: str = ""
+    """The household's age public key backups are encrypted to; empty: the one `atom backup keygen` stored."""
+
+
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     level: str = "INFO"
     """Log level: DEBUG, INFO, WARNING or ERROR."""
@@ -106,6 +117,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jobs: JobsSettings = JobsSettings()
     ai: AISettings = AISettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    backup: BackupSettings = BackupSettings()
     log: LogSettings = LogSettings()
 
     @property
@@ -127,6 +139,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def service_token_path(self) -> Path:
         return self.data_dir / "service.token"
+
+    @property
+    def backup_folder(self) -> Path:
+        return Path(self.backup.folder) if self.backup.folder else self.data_dir / "backups"
 
     @property
     def tls(self) -> bool:

@@ -17,7 +17,7 @@ def _component(client: TestClient, name: str) -> dict:
 
 def test_every_component_is_reported(admin: TestClient) -> None:
     names = [c["name"] for c in admin.get("/api/system/status").json()["components"]]
-    assert names == ["database", "jobs", "disk", "models"]
+    assert names == ["database", "jobs", "disk", "models", "backups"]
     assert _component(admin, "database")["ok"] is True
     assert "atom-worker" in _component(admin, "jobs")["summary"]  # no worker in this test
 

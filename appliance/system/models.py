@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-__all__ = ["Component", "SystemStatus", "JobRun", "JobRunReport", "Heartbeat", "Housekeeping"]
+__all__ = ["Component", "SystemStatus", "JobRun", "JobRunReport", "Heartbeat", "Housekeeping", "BackupOrder"]
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
 
@@ -49,3 +49,12 @@ class Heartbeat(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 class Housekeeping(msgspec.Struct, frozen=True, kw_only=True):
     expired_sessions: int
     old_job_runs: int
+
+
+class BackupOrder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`atom backup` through the server: sealed with a passphrase, or (None) to the household key."""
+
+    passphrase: Annotated[str, msgspec.Meta(min_length=8, max_length=1024)] | None = None
+
+    def __repr__(self) -> str:
+        return "BackupOrder(…)"

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
+from datetime import timedelta
 
 from appliance import clock
 from appliance.ai.models import load_manifest, quick_check, read_installed
 from appliance.settings import Settings
 from appliance.storage import Database, schema_version
+from appliance.system.backup.folder import last_good
+from appliance.system.backup.keys import RECIPIENT_FILE
 from appliance.system.jobs import last_heartbeat
 from appliance.system.models import Component, SystemStatus
+from appliance.system.version import atom_version
 
 __all__ = ["system_status", "atom_version"]
 
 _MIN_FREE_BYTES = 1 << 30
 _HEARTBEAT_STALE_SECONDS = 180
+_BACKUP_STALE = {True: timedelta(hours=36), False: timedelta(days=8)}  # scheduled daily, or made by hand
 
 
 async def system_status(settings: Settings, db: Database, pending_jobs: Callable[[], int]) -> SystemStatus:
@@ -27,15 +31,9 @@ async def system_status(settings: Settings, db: Database, pending_jobs: Callable
         await _job_queue(db, pending_jobs),
         _disk(settings),
         await asyncio.to_thread(_models, settings),
+        await asyncio.to_thread(_backups, settings),
     ]
     return SystemStatus(ok=all(c.ok for c in components), version=atom_version(), components=components)
-
-
-def atom_version() -> str:
-    try:
-        return version("atom-appliance")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 async def _database(settings: Settings, db: Database) -> Component:
@@ -108,3 +106,34 @@ def _disk(settings: Settings) -> Component:
         summary=summary,
         details={"free_bytes": usage.free, "total_bytes": usage.total, "path": str(settings.data_dir)},
     )
+
+
+def _backups(settings: Settings) -> Component:
+    """The last good backup: there is one, and it is recent (a missed day shows here)."""
+    last = last_good(settings.backup_folder)
+    keyed = bool(settings.backup.recipient.strip()) or (settings.data_dir / RECIPIENT_FILE).is_file()
+    scheduled = settings.backup.hour >= 0
+    if last is None:
+        fix = "" if keyed else ": run `atom backup keygen`, then back up from the System page"
+        return Component(name="backups", ok=False, summary=f"no backup yet{fix}", details={"scheduled": scheduled})
+    age = clock.now() - last.created_at
+    ok = age <= _BACKUP_STALE[scheduled]
+    summary = f"last good backup {_ago(age)} ago" + ("" if ok else " (overdue)")
+    if not scheduled:
+        summary += "; scheduled backups are off (backup.hour)"
+    details: dict[str, str | int | float | bool | None] = {
+        "last_backup": last.file,
+        "last_backup_at": last.created_at.isoformat() + "Z",
+        "age_seconds": int(age.total_seconds()),
+        "scheduled": scheduled,
+    }
+    return Component(name="backups", ok=ok, summary=summary, details=details)
+
+
+def _ago(age: timedelta) -> str:
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"

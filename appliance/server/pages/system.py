@@ -1,6 +1,8 @@
-"""System status for every member; recent jobs and "run now" for the admin."""
+"""System status for every member; recent jobs, "run now" and backups for the admin."""
 
 from __future__ import annotations
+
+import asyncio
 
 from litestar import Request, get
 from litestar.response import Template
@@ -19,7 +21,9 @@ __all__ = ["pages", "fragments", "load_status"]
 @get("/system", include_in_schema=False)
 async def system_page(request: Request, runtime: RuntimeDep) -> Template:
     status, runs = await load_status(runtime), await _runs_for(request, runtime)
-    return member_page(request, "system.html", "System", status=status, runs=runs, job_names=runtime.jobs.names)
+    backups = await asyncio.to_thread(runtime.backups.list) if viewer(request).is_admin else []
+    job_names = [name for name in runtime.jobs.names if name != "backup"]  # the backups card has its own button
+    return member_page(request, "system.html", "System", status=status, runs=runs, job_names=job_names, backups=backups)
 
 
 @get("/fragments/system-status", include_in_schema=False)
@@ -32,6 +36,11 @@ async def job_runs_fragment(request: Request, runtime: RuntimeDep) -> Template:
     return fragment(request, "partials/job_runs.html", runs=await job_history.recent_runs(runtime.db))
 
 
+@get("/fragments/backups", include_in_schema=False, guards=[admin_only])
+async def backups_fragment(request: Request, runtime: RuntimeDep) -> Template:
+    return fragment(request, "partials/backups_list.html", backups=await asyncio.to_thread(runtime.backups.list))
+
+
 async def load_status(runtime: Runtime) -> SystemStatus:
     return await system_status(runtime.settings, runtime.db, runtime.jobs.pending_count)
 
@@ -42,4 +51,4 @@ async def _runs_for(request: Request, runtime: Runtime) -> list[JobRun]:
 
 
 pages = [system_page]
-fragments = [status_fragment, job_runs_fragment]
+fragments = [status_fragment, job_runs_fragment, backups_fragment]

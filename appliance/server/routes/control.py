@@ -5,6 +5,8 @@ The CLI falls back to these routes when the server already owns the database.
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Router, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -16,7 +18,8 @@ from appliance.knowledge import IndexReport, check_index, reindex
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
-from appliance.system.models import Heartbeat, Housekeeping, JobRunReport
+from appliance.system.backup import BackupFile
+from appliance.system.models import BackupOrder, Heartbeat, Housekeeping, JobRunReport
 
 __all__ = ["routes"]
 
@@ -37,6 +40,12 @@ async def job_run(db: DatabaseDep, bus: BusDep, data: JSONBody[JobRunReport]) ->
     if not await job_history.record_report(db, data):
         return
     bus.publish(Event(topic="jobs", action="updated", id=data.id), [EVERYONE])  # no data: pages refetch
+
+
+@post("/backups", status_code=HTTP_201_CREATED)
+async def backup(runtime: RuntimeDep, data: JSONBody[BackupOrder]) -> BackupFile:
+    """The scheduled job's backup, and `atom backup` while the server owns the database."""
+    return await asyncio.to_thread(runtime.backups.run, data.passphrase)
 
 
 @get("/users")
@@ -84,6 +93,7 @@ routes = [
             create_token,
             knowledge_reindex,
             knowledge_check,
+            backup,
         ],
         guards=[service_only],
         tags=["control"],

@@ -7,11 +7,12 @@ import asyncio
 import msgspec
 from litestar import get, post
 from litestar.params import FromPath
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from appliance.server.auth import admin_only
 from appliance.server.deps import DatabaseDep, JobsDep, RuntimeDep
 from appliance.system import jobs as job_history
+from appliance.system.backup import BackupFile
 from appliance.system.models import JobRun, SystemStatus
 from appliance.system.status import system_status
 
@@ -41,4 +42,16 @@ async def run_job(db: DatabaseDep, jobs: JobsDep, name: FromPath[str]) -> Queued
     return QueuedJob(id=job_id, name=name)
 
 
-routes = [status, job_runs, run_job]
+@get("/api/system/backups", tags=["system"], guards=[admin_only])
+async def backups(runtime: RuntimeDep) -> list[BackupFile]:
+    """The backups in the backup folder, newest first; `ok` is false for one being written or cut short."""
+    return await asyncio.to_thread(runtime.backups.list)
+
+
+@post("/api/system/backups", tags=["system"], guards=[admin_only], status_code=HTTP_201_CREATED)
+async def back_up_now(runtime: RuntimeDep) -> BackupFile:
+    """Make a backup now, encrypted to the household key; answers when it is complete."""
+    return await asyncio.to_thread(runtime.backups.run)
+
+
+routes = [status, job_runs, run_job, backups, back_up_now]
