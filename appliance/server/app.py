@@ -30,6 +30,7 @@ from appliance.server.routes import (
     lists,
     live,
     members,
+    metrics,
     models,
     openai_api,
     organizer_control,
@@ -50,6 +51,7 @@ API_MODULES = (
     account,
     members,
     system,
+    metrics,
     live,
     knowledge,
     lists,
@@ -85,7 +87,11 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
         dependencies=dependencies,
         exception_handlers=with_html_errors(exception_handlers),
         template_config=template_config(),
-        middleware=[RequestContext, DefineMiddleware(HostCheck, allowed=allowed_hosts(runtime.settings))],
+        middleware=[
+            RequestContext,
+            DefineMiddleware(HostCheck, allowed=allowed_hosts(runtime.settings)),
+            metrics.http_metrics.middleware,
+        ],
         request_max_body_size=runtime.settings.server.max_body_bytes,
         before_send=[refresh_session_cookie],
         openapi_config=OpenAPIConfig(

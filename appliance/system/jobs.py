@@ -18,6 +18,7 @@ __all__ = [
     "record_heartbeat",
     "last_heartbeat",
     "housekeep",
+    "failures_by_job",
 ]
 
 _COLUMNS = "id, name, state, detail, queued_at, started_at, finished_at"
@@ -47,6 +48,16 @@ async def last_heartbeat(db: Database) -> datetime | None:
 
 async def housekeep(db: Database, keep_days: int) -> Housekeeping:
     return await db.write(_housekeep, clock.now(), timedelta(days=keep_days))
+
+
+async def failures_by_job(db: Database) -> dict[str, int]:
+    """Failed runs in the kept history (`jobs.history_days`), by job name."""
+    return await db.read(_failures)
+
+
+def _failures(conn: Reader) -> dict[str, int]:
+    rows = conn.execute("SELECT name, count(*) FROM job_runs WHERE state = 'failed' GROUP BY name").fetchall()
+    return {name: count for name, count in rows}
 
 
 def _run(row: tuple[Any, ...]) -> JobRun:

@@ -50,7 +50,8 @@ from appliance.ai.providers.local.engine import LoadedModel, Outcome, Sampling, 
 from appliance.ai.providers.local.fair_queue import FairQueue, Ticket
 from appliance.ai.providers.local.history import fit_history
 from appliance.ai.providers.local.tools import decides_tools, grammar, plain_turns, read_choice, tool_turns
-from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
+from appliance.ai.speed import ReplyTimer, local_speed
+from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderRequestError, ProviderUnavailable
 from appliance.settings import AISettings, Settings
 from appliance.system.priority import lower_this_thread
 
@@ -131,14 +132,17 @@ class LocalChatProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[ChatChunk]:
         ticket = self._queue.enter(request.member)  # RateLimited here, before anything is sent
+        timer = ReplyTimer(local_speed, request.model or self.options.model)  # waiting for a turn counts
         job = await self._start(request, ticket)
         try:
             while not isinstance(item := await job.queue.get(), _Finished):
                 if isinstance(item, BaseException):
                     await self._end_turn(job, ticket)
                     raise item
+                timer.text()
                 yield ChatChunk(text=item)
             await self._end_turn(job, ticket)
+            timer.done()
             yield ChatChunk(usage=item.usage, finish_reason=item.finish_reason, tool_calls=item.tool_calls)
         finally:
             job.stop.set()  # ends generation if the consumer stopped early; harmless otherwise
@@ -243,6 +247,8 @@ class LocalChatProvider:
         """The model's tool JSON: a finished reply when it calls a tool (or was cut off), else None."""
         tools = request.tools or []
         rules = grammar(tools, request.tool_choice)
+        if not model.takes_grammar(rules):  # e.g. a pattern with an escape llama.cpp does not know
+            raise ProviderRequestError("the local model cannot follow these tools' schemas", provider="local")
         fitted = fit_history(
             tool_turns(request.messages, tools, request.tool_choice), model.encode, model.n_ctx, budget
         )
