@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from litestar.testing import TestClient
 from appliance.runtime import Runtime, open_runtime
 from appliance.server import create_app
 from appliance.settings import Settings, load_settings
-from tests.processes import AtomProcess, free_port
+from tests.processes import AtomProcess, free_port, serving_in_thread
 
 ADMIN = {"username": "admin", "password": "correct horse battery", "display_name": "Ada Admin"}
 
@@ -131,6 +130,7 @@ def runtime_fast_retries(runtime: Runtime) -> Runtime:
 def ai_admin(runtime_fast_retries: Runtime) -> Iterator[TestClient]:
     with TestClient(app=create_app(runtime_fast_retries, close_runtime=False)) as test_client:
         response = test_client.post("/api/setup", json=first_admin(runtime_fast_retries))
+        assert response.status_code == 201, response.text
         test_client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
         yield test_client
 
@@ -138,18 +138,5 @@ def ai_admin(runtime_fast_retries: Runtime) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(runtime_fast_retries: Runtime) -> Iterator[str]:
     """The app served over real HTTP on a loopback port, in a thread of this process."""
-    import threading
-
-    import uvicorn
-
-    port = free_port()
-    app = create_app(runtime_fast_retries, close_runtime=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving_in_thread(create_app(runtime_fast_retries, close_runtime=False), free_port()) as url:
+        yield url

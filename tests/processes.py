@@ -1,4 +1,5 @@
-"""Real Atom processes for tests: `atom serve` or `atom worker` on a loopback port of their own."""
+"""Real Atom processes for tests: `atom serve` or `atom worker` on a loopback port of their own,
+or the app served over real HTTP in a thread of the test's own process (`serving_in_thread`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+import uvicorn
+from litestar import Litestar
 
-__all__ = ["AtomProcess", "free_port", "with_setup_code"]
+__all__ = ["AtomProcess", "free_port", "serving_in_thread", "with_setup_code"]
 
 
 def with_setup_code(data_dir: Path, account: dict[str, str]) -> dict[str, str]:
@@ -24,6 +31,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def serving_in_thread(app: Litestar, port: int, timeout: float = 20) -> Iterator[str]:
+    """`app` on 127.0.0.1:`port` in a thread; the test fails at once if it never comes up (port taken, say)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            pytest.fail(f"the in-process Atom never came up on port {port}")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 class AtomProcess:

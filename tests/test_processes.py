@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import threading
 import time
 
 import httpx
 import pytest
 
+from appliance.runtime import Runtime
+from appliance.server import create_app
 from tests.conftest import ADMIN, run_cli
-from tests.processes import AtomProcess, with_setup_code
+from tests.processes import AtomProcess, free_port, serving_in_thread, with_setup_code
 
 pytestmark = pytest.mark.process
 
@@ -100,7 +103,8 @@ def test_jobs_run_by_hand_end_as_succeeded_even_quiet_ones(atom_processes) -> No
     _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
     for name in ("heartbeat", "housekeeping"):
         queued = http.post(f"/api/system/jobs/{name}").json()
-        _wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", f"{name} to show as succeeded")
+        job_id = queued["id"]
+        _wait_for(lambda job_id=job_id: _job(http, job_id)["state"] == "succeeded", f"{name} to show as succeeded")
     names = [run["name"] for run in http.get("/api/system/jobs").json()]
     assert names.count("heartbeat") == 1  # the minutely heartbeats themselves stay out of the history
 
@@ -126,6 +130,20 @@ def test_cli_works_with_and_without_the_server(atom_processes, tmp_path) -> None
     assert httpx.get(f"{server.url}/api/auth/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
     unknown = run_cli(data, "tokens", "create", "--user", "ghost", port=server.port)
     assert unknown.returncode == 1 and "ghost" in unknown.stderr
+
+
+def test_an_in_process_server_that_never_comes_up_fails_the_test_at_once(runtime: Runtime) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(pytest.fail.Exception, match=f"never came up on port {port}"):
+            with serving_in_thread(create_app(runtime, close_runtime=False), port):
+                pass
+        assert time.monotonic() - started < 10  # not the whole 20 s timeout: the server thread ended
+    with serving_in_thread(create_app(runtime, close_runtime=False), free_port()) as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
 
 
 def _job(http: httpx.Client, job_id: str) -> dict:

@@ -3,14 +3,11 @@ Atom over real HTTP on its own port, with its admin, for the modules that attack
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import msgspec
 import pytest
-import uvicorn
 from litestar.testing import TestClient
 
 from appliance.ai.providers._http import RetryPolicy
@@ -18,7 +15,7 @@ from appliance.runtime import Runtime
 from appliance.server import create_app
 from appliance.settings import Settings
 from tests.ai.helpers import FakeSleep
-from tests.processes import free_port
+from tests.processes import free_port, serving_in_thread
 
 
 @pytest.fixture
@@ -47,16 +44,8 @@ def on_a_free_port(settings: Settings, **ai: object) -> Settings:
 def atom(runtime_fast_retries: Runtime) -> Iterator[str]:
     """The app over real HTTP on its `server.port` (a module using this gives `settings` a free one)."""
     port = runtime_fast_retries.settings.server.port
-    app = create_app(runtime_fast_retries, close_runtime=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving_in_thread(create_app(runtime_fast_retries, close_runtime=False), port) as url:
+        yield url
 
 
 def with_token(atom: str, client: TestClient) -> httpx.Client:
