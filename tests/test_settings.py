@@ -12,12 +12,6 @@ from appliance.settings import describe_settings, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_defaults() -> None:
-    settings = load_settings(environ={})
-    assert settings.data_dir == Path("data")
-    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 8080)
-
-
 def test_environment_overrides(tmp_path: Path) -> None:
     env = {
         "ATOM_DATA_DIR": str(tmp_path),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.ai.providers._http import RetryPolicy
-from appliance.ai.providers.registry import create_provider, manifest
+from appliance.ai.providers.registry import create_provider
 from tests.ai.helpers import chat, collect, config_for
 from tests.fakes import FakeDeepSeek
 
@@ -28,7 +28,3 @@ async def test_keep_alive_comments_in_a_stream_are_skipped(retry: RetryPolicy) -
         chunks = await collect(deepseek.stream(chat("deepseek-reasoner", "Hi")))
         await deepseek.aclose()
     assert "".join(c.text for c in chunks) == fake.text
-
-
-def test_the_default_address_is_deepseeks() -> None:
-    assert manifest("deepseek").base_url == "https://api.deepseek.com"

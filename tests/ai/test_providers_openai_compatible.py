@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from litestar.testing import TestClient
 
 from appliance.ai.providers._http import RetryPolicy
 from appliance.ai.providers.base import Usage
-from appliance.ai.providers.registry import create_provider, manifest
+from appliance.ai.providers.registry import create_provider
 from tests.ai.helpers import chat, collect, config_for
 from tests.fakes import FakeLanServer
 
@@ -37,9 +38,19 @@ async def test_a_server_that_ignores_stream_usage_still_ends_the_stream_properly
     assert (chunks[-1].usage, chunks[-1].finish_reason) == (Usage(), "stop")
 
 
-def test_each_key_names_its_server_and_every_model_is_priced_at_zero() -> None:
-    found = manifest("openai_compatible")
-    assert found.needs_base_url and not found.needs_key
-    assert found.base_url is None  # no default: a guess at someone's server would be a loopback address
-    info = found.model_info("anything-the-server-has")
-    assert info is not None and (info.input_per_mtok, info.output_per_mtok) == (0, 0)
+def test_a_house_servers_replies_cost_nothing_whatever_the_model(ai_admin: TestClient) -> None:
+    """Its manifest prices every model ("*") at zero: the ledger and the usage page say so."""
+    with FakeLanServer(key=None) as fake:
+        key = {"provider": "openai_compatible", "base_url": fake.base_url, "default_model": "qwen2.5:7b"}
+        assert ai_admin.post("/api/ai/keys", json=key).status_code == 201
+        asked = {"model": "openai_compatible/qwen2.5:7b", "messages": [{"role": "user", "content": "Hi"}]}
+        assert ai_admin.post("/v1/chat/completions", json=asked).status_code == 200
+    usage = ai_admin.get("/api/ai/usage").json()
+    [spent] = usage["by_provider"]
+    assert (spent["provider"], spent["requests"], spent["cost_usd"], usage["spend_usd"]) == (
+        "openai_compatible",
+        1,
+        0,
+        0,
+    )
+    assert spent["input_tokens"] > 0  # it was counted, and free

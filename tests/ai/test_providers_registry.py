@@ -30,10 +30,8 @@ def test_every_folder_is_discovered_under_its_own_id() -> None:
     assert all(found[name].id == name and found[name].name for name in found)
 
 
-def test_prices_are_never_negative_and_cloud_models_are_priced() -> None:
-    for found in manifests().values():
-        for model, info in found.models.items():
-            assert info.input_per_mtok >= 0 and info.output_per_mtok >= 0, (found.id, model)
+def test_billed_providers_price_every_model_they_list() -> None:
+    """A paid model shipped at 0 would route as free and never count against a budget."""
     for name in BILLED:
         models = manifest(name).models
         assert models, name
