@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import TestClient
 from pyrage import x25519
 
+from appliance.errors import ServiceUnavailable
 from appliance.runtime import Runtime
 from appliance.system.backup import Key, create_backup, list_backups, restore_backup
 from appliance.system.backup.folder import prune
@@ -268,3 +269,65 @@ def _rewritten(archive: Path, secret: str, runtime: Runtime, schema_bump: int) -
                 member.size = len(content)
             copy.addfile(member, io.BytesIO(content))
     return pyrage.encrypt(out.getvalue(), [x25519.Identity.from_str(secret).to_public()])
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["../escaped", "documents/../../escaped", "/tmp/escaped", "service.token", "link"],
+)
+def test_an_archive_reaching_outside_its_names_is_refused(runtime: Runtime, tmp_path: Path, entry: str) -> None:
+    """A crafted backup (a path out of the folder, a name Atom never writes, a link) writes nothing."""
+    identity = household_key(runtime, tmp_path)
+    secret = [line for line in identity.read_text().splitlines() if line.startswith("AGE-")][0]
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        if entry == "link":
+            link = tarfile.TarInfo("documents/passwd")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(link)
+        else:
+            member = tarfile.TarInfo(entry)
+            member.size = 5
+            tar.addfile(member, io.BytesIO(b"owned"))
+    crafted = tmp_path / "crafted.tar.age"
+    crafted.write_bytes(pyrage.encrypt(out.getvalue(), [x25519.Identity.from_str(secret).to_public()]))
+    target = _lived_in_folder(tmp_path)
+    before = files_under(target)
+    refused = run_cli(target, "restore", str(crafted), "--identity-file", str(identity))
+    assert refused.returncode == 1 and "refused" in refused.stderr
+    assert files_under(target) == before and not (tmp_path / "escaped").exists() and not Path("/tmp/escaped").exists()
+
+
+def test_check_only_verifies_and_changes_nothing(admin: TestClient, runtime: Runtime, tmp_path: Path) -> None:
+    fill_household(admin, runtime)
+    identity = household_key(runtime, tmp_path)
+    backup = create_backup(runtime.settings, runtime.db)
+    target = _lived_in_folder(tmp_path)
+    before = files_under(target)
+    checked = run_cli(
+        target,
+        "restore",
+        str(runtime.settings.backup_folder / backup.file),
+        "--identity-file",
+        str(identity),
+        "--check",
+    )
+    assert (
+        checked.returncode == 0 and "every sha256 matches" in checked.stdout and "nothing was changed" in checked.stdout
+    )
+    assert files_under(target) == before
+
+
+def test_a_backup_disk_that_is_not_mounted_is_not_filled_in_for(runtime: Runtime, tmp_path: Path) -> None:
+    import msgspec
+
+    household_key(runtime, tmp_path)
+    unmounted = tmp_path / "media" / "usb" / "atom-backups"
+    settings = msgspec.structs.replace(
+        runtime.settings, backup=msgspec.structs.replace(runtime.settings.backup, folder=str(unmounted))
+    )
+    with pytest.raises(ServiceUnavailable, match="mounted"):
+        create_backup(settings, runtime.db)
+    assert not unmounted.parent.exists()
+    unmounted.parent.mkdir(parents=True)  # the disk is there now: the folder is made on it
+    assert create_backup(settings, runtime.db).ok and list(unmounted.glob("atom-backup-*.tar.age"))

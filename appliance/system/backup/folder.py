@@ -30,10 +30,15 @@ class BackupFile(msgspec.Struct, frozen=True, kw_only=True):
     ok: bool  # complete; False: being written now, or cut short (a crash, a full disk)
 
 
-def open_folder(folder: Path) -> Path:
-    """The folder, made private if Atom creates it; ServiceUnavailable when it cannot be written."""
+def open_folder(folder: Path, make_parents: bool) -> Path:
+    """The folder, made private if Atom creates it; ServiceUnavailable when it cannot be written.
+
+    Only the default folder is made with its parents: a folder on a USB disk whose parent is
+    missing most likely means the disk is not mounted, and the backup must not fill the SD card."""
+    if not make_parents and not folder.parent.is_dir():
+        raise ServiceUnavailable(f"the backup folder's parent {folder.parent} is missing: is the backup disk mounted?")
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.mkdir(parents=make_parents, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise ServiceUnavailable(f"cannot create the backup folder {folder}: {exc.strerror}") from None
     if not os.access(folder, os.W_OK | os.X_OK):

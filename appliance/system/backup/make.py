@@ -20,7 +20,7 @@ from pyrage import x25519
 
 from appliance import clock
 from appliance.ai.models import read_installed
-from appliance.errors import Conflict
+from appliance.errors import Conflict, ServiceUnavailable
 from appliance.settings import Settings
 from appliance.storage import Database, schema_version
 from appliance.system.backup.archive import write_archive
@@ -61,7 +61,7 @@ class BackupRunner:
 def create_backup(settings: Settings, db: Database, passphrase: str | None = None) -> BackupFile:
     """Back up the data folder into the backup folder; keep the newest `backup.keep`."""
     seal: x25519.Recipient | str = passphrase if passphrase is not None else recipient(settings)
-    folder = open_folder(settings.backup_folder)
+    folder = open_folder(settings.backup_folder, make_parents=not settings.backup.folder)
     at = clock.now()
     partial, final = new_names(folder, at)
     _remove_stale_staging(settings.data_dir)
@@ -72,6 +72,9 @@ def create_backup(settings: Settings, db: Database, passphrase: str | None = Non
         _write(partial, staging, seal, lambda files: _manifest(settings, schema, at, files))
         partial.replace(final)
         _sync_folder(folder)
+    except OSError as exc:  # a full disk, a USB disk pulled out: the household should hear what happened
+        partial.unlink(missing_ok=True)
+        raise ServiceUnavailable(f"the backup could not be written: {exc.strerror or exc}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
