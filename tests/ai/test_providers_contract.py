@@ -110,13 +110,21 @@ async def test_list_models_is_the_live_list(fake: VendorFake, provider: ChatProv
     assert await provider.list_models() == list(fake.models)
 
 
-async def test_a_wrong_key_reads_key_rejected_and_is_not_retried(
-    vendor: Vendor, fake: VendorFake, retry: RetryPolicy
-) -> None:
-    provider = create_provider(config(vendor, fake, api_key="wrong-key-0000000000"), retry=retry)
+async def _rejected(
+    vendor: Vendor, fake: VendorFake, retry: RetryPolicy, key: str
+) -> pytest.ExceptionInfo[KeyRejected]:
+    """Listing models with `key` is refused as a rejected key."""
+    provider = create_provider(config(vendor, fake, api_key=key), retry=retry)
     with pytest.raises(KeyRejected, match="key rejected") as caught:
         await provider.list_models()
     await provider.aclose()
+    return caught
+
+
+async def test_a_wrong_key_reads_key_rejected_and_is_not_retried(
+    vendor: Vendor, fake: VendorFake, retry: RetryPolicy
+) -> None:
+    caught = await _rejected(vendor, fake, retry, "wrong-key-0000000000")
     assert caught.value.provider == vendor.kind
     assert "wrong-key-0000000000" not in str(caught.value)
     assert len(fake.requests) == 1
@@ -235,10 +243,7 @@ async def test_a_pasted_key_with_a_newline_still_works(vendor: Vendor, fake: Ven
 async def test_a_key_that_cannot_be_sent_is_rejected_without_showing_it(
     vendor: Vendor, fake: VendorFake, retry: RetryPolicy
 ) -> None:
-    provider = create_provider(config(vendor, fake, api_key="sk-half\nsk-other-half"), retry=retry)
-    with pytest.raises(KeyRejected, match="key rejected") as caught:
-        await provider.list_models()
-    await provider.aclose()
+    caught = await _rejected(vendor, fake, retry, "sk-half\nsk-other-half")
     shown = "".join(traceback.format_exception(caught.value))
     assert "sk-half" not in shown and "other-half" not in shown
     assert fake.requests == []
