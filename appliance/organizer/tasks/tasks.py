@@ -39,6 +39,7 @@ __all__ = [
     "update_task",
     "complete_task",
     "reopen_task",
+    "keep_task",
     "delete_task",
     "task_records",
     "indexable_task",
@@ -135,6 +136,12 @@ async def complete_task(db: Database, knowledge: Knowledge, viewer: str, task_id
 async def reopen_task(db: Database, knowledge: Knowledge, viewer: str, task_id: str) -> Task:
     task = await get_task(db, viewer, task_id)
     return await _save(db, knowledge, viewer, msgspec.structs.replace(task, completed_at=None, updated_at=clock.now()))
+
+
+async def keep_task(db: Database, knowledge: Knowledge, viewer: str, task_id: str) -> Task:
+    """The member has seen what a sync conflict did to this task: stop flagging it."""
+    task = await get_task(db, viewer, task_id)
+    return await _save(db, knowledge, viewer, msgspec.structs.replace(task, conflict=None))
 
 
 async def delete_task(db: Database, knowledge: Knowledge, viewer: str, task_id: str) -> Task:

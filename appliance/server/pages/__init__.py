@@ -21,6 +21,7 @@ from appliance.server.auth import authenticate
 from appliance.server.pages import (
     account,
     ai_settings,
+    calendar,
     chat,
     dashboard,
     documents,
@@ -31,6 +32,7 @@ from appliance.server.pages import (
     setup,
     shell,
     system,
+    tasks,
     usage,
 )
 from appliance.server.pages.access import SignInFirst, redirect_to_sign_in, signed_in_page
@@ -39,7 +41,20 @@ from appliance.server.pages.templating import static_dir, template_config
 
 __all__ = ["web_routers", "template_config", "with_html_errors"]
 
-MEMBER_AREAS = (dashboard, chat, search, notes, documents, members, account, system, ai_settings, usage)
+MEMBER_AREAS = (
+    dashboard,
+    chat,
+    tasks,
+    calendar,
+    search,
+    notes,
+    documents,
+    members,
+    account,
+    system,
+    ai_settings,
+    usage,
+)
 _PRIVATE = CacheControlHeader(no_store=True)
 
 

@@ -30,6 +30,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Chat", "/chat"),
+    NavItem("Tasks", "/tasks"),
+    NavItem("Calendar", "/calendar"),
     NavItem("Search", "/search"),
     NavItem("Notes", "/notes"),
     NavItem("Documents", "/documents"),

@@ -87,6 +87,16 @@ async def reopen_task(
     return task
 
 
+@post("/api/tasks/{task_id:str}/keep", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
+async def keep_task(
+    db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, task_id: FromPath[str]
+) -> Task:
+    """Dismiss the note a sync conflict left on this task."""
+    task = await tasks.keep_task(db, knowledge, principal.user_id, task_id)
+    _announce(bus, "updated", task)
+    return task
+
+
 @delete("/api/tasks/{task_id:str}", tags=_TAGS, guards=[members_only])
 async def delete_task(
     db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, task_id: FromPath[str]
@@ -120,6 +130,7 @@ routes = [
     update_task,
     complete_task,
     reopen_task,
+    keep_task,
     delete_task,
     get_household,
     set_household,

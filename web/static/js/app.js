@@ -4,12 +4,14 @@ import { registerServiceWorker } from "./install.js";
 import { connectLive } from "./live.js";
 import { initMenu } from "./menu.js";
 import { initRegions } from "./regions.js";
+import { initReminders } from "./reminders.js";
 import { initTheme } from "./theme.js";
 import { localizeTimes } from "./times.js";
 
 const PAGE_MODULES = {
   account: "./pages/account.js",
   "ai-settings": "./pages/ai-settings.js",
+  calendar: "./pages/calendar.js",
   chat: "./pages/chat.js",
   dashboard: "./pages/dashboard.js",
   document: "./pages/document.js",
@@ -18,6 +20,7 @@ const PAGE_MODULES = {
   note: "./pages/note.js",
   search: "./pages/search.js",
   setup: "./pages/setup.js",
+  tasks: "./pages/tasks.js",
 };
 
 initTheme();
@@ -25,7 +28,10 @@ initMenu();
 initForms();
 initRegions();
 localizeTimes(document);
-if (document.body.hasAttribute("data-live")) connectLive();
+if (document.body.hasAttribute("data-live")) {
+  initReminders(); // before the channel opens, so no reminder is missed
+  connectLive();
+}
 const pageModule = PAGE_MODULES[document.body.dataset.page];
 if (pageModule) import(pageModule).then((module) => module.init());
 registerServiceWorker();

@@ -1,0 +1,129 @@
+"""Tasks, lists, reminders and the calendar in a real browser: forms, live across members' tabs,
+a reminder popping up on whatever page is open, the phone layout, and accessibility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from atom_browser import ADMIN, MEMBER, PHONE, AtomServer, assert_accessible, screenshot, wait_live
+from playwright.sync_api import Page, expect
+
+
+def _token(page: Page) -> str:
+    return page.locator("input[name=csrf_token]").first.input_value()
+
+
+def _api(page: Page, method: str, path: str, body: object = None) -> dict:
+    response = page.request.fetch(path, method=method, data=body, headers={"X-CSRF-Token": _token(page)})
+    assert response.ok, response.text()
+    return response.json() if response.text() else {}
+
+
+def _open(page: Page, path: str) -> Page:
+    page.goto(path)
+    wait_live(page)
+    return page
+
+
+def _utc_household(page: Page) -> None:
+    page.goto("/tasks")
+    _api(page, "PUT", "/api/organizer/household", {"timezone": "UTC"})
+
+
+def test_a_task_added_in_one_tab_is_done_in_another(signed_in: Callable[..., Page]) -> None:
+    alex = signed_in(ADMIN)
+    _utc_household(alex)
+    robin = _open(signed_in(MEMBER), "/tasks")
+    _open(alex, "/tasks")
+    alex.get_by_label("What", exact=True).fill("Water the tomatoes")
+    alex.get_by_label("Due date").fill(datetime.now(UTC).date().isoformat())
+    alex.get_by_label("Due time").fill("23:59")
+    alex.get_by_label("Priority").select_option("high")
+    alex.get_by_label("Who").select_option(label=MEMBER["display_name"])
+    alex.get_by_role("button", name="Add task").click()
+    expect(alex.get_by_text("Task added.")).to_be_visible()
+    today = robin.get_by_role("list", name="Today")
+    expect(today.get_by_text("Water the tomatoes")).to_be_visible()  # live: robin never reloaded
+    expect(today.locator(".task-why")).to_contain_text("due today")
+    assert_accessible(robin, "tasks")
+    screenshot(robin, "tasks", docs=True)
+    robin.get_by_role("button", name="Done: Water the tomatoes").click()
+    expect(alex.get_by_text("Water the tomatoes")).to_have_count(0)
+
+
+def test_the_shopping_list_is_shared_live_and_ticked(signed_in: Callable[..., Page]) -> None:
+    alex = _open(signed_in(ADMIN), "/tasks")
+    robin = _open(signed_in(MEMBER), "/tasks")
+    alex.get_by_placeholder("Add to Shopping…").fill("Oat milk")
+    alex.get_by_placeholder("Add to Shopping…").press("Enter")
+    shopping = robin.get_by_role("list", name="Shopping")
+    expect(shopping.get_by_text("Oat milk")).to_be_visible()
+    robin.get_by_role("button", name="Tick off: Oat milk").click()
+    expect(alex.get_by_role("button", name="Put back: Oat milk")).to_be_visible()
+    alex.get_by_role("button", name="Clear ticked (1)").click()
+    expect(robin.get_by_text("Oat milk")).to_have_count(0)
+
+
+def test_a_reminder_pops_up_on_the_page_the_member_has_open(signed_in: Callable[..., Page], atom: AtomServer) -> None:
+    robin = _open(signed_in(MEMBER), "/calendar")
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    _api(robin, "POST", "/api/reminders", {"title": "Take the bread out", "at": soon})
+    robin.wait_for_timeout(1200)
+    service = {"Authorization": "Bearer " + (atom.data_dir / "service.token").read_text().strip()}
+    fired = httpx.post(f"{atom.url}/api/control/organizer/reminders/fire", headers=service).json()  # as the worker
+    assert fired["fired"] == 1
+    toast = robin.get_by_role("alert").filter(has_text="Take the bread out")
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Dismiss").click()
+    expect(toast).to_have_count(0)
+
+
+def test_the_calendar_shows_events_live_in_month_week_and_day(signed_in: Callable[..., Page]) -> None:
+    alex = signed_in(ADMIN)
+    _utc_household(alex)
+    robin = _open(signed_in(MEMBER), "/calendar")
+    _open(alex, "/calendar")
+    today = datetime.now(UTC).date()
+    alex.get_by_label("What", exact=True).fill("Choir practice")
+    alex.get_by_label("On", exact=True).fill(today.isoformat())
+    alex.get_by_label("From", exact=True).fill("19:00")
+    alex.get_by_label("To", exact=True).fill("20:30")
+    alex.get_by_label("Repeats", exact=True).select_option(label="Every week")
+    alex.get_by_role("button", name="Add event").click()
+    expect(alex.get_by_text("Event added.")).to_be_visible()
+    cell = robin.locator(f"[data-day='{today.isoformat()}']")
+    expect(cell.get_by_text("Choir practice")).to_be_visible()  # live in the other member's month
+    assert_accessible(robin, "calendar")
+    screenshot(robin, "calendar", docs=True)
+    robin.goto(f"/calendar?view=week&on={today.isoformat()}")
+    expect(robin.locator(f"[data-day='{today.isoformat()}']").get_by_text("19:00", exact=True)).to_be_visible()
+    next_week = today + timedelta(days=7)
+    robin.goto(f"/calendar?view=day&on={next_week.isoformat()}")
+    wait_live(robin)
+    robin.get_by_text("Choir practice").click()
+    robin.get_by_role("button", name="Skip this one: Choir practice").click()
+    expect(robin.get_by_text("Choir practice")).to_have_count(0)
+    alex.goto(f"/calendar?view=day&on={next_week.isoformat()}")
+    expect(alex.get_by_text("Choir practice")).to_have_count(0)
+
+
+def test_a_subscription_address_is_made_and_serves_ics(signed_in: Callable[..., Page], atom: AtomServer) -> None:
+    robin = _open(signed_in(MEMBER), "/calendar")
+    robin.get_by_role("button", name="Make a new address").click()
+    address = robin.get_by_label("Your address (shown once)")
+    expect(address).to_have_value(f"{atom.url}/calendar/feed.ics?key=" + address.input_value().split("key=")[1])
+    served = httpx.get(address.input_value())
+    assert served.status_code == 200 and served.text.startswith("BEGIN:VCALENDAR")
+    expect(robin.get_by_text("Your subscription address is active")).to_be_visible()
+
+
+def test_the_organizer_pages_fit_a_phone(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN, viewport=PHONE)
+    for path in ("/tasks", "/calendar", "/calendar?view=week"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{path} scrolls sideways"
+    screenshot(page, "calendar-phone")
+    assert_accessible(page, "calendar-phone")

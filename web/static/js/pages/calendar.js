@@ -1,0 +1,64 @@
+// Calendar: pickers joined for the API, calendar colours, an .ics import sent as it is, and the
+// subscription address shown once when it is made.
+import { ApiError } from "../api.js";
+import { announce } from "../announce.js";
+import { refreshTopics } from "../regions.js";
+import { initWhenFields } from "../when-fields.js";
+
+export function init() {
+  initWhenFields();
+  paintSwatches(document);
+  document.addEventListener("atom:region-updated", (event) => paintSwatches(event.target));
+  document.addEventListener("atom:submitted", (event) => {
+    if (event.detail.form.hasAttribute("data-feed-make")) showAddress(event.detail.result);
+  });
+  const importer = document.querySelector("form[data-ics-import]");
+  if (importer) importer.addEventListener("submit", (event) => importFile(event, importer));
+}
+
+// Colours come from members' own choices: set through the DOM, never as markup (the CSP allows no inline styles).
+function paintSwatches(root) {
+  for (const swatch of root.querySelectorAll("[data-color]")) {
+    if (/^#[0-9a-fA-F]{6}$/.test(swatch.dataset.color)) swatch.style.backgroundColor = swatch.dataset.color;
+  }
+}
+
+function showAddress(result) {
+  const shown = document.querySelector("[data-feed-shown]");
+  shown.hidden = false;
+  const field = shown.querySelector("input");
+  field.value = result.url;
+  field.focus();
+  field.select();
+}
+
+async function importFile(event, form) {
+  event.preventDefault();
+  const file = form.querySelector("input[type=file]").files[0];
+  const calendarId = form.querySelector("select").value;
+  const message = form.querySelector("[data-form-message]");
+  if (!file) return;
+  try {
+    const report = await send(calendarId, await file.arrayBuffer(), form.elements.csrf_token.value);
+    const skipped = report.skipped.length ? ` Left out: ${report.skipped.join("; ")}.` : "";
+    message.textContent = `Imported ${report.created} new and ${report.updated} updated events.${skipped}`;
+    message.dataset.kind = "ok";
+    announce("Calendar imported");
+    refreshTopics(["calendar"]);
+  } catch (error) {
+    message.textContent = error instanceof ApiError ? error.message : "The file could not be sent.";
+    message.dataset.kind = "error";
+  }
+}
+
+async function send(calendarId, body, csrfToken) {
+  const response = await fetch(`/api/calendars/${encodeURIComponent(calendarId)}/import`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "text/calendar", "X-CSRF-Token": csrfToken, Accept: "application/json" },
+    body,
+  });
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, (payload && payload.detail) || `Import failed (${response.status}).`);
+  return payload;
+}
