@@ -73,20 +73,28 @@ class Coordinator:
             choice = await self._llm(text, ctx)
         except (ProviderError, ServiceUnavailable):
             return None  # no model to ask: the plain chat path says why
+        found = self.from_model(choice)
+        return msgspec.structs.replace(found, arguments={"text": text}) if found.tool == CHAT else found
+
+    async def understand_without_model(self, text: str, ctx: ToolContext) -> Understanding | None:
+        """The matcher's understanding alone (milliseconds), or None when no template fits."""
+        matched = match(text, await self._slots(ctx))
+        return None if matched is None else _understood(matched.tool, matched.arguments, "matcher", matched.confidence)
+
+    def from_model(self, choice: LlmChoice) -> Understanding:
+        """What a model chose: a tool with its arguments, or `chat` with the words it already said."""
         if choice.tool is None:
             return Understanding(
-                tool=CHAT,
-                arguments={"text": text},
-                tier="llm",
-                confidence=choice.confidence,
-                said=choice.text,
-                model=choice.route,
+                tool=CHAT, arguments={}, tier="llm", confidence=choice.confidence, said=choice.text, model=choice.route
             )
         found = _understood(choice.tool, choice.arguments, "llm", choice.confidence)
         return msgspec.structs.replace(found, model=choice.route)
 
     async def act(self, text: str, ctx: ToolContext) -> Outcome:
-        understood = await self.understand(text, ctx)
+        return await self.act_on(await self.understand(text, ctx), ctx)
+
+    async def act_on(self, understood: Understanding, ctx: ToolContext) -> Outcome:
+        """Do what was understood: settle a pending question, ask first, run the tool, or leave it to chat."""
         if understood.tool in _CONFIRMING and self.pending.waiting(ctx.user_id):
             return await self._settle(understood, ctx)
         if understood.tool == CHAT:

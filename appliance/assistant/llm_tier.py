@@ -9,6 +9,7 @@ has given the reply itself, so nothing is asked twice.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from appliance.ai import conversations
@@ -16,7 +17,7 @@ from appliance.ai.providers.base import ChatMessage, ChatRequest, ToolSpec
 from appliance.assistant.context import ToolContext
 from appliance.assistant.registry import tools
 
-__all__ = ["LlmChoice", "choose"]
+__all__ = ["LlmChoice", "choose", "choose_streaming"]
 
 _NOT_OFFERED = frozenset({"confirm", "deny", "cancel", "stop"})  # answers to Atom's own questions: the matcher's
 _RECENT_TURNS = 6
@@ -37,6 +38,17 @@ class LlmChoice:
 
 
 async def choose(text: str, ctx: ToolContext) -> LlmChoice:
+    """The model's whole answer: a tool call, or its words."""
+    choice = None
+    async for piece in choose_streaming(text, ctx):
+        if isinstance(piece, LlmChoice):
+            choice = piece
+    assert choice is not None
+    return choice
+
+
+async def choose_streaming(text: str, ctx: ToolContext) -> AsyncGenerator[str | LlmChoice, None]:
+    """Words as the model says them (str), then the whole answer (LlmChoice) last."""
     request = ChatRequest(
         model="auto",
         messages=[_system(ctx), *await _recent(ctx), ChatMessage(role="user", content=text)],
@@ -48,12 +60,15 @@ async def choose(text: str, ctx: ToolContext) -> LlmChoice:
     call, route, provider = None, "", ""
     async for routed in ctx.services.ai.stream(ctx.principal, request, source="chat"):
         route, provider = routed.route.name, routed.route.provider
-        words.append(routed.chunk.text)
+        if routed.chunk.text:
+            words.append(routed.chunk.text)
+            yield routed.chunk.text
         if routed.chunk.tool_calls:
             call = routed.chunk.tool_calls[0]
     if call is not None and call.name in tools():
-        return LlmChoice(call.name, dict(call.arguments), "", route, provider)
-    return LlmChoice(None, {}, "".join(words).strip(), route, provider)
+        yield LlmChoice(call.name, dict(call.arguments), "", route, provider)
+    else:
+        yield LlmChoice(None, {}, "".join(words).strip(), route, provider)
 
 
 def _specs() -> list[ToolSpec]:

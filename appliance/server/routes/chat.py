@@ -19,10 +19,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.ai import chat
 from appliance.ai import conversations as chats
+from appliance.assistant.streaming import Acted, stream_assist
 from appliance.events import Event
 from appliance.server.auth import members_only
-from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep
+from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.server.hangup import until_hangup
+from appliance.server.routes.assist import tool_context
 
 __all__ = ["routes"]
 
@@ -60,23 +62,32 @@ async def remove_conversation(
 
 @post("/conversations/{conversation_id:str}/messages", status_code=HTTP_200_OK)
 async def send_message(
-    db: DatabaseDep,
-    ai: AIDep,
-    bus: BusDep,
+    runtime: RuntimeDep,
     principal: PrincipalDep,
     conversation_id: FromPath[str],
     data: JSONBody[chats.MessageCreate],
     request: Request,
 ) -> Stream:
-    """Stream the reply to my message: `event: turn`, `chunk` pieces, then `done` (or `error`).
+    """Stream the reply to my message: `event: turn`, `chunk` pieces, `action` when a tool acted, then `done`
+    (or `error`). With `model` "auto" the chat coordinator reads the message first (Atom's tools may act);
+    naming a model talks to that model alone.
 
     My message is kept once its reply starts (or fails in-band); a 429 keeps nothing.
     """
+    if data.model == "auto":
+        await chats.get_conversation(runtime.db, principal.user_id, conversation_id)  # 404 before the stream starts
+        ctx = await tool_context(runtime, principal, conversation_id)
+        return _stream(stream_assist(runtime.assistant, ctx, data.content))
+    db, ai, bus = runtime.db, runtime.ai, runtime.bus
     reply = await until_hangup(request, chat.send_message(db, ai, bus, principal, conversation_id, data))
-    return Stream(_sse(reply.events()), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return _stream(reply.events())
 
 
-async def _sse(events: AsyncGenerator[chat.ChatEvent, None]) -> AsyncIterator[bytes]:
+def _stream(events: AsyncGenerator[chat.ChatEvent | Acted, None]) -> Stream:
+    return Stream(_sse(events), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+async def _sse(events: AsyncGenerator[chat.ChatEvent | Acted, None]) -> AsyncIterator[bytes]:
     async with aclosing(events):
         async for event in events:
             yield f"event: {event.kind}\ndata: ".encode() + msgspec.json.encode(event) + b"\n\n"

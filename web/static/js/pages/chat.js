@@ -117,6 +117,8 @@ async function readReply(chat, response, reply) {
       textOf(reply).append(data.text);
       metaOf(reply).textContent = data.model;
       if (following) chat.thread.scrollTop = chat.thread.scrollHeight;
+    } else if (event === "action") {
+      showAction(reply, data);
     } else if (event === "done") {
       if (data.message) metaOf(reply).textContent = `${data.message.provider}/${data.message.model}`;
       return true;
@@ -125,6 +127,16 @@ async function readReply(chat, response, reply) {
     }
   }
   return false;
+}
+
+// What a command did, linked to where it shows ("Added oat milk to Shopping" → the list).
+function showAction(reply, action) {
+  if (!action.link || !action.link.startsWith("/")) return; // only Atom's own pages
+  const link = document.createElement("a");
+  link.href = action.link;
+  link.className = "chat-action";
+  link.textContent = action.acted ? "Show me" : "See it";
+  textOf(reply).after(link);
 }
 
 function showTitle(title) {
