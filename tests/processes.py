@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
-__all__ = ["AtomProcess", "free_port", "serving_in_thread", "with_setup_code"]
+__all__ = ["AtomProcess", "free_port", "serving_in_thread", "wait_for", "with_setup_code"]
 
 
 def with_setup_code(data_dir: Path, account: dict[str, str]) -> dict[str, str]:
@@ -31,6 +31,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], object], what: str = "the expected state", timeout: float = 60) -> None:
+    """Poll `condition` until it holds; the test fails, naming `what`, after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
 
 
 @contextmanager
@@ -77,6 +86,7 @@ class AtomProcess:
         """This machine's environment without any ATOM_* of its own, then the test's."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith("ATOM_")}
         ours = {"ATOM_DATA_DIR": str(self.data_dir), "ATOM_PORT": str(self.port), "ATOM_HOST": "127.0.0.1"}
+        ours["ATOM_VOICE_WYOMING_PORT"] = "0"  # voice off unless a test asks: parallel runs would share 10300
         return {**clean, **ours, **self.extra_env}
 
     def start(self) -> AtomProcess:

@@ -14,7 +14,7 @@ import pytest
 from appliance.runtime import Runtime
 from appliance.server import create_app
 from tests.conftest import ADMIN, run_cli
-from tests.processes import AtomProcess, free_port, serving_in_thread, with_setup_code
+from tests.processes import AtomProcess, free_port, serving_in_thread, wait_for, with_setup_code
 
 pytestmark = pytest.mark.process
 
@@ -86,13 +86,13 @@ def test_a_queued_job_survives_a_worker_restart(atom_processes) -> None:  # type
     server = atom_processes("serve")
     http = _signed_in(server)
     worker = atom_processes("worker")
-    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
+    wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
     assert worker.stop(signal.SIGINT) == 0  # graceful stop, as systemd does
     queued = http.post("/api/system/jobs/housekeeping").json()
     run = _job(http, queued["id"])
     assert run["state"] == "queued"
     worker.start()
-    _wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", "the queued job to run")
+    wait_for(lambda: _job(http, queued["id"])["state"] == "succeeded", "the queued job to run")
 
 
 def test_jobs_run_by_hand_end_as_succeeded_even_quiet_ones(atom_processes) -> None:  # type: ignore[no-untyped-def]
@@ -100,11 +100,11 @@ def test_jobs_run_by_hand_end_as_succeeded_even_quiet_ones(atom_processes) -> No
     server = atom_processes("serve")
     http = _signed_in(server)
     atom_processes("worker")
-    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
+    wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "worker heartbeat")
     for name in ("heartbeat", "housekeeping"):
         queued = http.post(f"/api/system/jobs/{name}").json()
         job_id = queued["id"]
-        _wait_for(lambda job_id=job_id: _job(http, job_id)["state"] == "succeeded", f"{name} to show as succeeded")
+        wait_for(lambda job_id=job_id: _job(http, job_id)["state"] == "succeeded", f"{name} to show as succeeded")
     names = [run["name"] for run in http.get("/api/system/jobs").json()]
     assert names.count("heartbeat") == 1  # the minutely heartbeats themselves stay out of the history
 
@@ -150,18 +150,9 @@ def _job(http: httpx.Client, job_id: str) -> dict:
     return next(r for r in http.get("/api/system/jobs").json() if r["id"] == job_id)
 
 
-def _wait_for(condition, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    raise TimeoutError(f"timed out waiting for {what}")
-
-
 def test_a_worker_started_before_the_server_reports_within_seconds(atom_processes) -> None:  # type: ignore[no-untyped-def]
     atom_processes("worker")  # as `make run` and systemd may: the worker first
     time.sleep(1.5)
     server = atom_processes("serve")
     http = _signed_in(server)
-    _wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "the retried heartbeat", 15)
+    wait_for(lambda: http.get("/api/system/status").json()["components"][1]["ok"], "the retried heartbeat", 15)

@@ -35,6 +35,7 @@ from appliance.runtime import Runtime
 from appliance.settings import Settings
 from tests.ai.helpers import chat
 from tests.conftest import add_member, second_client, sign_in
+from tests.processes import wait_for
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is installed by scripts/llama-wheel.sh")
 pytestmark = pytest.mark.timeout(240)
@@ -172,7 +173,7 @@ def test_a_member_over_their_limit_gets_429_with_retry_after_on_every_chat_route
     assert "already have 1 request" in refusals[2].json()["detail"]
     kept = httpx.get(f"{house.url}/api/chat/conversations/{chat_id}", headers=house.headers("admin")).json()
     assert kept["messages"] == []  # a refused message is not kept: asking again does not repeat it
-    _wait_for(lambda: not house.local.busy)  # the hang-up gives the model back, at the thread's next token
+    wait_for(lambda: not house.local.busy)  # the hang-up gives the model back, at the thread's next token
     assert house.ask("admin").status_code == 200
 
 
@@ -197,11 +198,11 @@ def test_a_waiting_client_that_hangs_up_leaves_the_queue(house: House, route: st
         path, body = route, _body("Say hello.", 3, stream=False)
     with ThreadPoolExecutor(1) as pool, house.holding_the_model("admin"):
         bob = _send_raw(house, "bob", body, path)
-        _wait_for(lambda: house.local.waiting == 1)
+        wait_for(lambda: house.local.waiting == 1)
         bob.close()
-        _wait_for(lambda: house.local.waiting == 0)  # bob left: the one waiting place is free again
+        wait_for(lambda: house.local.waiting == 0)  # bob left: the one waiting place is free again
         cy = pool.submit(house.ask, "cy")  # admitted to wait, where a full room would refuse it
-        _wait_for(lambda: house.local.waiting == 1 or cy.done())
+        wait_for(lambda: house.local.waiting == 1 or cy.done())
     assert cy.result(timeout=120).status_code == 200
     assert house.ledger("bob") == ["cancelled"]
     if "{id}" in route:  # nothing was said: nothing is kept
@@ -213,12 +214,12 @@ def test_a_non_streaming_client_that_hangs_up_stops_its_generation(
     house: House, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="appliance.ai.providers.local.provider")
-    _wait_for(lambda: not house.local.busy)
+    wait_for(lambda: not house.local.busy)
     with ThreadPoolExecutor(1) as pool:
         admin = _send_raw(house, "admin", _body(DRAGON, LONG, stream=False), "/v1/chat/completions")
-        _wait_for(lambda: house.local.busy)
+        wait_for(lambda: house.local.busy)
         bob = pool.submit(house.ask, "bob")
-        _wait_for(lambda: house.local.waiting == 1)  # bob waits behind the long reply
+        wait_for(lambda: house.local.waiting == 1)  # bob waits behind the long reply
         admin.close()
         assert bob.result(timeout=120).status_code == 200  # bob's turn came ...
     [made] = house.cancellations(caplog)
@@ -233,7 +234,7 @@ def test_a_streaming_client_that_hangs_up_mid_reply_frees_the_model(
     with ThreadPoolExecutor(1) as pool:
         with house.holding_the_model("admin"):
             bob = pool.submit(house.ask, "bob", 3, True)
-            _wait_for(lambda: house.local.waiting == 1)
+            wait_for(lambda: house.local.waiting == 1)
         streamed = bob.result(timeout=120)
     assert streamed.status_code == 200 and streamed.text.endswith("data: [DONE]\n\n")
     [made] = house.cancellations(caplog)
@@ -276,8 +277,3 @@ def _send_raw(house: House, member: str, body: dict[str, Any], path: str) -> soc
     return sock
 
 
-def _wait_for(condition: Callable[[], bool], within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "Atom never reached the expected state"
-        time.sleep(0.01)
