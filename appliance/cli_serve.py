@@ -29,7 +29,10 @@ def serve(settings: Settings) -> int:
     from appliance.server import create_app
 
     listener = _bind(settings.server.host, settings.server.port)
+    voice_port = settings.voice.wyoming_port
+    wyoming = _bind(settings.server.host, voice_port, _VOICE_PORT) if voice_port else None
     runtime = open_runtime(settings)
+    runtime.wyoming_listener = wyoming
     tls = settings.tls
     config = uvicorn.Config(
         create_app(runtime),
@@ -100,7 +103,10 @@ def _model_lines(settings: Settings) -> list[str]:
     return []
 
 
-def _bind(host: str, port: int) -> socket.socket:
+_VOICE_PORT = "ATOM_VOICE_WYOMING_PORT"
+
+
+def _bind(host: str, port: int, setting: str = "ATOM_PORT") -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # Naming TCP makes asyncio set TCP_NODELAY on every accepted connection: without it a response
     # written as headers then body waits for the client's delayed ACK (40 ms per request).
@@ -110,17 +116,17 @@ def _bind(host: str, port: int) -> socket.socket:
         listener.bind((host or "0.0.0.0", port))
     except OSError as exc:
         listener.close()
-        raise StartupRefused(_bind_problem(host, port, exc)) from None
+        raise StartupRefused(_bind_problem(host, port, exc, setting)) from None
     listener.listen(2048)
     listener.set_inheritable(True)
     return listener
 
 
-def _bind_problem(host: str, port: int, exc: OSError) -> str:
+def _bind_problem(host: str, port: int, exc: OSError, setting: str = "ATOM_PORT") -> str:
     if exc.errno == errno.EADDRINUSE:
-        return f"port {port} is already in use (is Atom already running?): stop that program or set ATOM_PORT"
+        return f"port {port} is already in use (is Atom already running?): stop that program or set {setting}"
     if exc.errno == errno.EACCES:
-        return f"this user may not listen on port {port}: choose a port above 1023 with ATOM_PORT"
+        return f"this user may not listen on port {port}: choose a port above 1023 with {setting}"
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"{host} is not an address of this machine: set ATOM_HOST to one of its addresses or 0.0.0.0"
     return f"cannot listen on {host}:{port}: {exc.strerror}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
 from appliance.system.backup import BackupRunner
 from appliance.vault import Vault, open_master_key
+from appliance.voice import SatelliteHub, VoiceEngine, WyomingServer
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -46,6 +48,10 @@ class Runtime:
     timers: TimerBoard = field(init=False)
     assistant: Coordinator = field(init=False)
     backups: BackupRunner = field(init=False)
+    voice: VoiceEngine = field(init=False)  # the speech models, loaded on first use
+    satellites: SatelliteHub = field(init=False)
+    wyoming: WyomingServer | None = None  # while the app runs with voice on
+    wyoming_listener: socket.socket | None = None  # bound early by `atom serve`, so a taken port stops it
 
     def __post_init__(self) -> None:
         auth = self.settings.auth
@@ -64,6 +70,10 @@ class Runtime:
         self.assistant = Coordinator(slots=household_words, llm=choose_tool)
         self.ai.on_usage = self._usage_recorded
         self.backups = BackupRunner(self.settings, self.db)
+        self.voice = VoiceEngine(self.settings)
+        self.satellites = SatelliteHub()
+        self.timers.ring_hooks.append(self.satellites.ring)
+        self.reminder_announcers.add(self.satellites.remind)
 
     def _usage_recorded(self, user_id: str) -> None:
         self.bus.publish(Event(topic="ai-usage", action="created", id=user_id), [user_id])

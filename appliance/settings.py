@@ -102,6 +102,34 @@ class BackupSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The household's age public key backups are encrypted to; empty: the one `atom backup keygen` stored."""
 
 
+class VoiceSettings(msgspec.Struct, frozen=True, kw_only=True):
+    wyoming_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 10300
+    """TCP port of the Wyoming endpoint (satellites, Home Assistant), on `server.host`; 0 turns voice off."""
+    stt_model: str = "whisper-tiny-en"
+    """Speech-to-text model: `whisper-tiny-en` (int8, fast) or `whisper-base` (`atom models install whisper-base`)."""
+    tts_voice: str = "piper-joe"
+    """The piper voice replies are spoken with (see `atom models list --role tts`)."""
+    allowed_addresses: tuple[str, ...] = ()
+    """Addresses or networks (`192.168.1.20, 10.0.0.0/24`) that may use speech over Wyoming unpaired; never commands."""
+    follow_up_seconds: Annotated[float, msgspec.Meta(ge=0, le=30)] = 5.0
+    """How long a satellite listens for an answer after a spoken reply, without the wake word; 0 turns it off."""
+    silence_seconds: Annotated[float, msgspec.Meta(ge=0.2, le=3)] = 0.5
+    """Silence after speech that ends a spoken command."""
+    stt_threads: Annotated[int, msgspec.Meta(ge=0)] = 0
+    """CPU threads for speech recognition; 0 picks the usable cores less one (at least 1, at most 4)."""
+
+
+class SatelliteSettings(msgspec.Struct, frozen=True, kw_only=True):
+    server: str = "tcp://127.0.0.1:10300"
+    """Where `atom satellite` reaches Atom's Wyoming endpoint (`tcp://host:port`)."""
+    token_file: str = ""
+    """File holding the satellite's device token from pairing; empty: `<data_dir>/satellite.token`."""
+    source: str = "mic://"
+    """Audio in: `mic://` (pyaudio; Enter or SIGUSR1 talks), `file:///a.wav,/b.wav` (a command each), `stdin://`."""
+    sink: str = "speaker://"
+    """Audio out: `speaker://` (pyaudio), `file:///folder` (each reply a WAV file) or `null://`."""
+
+
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     level: str = "INFO"
     """Log level: DEBUG, INFO, WARNING or ERROR."""
@@ -118,6 +146,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ai: AISettings = AISettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     backup: BackupSettings = BackupSettings()
+    voice: VoiceSettings = VoiceSettings()
+    satellite: SatelliteSettings = SatelliteSettings()
     log: LogSettings = LogSettings()
 
     @property
@@ -143,6 +173,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def backup_folder(self) -> Path:
         return Path(self.backup.folder) if self.backup.folder else self.data_dir / "backups"
+
+    @property
+    def satellite_token_path(self) -> Path:
+        return Path(self.satellite.token_file) if self.satellite.token_file else self.data_dir / "satellite.token"
 
     @property
     def tls(self) -> bool:

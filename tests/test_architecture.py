@@ -21,7 +21,7 @@ EDGES = {
     "__main__",
 }
 BASE = {"settings", "errors", "clock", "resources", "datadir", "logs", "caches"}
-DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer", "assistant"}
+DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer", "assistant", "voice"}
 
 
 def _atom_imports(path: Path) -> set[str]:

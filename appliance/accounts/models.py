@@ -42,7 +42,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     username: str
     display_name: str
     role: Role
-    via: Literal["session", "token", "service"]
+    via: Literal["session", "token", "service", "satellite"]
     session_id: str | None = None
     token_id: str | None = None
     csrf_token: str | None = None

@@ -39,6 +39,7 @@ from appliance.server.routes import (
     system,
     tasks,
 )
+from appliance.server.voice import start_voice, stop_voice
 from appliance.system.status import atom_version
 
 __all__ = ["create_app"]
@@ -74,9 +75,11 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         runtime.knowledge.resume()
+        await start_voice(runtime)
         try:
             yield
         finally:
+            await stop_voice(runtime)
             await runtime.ai.aclose()
             if close_runtime:
                 runtime.close()

@@ -30,6 +30,7 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("organizer_sync_tombstones", "owner"),
     ("organizer_calendars", "owner"),
     ("organizer_caldav_accounts", "owner"),
+    ("voice_satellites", "user_id"),
 )
 # Shared rows that merely point at a member: the pointer is cleared, the row stays the household's.
 MEMBER_REFERENCES: tuple[tuple[str, str], ...] = (("organizer_tasks", "assignee"),)

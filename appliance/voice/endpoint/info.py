@@ -1,0 +1,69 @@
+"""`describe`: Atom's wake, speech-to-text and text-to-speech programs, as Wyoming `info`."""
+
+from __future__ import annotations
+
+from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice, WakeModel, WakeProgram
+
+from appliance.system.version import atom_version
+from appliance.voice.engine import VoiceEngine
+from appliance.voice.wake import WAKE_MODEL
+
+__all__ = ["describe"]
+
+_ATOM = Attribution(name="Atom", url="")
+_WHISPER = Attribution(name="OpenAI Whisper via faster-whisper", url="https://github.com/SYSTRAN/faster-whisper")
+_PIPER = Attribution(name="Piper", url="https://github.com/OHF-Voice/piper1-gpl")
+
+
+def describe(engine: VoiceEngine, installed: set[str]) -> Info:
+    """What this box offers; `installed` is the names of the models present in its data folder."""
+    version = atom_version()
+    stt, tts = engine.stt.name, engine.tts.name
+    wake = engine.wake()
+    asr_model = AsrModel(
+        name=stt, attribution=_WHISPER, installed=stt in installed, description=stt, version=None, languages=["en"]
+    )
+    voice = TtsVoice(
+        name=tts, attribution=_PIPER, installed=tts in installed, description=tts, version=None, languages=["en_US"]
+    )
+    wake_model = WakeModel(
+        name=wake.name if wake else WAKE_MODEL,
+        attribution=_ATOM,
+        installed=wake is not None,
+        description="Atom's own wake word (not shipped yet: push-to-talk until it is)" if wake is None else "Atom",
+        version=None,
+        languages=["en"],
+        phrase="Atom",
+    )
+    return Info(
+        asr=[
+            AsrProgram(
+                name="atom-stt",
+                attribution=_ATOM,
+                installed=True,
+                description="Atom speech to text",
+                version=version,
+                models=[asr_model],
+            )
+        ],
+        tts=[
+            TtsProgram(
+                name="atom-tts",
+                attribution=_ATOM,
+                installed=True,
+                description="Atom text to speech",
+                version=version,
+                voices=[voice],
+            )
+        ],
+        wake=[
+            WakeProgram(
+                name="atom-wake",
+                attribution=_ATOM,
+                installed=True,
+                description="Atom wake word",
+                version=version,
+                models=[wake_model],
+            )
+        ],
+    )

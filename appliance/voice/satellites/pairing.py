@@ -1,0 +1,90 @@
+"""Pairing a satellite, and knowing who a device token speaks for."""
+
+from __future__ import annotations
+
+import uuid
+
+from appliance import clock
+from appliance.accounts.models import Principal
+from appliance.accounts.secrets import digest, new_secret
+from appliance.errors import NotFound, PermissionDenied
+from appliance.storage import Database
+from appliance.voice.satellites import queries
+from appliance.voice.satellites.models import (
+    NewSatellite,
+    Satellite,
+    SatelliteCreate,
+    SatelliteIdentity,
+    household_principal,
+)
+
+__all__ = [
+    "SATELLITE_TOKEN_PREFIX",
+    "pair_satellite",
+    "list_satellites",
+    "revoke_satellite",
+    "identify",
+    "satellite_active",
+    "saw_satellite",
+]
+
+SATELLITE_TOKEN_PREFIX = "atomsat_"  # never an API token's "atom_…": the HTTP API has no table of these
+
+
+async def pair_satellite(db: Database, by: Principal, request: SatelliteCreate) -> NewSatellite:
+    """A household satellite is an admin's to pair; a member's own is that member's (nobody else's,
+    admins included: it would let them act as the member)."""
+    if request.household and not by.is_admin:
+        raise PermissionDenied("only a household admin can pair a satellite for the household")
+    token = new_secret(SATELLITE_TOKEN_PREFIX)
+    satellite = Satellite(
+        id=uuid.uuid4().hex,
+        name=request.name.strip(),
+        room=request.room.strip(),
+        user_id=None if request.household else by.user_id,
+        prefix=token[:14],
+        created_at=clock.now(),
+    )
+    await db.write(queries.insert, satellite, digest(token), by.user_id)
+    return NewSatellite(satellite=satellite, token=token)
+
+
+async def list_satellites(db: Database, viewer: Principal) -> list[Satellite]:
+    return await db.read(queries.visible_to, viewer.user_id)
+
+
+async def revoke_satellite(db: Database, by: Principal, satellite_id: str) -> Satellite:
+    """The household's satellites are revoked by an admin, a member's by that member."""
+    satellite = await db.read(queries.one, satellite_id)
+    if satellite is None or (satellite.user_id is not None and satellite.user_id != by.user_id):
+        raise NotFound("no such satellite")
+    if satellite.user_id is None and not by.is_admin:
+        raise PermissionDenied("only a household admin can revoke a household satellite")
+    if not await db.write(queries.delete, satellite_id):
+        raise NotFound("no such satellite")
+    return satellite
+
+
+async def identify(db: Database, token: str) -> SatelliteIdentity | None:
+    """Who this device token speaks for, or None (unknown, revoked, or its member disabled)."""
+    if not token.startswith(SATELLITE_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    found = await db.read(queries.by_token, digest(token))
+    if found is None:
+        return None
+    satellite, member = found
+    if member is None:
+        return SatelliteIdentity(satellite=satellite, principal=household_principal(satellite.id))
+    user_id, username, display_name, role = member
+    principal = Principal(
+        user_id=user_id, username=username, display_name=display_name, role=role, via="satellite", token_id=satellite.id
+    )
+    return SatelliteIdentity(satellite=satellite, principal=principal)
+
+
+async def satellite_active(db: Database, satellite_id: str) -> bool:
+    return await db.read(queries.active, satellite_id)
+
+
+async def saw_satellite(db: Database, satellite_id: str, address: str) -> None:
+    await db.write(queries.touch, satellite_id, clock.now(), address)
