@@ -80,6 +80,7 @@ def delete_conversation(conn: Writer, conversation_id: str) -> None:
 # --- provider keys (the secrets themselves are in the vault) -----------------------------------
 
 _KEY_COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hint, created_at, updated_at"
+_READ_KEY_COLUMNS = _KEY_COLUMNS + ", address_changed_at"
 
 
 def _key(row: tuple[Any, ...]) -> ProviderKey:
@@ -94,6 +95,7 @@ def _key(row: tuple[Any, ...]) -> ProviderKey:
         key_hint=row[7],
         created_at=row[8],
         updated_at=row[9],
+        address_changed_at=row[10] if len(row) > 10 else None,
     )
 
 
@@ -108,15 +110,23 @@ def insert_key(conn: Writer, owner: str, k: ProviderKey) -> None:
 def keys_visible_to(conn: Reader, user_id: str) -> list[ProviderKey]:
     """The member's own keys, then the household's, oldest first."""
     rows = conn.execute(
-        f"SELECT {_KEY_COLUMNS} FROM provider_keys WHERE owner IN (?, ?) ORDER BY owner = ?, created_at, id",
+        f"SELECT {_READ_KEY_COLUMNS} FROM provider_keys WHERE owner IN (?, ?) ORDER BY owner = ?, created_at, id",
         [user_id, HOUSEHOLD, HOUSEHOLD],
     ).fetchall()
     return [_key(r) for r in rows]
 
 
+def _address_changes(conn: Writer, key_id: str, base_url: str | None) -> bool:
+    """True when a household key is pointed at another server (a member's own key changes unremarked)."""
+    row = conn.execute("SELECT owner, base_url FROM provider_keys WHERE id = ?", [key_id]).fetchone()
+    return row is not None and row[0] == HOUSEHOLD and row[1] != base_url
+
+
 def update_key(conn: Writer, key_id: str, fields: dict[str, Any]) -> None:
     """Set the given columns (`options` as a dict); the names come from our code, never a request."""
     values = {**fields, "updated_at": clock.now()}
+    if "base_url" in fields and _address_changes(conn, key_id, fields["base_url"]):
+        values["address_changed_at"] = values["updated_at"]
     if "options" in values:
         values["options"] = json.dumps(values["options"])
     assignments = ", ".join(f"{column} = ?" for column in values)

@@ -74,6 +74,8 @@ class ProviderKey(msgspec.Struct, frozen=True, kw_only=True):
     key_hint: str
     created_at: datetime
     updated_at: datetime
+    address_changed_at: datetime | None = None
+    """A household key: when an admin last pointed it at another server (everyone who uses it is shown)."""
 
 
 class ProviderKeyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
