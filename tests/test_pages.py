@@ -83,6 +83,17 @@ def test_members_get_no_admin_controls(admin: TestClient) -> None:
     assert "Background jobs" not in admin.get("/system").text
 
 
+def test_the_member_forms_offer_the_roles_the_api_takes_and_preselect_its_default(admin: TestClient) -> None:
+    [adding] = re.findall(r'<select id="add-role" name="role">(.*?)</select>', admin.get("/members").text, re.S)
+    offered = re.findall(r'<option value="(\w+)"( selected)?>', adding)
+    assert [role for role, chosen in offered if chosen] == ["member"]
+    for n, (role, _) in enumerate(offered):
+        body = {"username": f"someone{n}", "password": "a long password", "role": role}
+        assert admin.post("/api/members", json=body).json()["role"] == role
+    unnamed = admin.post("/api/members", json={"username": "nobody", "password": "a long password"})
+    assert unnamed.json()["role"] == "member"  # what the form preselects is what the API gives
+
+
 def test_unknown_pages_get_a_readable_page_and_the_api_keeps_json(admin: TestClient) -> None:
     page = admin.get("/no-such-page", headers=HTML)
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
