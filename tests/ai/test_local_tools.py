@@ -6,6 +6,9 @@ schema allows. Whether it picks the right tool is measured elsewhere: a 135M mod
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from appliance.ai.models import install_model, load_manifest
+from appliance.ai.models import install_model, load_manifest, require_model
 from appliance.ai.providers.base import ChatMessage, ChatProvider, ChatRequest, ProviderConfig, ToolCall, ToolSpec
 from appliance.ai.providers.local import provider as local_module
 from appliance.ai.providers.registry import create_provider
@@ -172,13 +175,22 @@ async def test_a_token_limit_before_the_json_closes_says_length(local: ChatProvi
             {"type": "object", "properties": {"a": {"$ref": "#/properties/b"}, "b": {"type": "string"}}},
             "only to \\$defs",
         ),
+        (
+            {"type": "object", "properties": {"a": {"$ref": "#/$defs/a"}}, "$defs": {"a": {"$ref": "#/$defs/a"}}},
+            "leads back",
+        ),
+        (
+            {"type": "object", "properties": {"d": {"type": "string", "pattern": "^\\d{3}$"}}},
+            "cannot follow these tools",
+        ),
     ],
 )
 async def test_schemas_past_the_local_limits_are_refused_and_the_process_lives(
     local: ChatProvider, schema: dict[str, Any], refusal: str
 ) -> None:
-    """A string of 5,000 optional characters crashed llama.cpp's grammar parser (a segfault, the
-    whole server gone); such schemas are refused before llama.cpp sees them."""
+    """Each of these crashed llama.cpp (a segfault: the whole server gone): a string of thousands of
+    optional characters, a `$ref` back to itself, a pattern escape its grammar parser does not know.
+    They are refused before llama.cpp generates with them."""
     hostile = ToolSpec(name="hostile", parameters=schema)
     request = ChatRequest(model="smollm2", messages=[ChatMessage(role="user", content="Hi")], tools=[hostile])
     with pytest.raises(ProviderRequestError, match=refusal):
@@ -205,3 +217,19 @@ async def test_choosing_runs_on_the_generation_thread_and_takes_a_turn_in_the_qu
     assert (await first).tool_calls
     await provider.aclose()
     assert threads == ["atom-local-llm_0"] and threading.current_thread().name not in threads
+
+
+def test_no_schema_that_passes_the_checks_crashes_llama_cpp(data_dir: Path) -> None:
+    """Random schemas through the checks, the grammar, llama.cpp's parser and sampling, in a process
+    of their own: a crash there is a failed test here, not a lost test run."""
+    model = require_model(data_dir, "smollm2").path(data_dir)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.ai.grammar_fuzz", str(model), "60"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=Path(__file__).parents[2],
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    counts = json.loads(run.stdout.strip().splitlines()[-1])
+    assert counts["sampled"] > 20, counts  # most schemas reached llama.cpp

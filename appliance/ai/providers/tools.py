@@ -33,7 +33,8 @@ __all__ = [
 MAX_TOOLS = 128  # OpenAI's and Gemini's limit
 MAX_DESCRIPTION = 4096
 MAX_SCHEMA_BYTES = 16_384  # one tool's parameters, as JSON
-MAX_DEPTH = 12
+MAX_DEPTH = 12  # schemas within schemas
+MAX_NESTING = 32  # any JSON within the parameters, keywords Atom does not know included
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 _TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
@@ -115,6 +116,8 @@ def _check_tool(tool: ToolSpec) -> None:
         raise InvalidInput(f"tool {tool.name}: the description is longer than {MAX_DESCRIPTION} characters")
     if len(msgspec.json.encode(tool.parameters)) > MAX_SCHEMA_BYTES:
         raise InvalidInput(f"tool {tool.name}: the parameters' schema is larger than {MAX_SCHEMA_BYTES} bytes")
+    if _nesting(tool.parameters) > MAX_NESTING:
+        raise InvalidInput(f"tool {tool.name}: the parameters' schema nests deeper than {MAX_NESTING} levels")
     if tool.parameters.get("type") != "object":
         raise InvalidInput(f'tool {tool.name}: parameters must be a JSON Schema with "type": "object"')
     check_schema(f"tool {tool.name}: parameters", tool.parameters)
@@ -142,9 +145,21 @@ def _check_turns(messages: list[ChatMessage]) -> None:
             raise InvalidInput("a tool result must answer a tool call made earlier in the conversation")
 
 
+def _nesting(value: Any) -> int:
+    """How deep `value` nests, counted without recursion (so any depth can be measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _check_type(where: str, kind: Any) -> None:
     kinds = [kind] if isinstance(kind, str) else kind
-    if kind is not None and not (isinstance(kinds, list) and kinds and all(k in _TYPES for k in kinds)):
+    known = isinstance(kinds, list) and bool(kinds) and all(isinstance(k, str) and k in _TYPES for k in kinds)
+    if kind is not None and not known:
         raise InvalidInput(f"{where}: type must be one of {', '.join(sorted(_TYPES))}")
 
 

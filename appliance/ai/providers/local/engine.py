@@ -119,6 +119,17 @@ class LoadedModel:
             grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None,
         )
 
+    def takes_grammar(self, grammar: str) -> bool:
+        """Whether llama.cpp parses `grammar`. One it cannot parse gives a null sampler, which
+        llama-cpp-python would add to its chain anyway and crash on: so ask first, on its own."""
+        import llama_cpp
+
+        sampler = llama_cpp.llama_sampler_init_grammar(self.llama._model.vocab, grammar.encode("utf-8"), b"root")
+        if not sampler:
+            return False
+        llama_cpp.llama_sampler_free(sampler)
+        return True
+
     def _ends_turn(self, token: int) -> bool:
         import llama_cpp
 

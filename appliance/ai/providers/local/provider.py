@@ -51,7 +51,7 @@ from appliance.ai.providers.local.fair_queue import FairQueue, Ticket
 from appliance.ai.providers.local.history import fit_history
 from appliance.ai.providers.local.tools import decides_tools, grammar, plain_turns, read_choice, tool_turns
 from appliance.ai.speed import ReplyTimer, local_speed
-from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderUnavailable
+from appliance.errors import InvalidInput, ModelMissing, ProviderError, ProviderRequestError, ProviderUnavailable
 from appliance.settings import AISettings, Settings
 from appliance.system.priority import lower_this_thread
 
@@ -247,6 +247,8 @@ class LocalChatProvider:
         """The model's tool JSON: a finished reply when it calls a tool (or was cut off), else None."""
         tools = request.tools or []
         rules = grammar(tools, request.tool_choice)
+        if not model.takes_grammar(rules):  # e.g. a pattern with an escape llama.cpp does not know
+            raise ProviderRequestError("the local model cannot follow these tools' schemas", provider="local")
         fitted = fit_history(
             tool_turns(request.messages, tools, request.tool_choice), model.encode, model.n_ctx, budget
         )

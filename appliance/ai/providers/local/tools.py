@@ -9,10 +9,11 @@ tools. A named tool becomes a ToolCall; "none" is followed by an ordinary reply.
 Chat templates know no tool turns, so the history is rewritten as plain turns: an assistant's
 calls as the same JSON, results as a user turn ("Result of get_weather: ...").
 
-llama.cpp's grammar parser recurses once per optional character of a bounded string, and a
-schema asking for a few thousand crashes the whole process: such counts are limited here
-(MAX_COUNT), and a schema past the limits is a request error, never sent to llama.cpp.
-Everything here runs on the generation thread.
+Two kinds of schema crash llama.cpp's grammar code, and with it the whole process: a bounded
+string of a few thousand optional characters (its parser recurses once per character), and a
+`$ref` that leads back to itself (`a ::= a`, which it never leaves). So counts are limited here
+(MAX_COUNT), references may not form a cycle, and a schema past these limits is a request error,
+never sent to llama.cpp. Everything here runs on the generation thread.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def grammar(tools: list[ToolSpec], choice: str) -> str:
     for tool in offered:
         _check_limits(tool.name, tool.parameters)
     schema = _reply_schema(offered, may_decline=choice == "auto")
+    _check_acyclic(schema.get("$defs", {}))
     return _gbnf(msgspec.json.encode(schema).decode())
 
 
@@ -177,6 +179,34 @@ def _check_limits(tool: str, schema: Any) -> None:
             )
 
 
+def _check_acyclic(definitions: dict[str, Any]) -> None:
+    """ProviderRequestError if following `$ref`s from a definition can lead back to it."""
+    refers = {name: _referred(sub) for name, sub in definitions.items()}
+    done: set[str] = set()
+    for start in (name for name in refers if name not in done):
+        path, stack = set[str](), [(start, iter(refers[start]))]
+        path.add(start)
+        while stack:
+            name, rest = stack[-1]
+            following = next(rest, None)
+            if following is None:
+                stack.pop()
+                path.discard(name)
+                done.add(name)
+            elif following in path:
+                raise ProviderRequestError(
+                    "the local model cannot follow a schema whose $ref leads back to itself", "local"
+                )
+            elif following not in done and following in refers:
+                path.add(following)
+                stack.append((following, iter(refers[following])))
+
+
+def _referred(schema: Any) -> set[str]:
+    refs = (node["$ref"] for node in _nodes(schema) if isinstance(node.get("$ref"), str))
+    return {ref.removeprefix("#/$defs/") for ref in refs}
+
+
 def _nodes(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
         yield node
@@ -194,7 +224,7 @@ def _gbnf(schema: str) -> str:
 
     try:
         return json_schema_to_gbnf(schema)
-    except (ValueError, KeyError, TypeError, AssertionError, RecursionError) as exc:
+    except Exception as exc:  # the converter's asserts and lookups; its messages name the schema's part
         raise ProviderRequestError(
             f"the local model cannot follow these tools' schemas ({exc})"[:300], "local"
         ) from None
