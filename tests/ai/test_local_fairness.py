@@ -275,5 +275,3 @@ def _send_raw(house: House, member: str, body: dict[str, Any], path: str) -> soc
     sock = socket.create_connection((host, int(port)), timeout=30)
     sock.sendall(head.encode() + payload)
     return sock
-
-
