@@ -2,6 +2,9 @@
 
 One gateway per server process. It owns the local provider (so the model is
 loaded once) and creates cloud providers per request with the member's key.
+
+A request with tools is checked once (providers.tools.check_tools) and routed only to providers
+whose manifest says `tools = true`; their calls arrive in the reply's last chunk.
 """
 
 from __future__ import annotations
@@ -20,9 +23,18 @@ from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences
 from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
 from appliance.ai.providers.registry import box_provider, create_provider, manifest, manifests
+from appliance.ai.providers.tools import check_tools
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
 from appliance.ai.shapes import LedgerEntry, Outcome, Source
-from appliance.errors import ConfigError, KeyRejected, ProviderError, ProviderUnavailable, RateLimited
+from appliance.errors import (
+    ConfigError,
+    InvalidInput,
+    KeyRejected,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+    ServiceUnavailable,
+)
 from appliance.settings import Settings
 from appliance.storage import Database
 from appliance.vault import Vault
@@ -58,6 +70,7 @@ class AIGateway:
         self, principal: Principal, request: ChatRequest, source: Source
     ) -> AsyncGenerator[RoutedChunk, None]:
         """Stream a reply from the first route that answers; falls back only before any text."""
+        check_tools(request)  # InvalidInput before any route is tried
         plan, premium = await self._plan(principal, request)
         failures: list[tuple[Route, ProviderError]] = []
         for route in plan:
@@ -92,8 +105,9 @@ class AIGateway:
             self._candidates(principal, explicit=explicit, every_model=False),
         )
         over = ledger.budget_spent(prefs.monthly_budget_usd, spent)
-        prompt = estimate_tokens("".join(m.content for m in request.messages))
-        plan = plan_routes(routes, prefs, request.model, prompt, request.max_tokens or 512, over)
+        prompt = estimate_tokens(_prompt_text(request))
+        able = _able_to_answer(routes, request, explicit)
+        plan = plan_routes(able, prefs, request.model, prompt, request.max_tokens or 512, over)
         return plan, max(routes, key=lambda r: r.price.cost(1_000_000, 1_000_000))
 
     async def _attempt(
@@ -188,7 +202,7 @@ class _Meter:
 
     def __init__(self, route: Route, premium: Route, request: ChatRequest) -> None:
         self.route, self.premium, self.started = route, premium, time.perf_counter()
-        self.estimated_input = estimate_tokens("".join(m.content for m in request.messages))
+        self.estimated_input = estimate_tokens(_prompt_text(request))
         self.pieces, self.text_seen = 0, False
         self.usage: Usage | None = None
 
@@ -216,6 +230,24 @@ class _Meter:
             error=error,
             source=source,
         )
+
+
+def _able_to_answer(routes: list[Route], request: ChatRequest, explicit: str | None) -> list[Route]:
+    """The routes that can answer `request`: with tools, those whose provider calls tools."""
+    if not request.tools:
+        return routes
+    able = [route for route in routes if manifest(route.provider).tools]
+    if explicit and any(r.name == explicit for r in routes) and not any(r.name == explicit for r in able):
+        raise InvalidInput(f"model {explicit!r} cannot call tools; choose another or leave the tools out")
+    if routes and not able:
+        raise ServiceUnavailable("none of your AI providers can call tools: install the local model or add a key")
+    return able
+
+
+def _prompt_text(request: ChatRequest) -> str:
+    """What the model reads: the messages, and the tools' descriptions and schemas."""
+    tools = msgspec.json.encode(request.tools).decode() if request.tools else ""
+    return "".join(m.content for m in request.messages) + tools
 
 
 def _none_answered(failures: list[tuple[Route, ProviderError]]) -> ProviderError:

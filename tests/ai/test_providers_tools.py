@@ -284,3 +284,11 @@ async def test_calls_a_server_sends_at_one_index_stay_apart(retry: RetryPolicy) 
         ("call_fake0001", "set_lights", {"on": True}),
         ("call_fake0002", "get_weather", {"city": "Oslo"}),
     ]
+
+
+def test_every_built_in_provider_says_it_calls_tools() -> None:
+    """Routing reads the manifest's `tools`: each built-in provider answers tools (above, and
+    the local model in test_local_tools), so each says so."""
+    from appliance.ai.providers.registry import manifests
+
+    assert {name: found.tools for name, found in manifests().items()} == dict.fromkeys(manifests(), True)

@@ -11,6 +11,8 @@ with `_` or without a manifest are not providers.
         base_url = "https://api.openai.com/v1"  the official address: every key goes there
         needs_base_url = false                  or true, and no base_url: each key names its server
         on_box = false                          true: runs on this box, takes no keys ("local")
+        tools = true                            it can call tools (ChatRequest.tools); routing
+                                                sends a request with tools only where this is true
         [options]                               extra settings (see ProviderConfig), as the key form asks
         api_version = { label = "API version", hint = "For example 2024-10-21." }
         [models."gpt-4o"]
@@ -74,6 +76,7 @@ class ProviderManifest(msgspec.Struct, frozen=True, kw_only=True):
     needs_base_url: bool = False
     base_url: str | None = None
     on_box: bool = False
+    tools: bool = False  # answers ChatRequest.tools with tool calls
     options: dict[str, ProviderOption] = {}
     models: dict[str, ModelInfo] = {}
 

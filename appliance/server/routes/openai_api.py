@@ -4,6 +4,11 @@ Requests go through the same routing and ledger as the chat page. `model` is
 "auto" (the member's policy) or "provider/model" from `/v1/models`. A client that hangs up
 stops its request, whether it waits for the local model, streams, or waits for a whole reply.
 Errors use OpenAI's shape, `{"error": {"message", "type", "code"}}`, so SDKs show them.
+
+Tools come in OpenAI's format (`tools` of type "function", `tool_choice`, assistant
+`tool_calls` with JSON-text arguments, `tool` messages with `tool_call_id`) and calls go back
+in it, with `finish_reason: "tool_calls"`: whole in a reply, or in one delta before the last
+chunk of a stream. Any model answers them: the cloud's natively, the box's by grammar.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 from litestar import Request, Response, Router, get, post
@@ -24,7 +29,7 @@ from litestar.status_codes import HTTP_200_OK
 from appliance.accounts.models import Principal
 from appliance.ai import chat
 from appliance.ai.gateway import AIGateway
-from appliance.ai.providers.base import ChatMessage, ChatRequest, Role, Usage
+from appliance.ai.providers.base import TOOL_MODES, ChatMessage, ChatRequest, Role, ToolCall, ToolSpec, Usage
 from appliance.errors import InvalidInput, ProviderError, RequestError, ServiceUnavailable
 from appliance.server.deps import AIDep, PrincipalDep
 from appliance.server.errors import exception_handlers, retry_after_header
@@ -40,9 +45,42 @@ class ContentPart(msgspec.Struct, frozen=True):
     text: str = ""
 
 
+class FunctionCall(msgspec.Struct, frozen=True):
+    name: str
+    arguments: str = "{}"  # JSON text, as OpenAI sends it
+
+
+class InToolCall(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(max_length=256)]
+    function: FunctionCall
+    type: Literal["function"] = "function"
+
+
 class InMessage(msgspec.Struct, frozen=True):
     role: str
     content: str | list[ContentPart] | None = None
+    tool_calls: list[InToolCall] | None = None  # an assistant turn that called tools
+    tool_call_id: Annotated[str, msgspec.Meta(max_length=256)] | None = None  # a "tool" turn: which call
+
+
+class FunctionSpec(msgspec.Struct, frozen=True):
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = msgspec.field(default_factory=lambda: {"type": "object", "properties": {}})
+
+
+class InTool(msgspec.Struct, frozen=True):
+    type: Literal["function"]
+    function: FunctionSpec
+
+
+class FunctionName(msgspec.Struct, frozen=True):
+    name: str
+
+
+class NamedTool(msgspec.Struct, frozen=True):
+    type: Literal["function"]
+    function: FunctionName
 
 
 class StreamOptions(msgspec.Struct, frozen=True):
@@ -61,6 +99,8 @@ class CompletionRequest(msgspec.Struct, frozen=True, kw_only=True):
     temperature: Annotated[float, msgspec.Meta(ge=0, le=2)] | None = None
     stop: str | list[str] | None = None
     n: Annotated[int, msgspec.Meta(ge=1, le=1)] = 1
+    tools: list[InTool] | None = None  # how many, and what they hold: providers.tools.check_tools
+    tool_choice: Literal["auto", "none", "required"] | NamedTool | None = None
 
 
 @get("/models")
@@ -85,15 +125,50 @@ async def chat_completions(
 
 
 def _chat_request(data: CompletionRequest) -> ChatRequest:
-    messages = [ChatMessage(role=_role(m.role), content=_text(m.content)) for m in data.messages]
+    messages = [_message(m) for m in data.messages]
     stop = [data.stop] if isinstance(data.stop, str) else data.stop
+    tools = [
+        ToolSpec(name=t.function.name, description=t.function.description, parameters=t.function.parameters)
+        for t in data.tools or []
+    ]
     return ChatRequest(
         model=data.model,
         messages=messages,
         max_tokens=data.max_completion_tokens or data.max_tokens,
         temperature=data.temperature,
         stop=stop,
+        tools=tools or None,
+        tool_choice=_tool_choice(data.tool_choice, tools),
     )
+
+
+def _message(message: InMessage) -> ChatMessage:
+    calls = [_call_in(call) for call in message.tool_calls or []]
+    return ChatMessage(
+        role=_role(message.role),
+        content=_text(message.content),
+        tool_calls=calls or None,
+        tool_call_id=message.tool_call_id,
+    )
+
+
+def _call_in(call: InToolCall) -> ToolCall:
+    try:
+        arguments = msgspec.json.decode(call.function.arguments or "{}")
+    except msgspec.DecodeError:
+        arguments = None
+    if not isinstance(arguments, dict):
+        raise InvalidInput(f"the arguments of tool call {call.id[:60]!r} are not a JSON object")
+    return ToolCall(id=call.id, name=call.function.name, arguments=arguments)
+
+
+def _tool_choice(choice: str | NamedTool | None, tools: list[ToolSpec]) -> str:
+    """OpenAI's default is "auto" with tools and "none" without; a named tool is its name."""
+    if isinstance(choice, NamedTool):
+        if choice.function.name in TOOL_MODES:  # a tool cannot be called that: it reads as the mode
+            raise InvalidInput(f"no tool may be called {choice.function.name!r}")
+        return choice.function.name
+    return choice or ("auto" if tools else "none")
 
 
 def _role(role: str) -> Role:
@@ -121,7 +196,10 @@ async def _whole(
         async for routed in pieces:
             parts.append(routed.chunk.text)
             last = routed
-    usage = last.chunk.usage or Usage()
+    usage, calls, text = last.chunk.usage or Usage(), last.chunk.tool_calls, "".join(parts)
+    message: dict[str, Any] = {"role": "assistant", "content": (text or None) if calls else text}
+    if calls:
+        message["tool_calls"] = _calls_out(calls)
     return {
         "id": reply_id,
         "object": "chat.completion",
@@ -130,8 +208,8 @@ async def _whole(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": "".join(parts)},
-                "finish_reason": _finish(last.chunk.finish_reason),
+                "message": message,
+                "finish_reason": "tool_calls" if calls else _finish(last.chunk.finish_reason),
             }
         ],
         "usage": _usage(usage),
@@ -149,6 +227,9 @@ async def _sse(reply: chat.Reply, reply_id: str, created: int, include_usage: bo
             async for routed in pieces:
                 chunk = routed.chunk
                 usage = chunk.usage or usage
+                if chunk.tool_calls:  # whole, in one delta, before the chunk that says why it ended
+                    calls = {"tool_calls": _calls_out(chunk.tool_calls, indexed=True)}
+                    yield _event({**head, "choices": [{"index": 0, "delta": calls, "finish_reason": None}]})
                 if chunk.text or chunk.finish_reason:
                     delta = {"content": chunk.text} if chunk.text else {}
                     finish = _finish(chunk.finish_reason) if chunk.finish_reason else None
@@ -160,6 +241,18 @@ async def _sse(reply: chat.Reply, reply_id: str, created: int, include_usage: bo
     if include_usage:
         yield _event({**head, "choices": [], "usage": _usage(usage or Usage())})
     yield b"data: [DONE]\n\n"
+
+
+def _calls_out(calls: list[ToolCall], *, indexed: bool = False) -> list[dict[str, Any]]:
+    return [
+        {
+            **({"index": index} if indexed else {}),
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": msgspec.json.encode(call.arguments).decode()},
+        }
+        for index, call in enumerate(calls)
+    ]
 
 
 def _event(payload: dict[str, Any]) -> bytes:
