@@ -2,19 +2,23 @@
 
 The text is real English prose (the Python reference that ships with Python, `pydoc_data`), cut
 into chunks of a given number of word pieces. Throughput is the best of a few runs (other work on
-the machine only ever slows a run down); the numpy forward of the same weights is the raw
-baseline the ratio is taken against. Quality is the cosine between int8 and fp32 vectors of the
-same chunks, and how often both find the same nearest neighbour among them.
+the machine only ever slows a run down), by the wall clock and per second of CPU time: on a shared
+machine the second is what an idle core would give a one-thread run (numpy's BLAS threads count
+in its CPU time too). The numpy forward of the same weights is the raw baseline of the ratios.
+Quality is the cosine between int8 and fp32 vectors of the same chunks, and how often both find
+the same nearest neighbour among them.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pydoc_data.topics
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +31,11 @@ from tests.knowledge.embeddings_numpy import NumpyBert
 MODEL = "minilm-l6-v2"
 SIZES = (64, 128, 256)
 TOKENS_PER_RUN = 12_288  # chunks per run: this many tokens' worth
-RUNS = 3
-NUMPY_CHUNKS = 12
+RUNS = 5
+NUMPY_CHUNKS = 4
 QUERY = "when is the boiler service booked?"
 QUERY_RUNS = 100
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def run() -> None:
@@ -38,14 +43,38 @@ def run() -> None:
         data = Path(folder)
         install_model(data, load_manifest().get(MODEL), model_cache())
         embedders = {q: _timed_open(data, q) for q in QUANTIZATIONS}
-        reference = NumpyBert(data / "models" / MODEL)
         corpus = _words()
+        chunks = {size: _chunks(embedders["fp32"], corpus, size) for size in SIZES}
+        baseline = _numpy_figures(data / "models" / MODEL, chunks)
         print(f"   threads {embed_thread_count(0)} (the default here); load average {os.getloadavg()[0]:.1f}")
         for size in SIZES:
-            _throughput(size, _chunks(embedders["fp32"], corpus, size), embedders, reference)
-        _all_cores(data, _chunks(embedders["fp32"], corpus, 128))
-        _query_latency(embedders, reference)
-        _quality(_chunks(embedders["fp32"], corpus, 128), embedders)
+            _throughput(size, chunks[size], embedders, baseline[size])
+        _all_cores(data, chunks[128])
+        _query_latency(embedders, baseline["query"])
+        _quality(chunks[128], embedders)
+
+
+def _numpy_figures(folder: Path, chunks: dict[int, list[str]]) -> dict:
+    """The numpy forward's rates (and query times) in a process of its own with one BLAS thread,
+    like the one-thread runs it is compared with (a BLAS spinning on a busy core measures nothing)."""
+    saved = {name: os.environ.get(name) for name in _ONE_THREAD}
+    os.environ.update(_ONE_THREAD)  # the child reads them when it loads numpy
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+            return child.submit(_numpy_in_child, folder, chunks).result()
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name) if value is None else os.environ.update({name: value})
+
+
+def _numpy_in_child(folder: Path, chunks: dict[int, list[str]]) -> dict:
+    reference = NumpyBert(folder)
+    figures: dict = {
+        size: _rates(lambda c=texts: reference.embed(c[:NUMPY_CHUNKS]), NUMPY_CHUNKS) for size, texts in chunks.items()
+    }
+    reference.embed([QUERY])
+    figures["query"] = [_seconds(lambda: reference.embed([QUERY])) for _ in range(QUERY_RUNS // 5)]
+    return figures
 
 
 def _timed_open(data: Path, quantization: Quantization) -> Embedder:
@@ -59,23 +88,26 @@ def _timed_open(data: Path, quantization: Quantization) -> Embedder:
     return embedder
 
 
-def _throughput(size: int, chunks: list[str], embedders: dict[str, Embedder], reference: NumpyBert) -> None:
+def _throughput(size: int, chunks: list[str], embedders: dict[str, Embedder], numpy: tuple[float, float]) -> None:
     tokens = statistics.mean(embedders["fp32"].count_tokens(c) for c in chunks)
-    baseline = _rate(lambda: reference.embed(chunks[:NUMPY_CHUNKS]), NUMPY_CHUNKS, runs=1)
-    line = f"   ~{size:3d} tokens ({tokens:.0f} on average): numpy {baseline:6.1f}/s"
+    rates = {"numpy": numpy}
     for quantization, embedder in embedders.items():
-        rate = _rate(lambda e=embedder: e.embed(chunks), len(chunks))
-        line += f"   {quantization} {rate:6.1f}/s ({rate / baseline:4.1f}x)"
-    batched = _batched_int8_rate(embedders["int8"], chunks)
-    print(f"{line}   [int8 batched by length {batched:6.1f}/s]", flush=True)
+        rates[quantization] = _rates(lambda e=embedder: e.embed(chunks), len(chunks))
+    rates["int8 batched"] = _batched_int8_rates(embedders["int8"], chunks)
+    for label, column in (("wall clock", 0), ("per CPU second", 1)):
+        baseline = rates["numpy"][column]
+        line = f"   ~{size:3d} tokens ({tokens:3.0f}), {label:>14}: numpy {baseline:5.1f}/s"
+        for name, rate in list(rates.items())[1:]:
+            line += f"   {name} {rate[column]:6.1f}/s ({rate[column] / baseline:5.1f}x)"
+        print(line, flush=True)
 
 
-def _batched_int8_rate(embedder: Embedder, chunks: list[str]) -> float:
+def _batched_int8_rates(embedder: Embedder, chunks: list[str]) -> tuple[float, float]:
     """int8 in batches of similar length, as fp32 runs: not used, since a vector would then depend on
     its batch mates (activations are quantized per batch); printed to show one text per run costs nothing."""
     embedder._max_batch = 32  # private: the bench measures the road not taken
     try:
-        return _rate(lambda: embedder.embed(chunks), len(chunks))
+        return _rates(lambda: embedder.embed(chunks), len(chunks))
     finally:
         embedder._max_batch = 1
 
@@ -84,18 +116,21 @@ def _all_cores(data: Path, chunks: list[str]) -> None:
     cores = len(os.sched_getaffinity(0))
     for quantization in QUANTIZATIONS:
         embedder = open_embedder(data, threads=cores, quantization=quantization)
-        rate = _rate(lambda e=embedder: e.embed(chunks), len(chunks))
-        print(f"   ~128 tokens, {quantization} on all {cores} cores: {rate:6.1f}/s")
+        wall, _ = _rates(lambda e=embedder: e.embed(chunks), len(chunks))
+        print(f"   ~128 tokens, {quantization} on all {cores} cores: {wall:6.1f}/s (wall clock)")
 
 
-def _query_latency(embedders: dict[str, Embedder], reference: NumpyBert) -> None:
-    line = "   one short query, p50 (p90):"
-    for name, embed in [("numpy", reference.embed), *((q, e.embed) for q, e in embedders.items())]:
-        embed([QUERY])
-        runs = QUERY_RUNS // (10 if name == "numpy" else 1)
-        times = sorted(_seconds(lambda f=embed: f([QUERY])) for _ in range(runs))
-        line += f"   {name} {_ms(statistics.median(times))} ({_ms(times[int(len(times) * 0.9)])})"
+def _query_latency(embedders: dict[str, Embedder], numpy: list[float]) -> None:
+    line = f"   one short query, p50 (p90):   numpy {_p50_p90(numpy)}"
+    for name, embedder in embedders.items():
+        embedder.embed([QUERY])
+        line += f"   {name} {_p50_p90([_seconds(lambda e=embedder: e.embed([QUERY])) for _ in range(QUERY_RUNS)])}"
     print(line)
+
+
+def _p50_p90(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return f"{ordered[len(ordered) // 2] * 1000:.1f} ms ({ordered[int(len(ordered) * 0.9)] * 1000:.1f} ms)"
 
 
 def _quality(chunks: list[str], embedders: dict[str, Embedder]) -> None:
@@ -133,16 +168,19 @@ def _chunks(embedder: Embedder, words: list[str], size: int) -> list[str]:
     return chunks
 
 
-def _rate(work: Callable[[], object], items: int, runs: int = RUNS) -> float:
+def _rates(work: Callable[[], object], items: int) -> tuple[float, float]:
+    """Items per second of wall clock and per second of this process's CPU time, best of RUNS."""
     work()  # warm up
-    return items / min(_seconds(work) for _ in range(runs))
+    wall, cpu = [], []
+    for _ in range(RUNS):
+        started, used = time.perf_counter(), time.process_time()
+        work()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - used)
+    return items / min(wall), items / min(cpu)
 
 
 def _seconds(work: Callable[[], object]) -> float:
     started = time.perf_counter()
     work()
     return time.perf_counter() - started
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
