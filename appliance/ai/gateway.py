@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -117,7 +117,8 @@ class AIGateway:
         routed = msgspec.structs.replace(request, model=route.model, member=principal.user_id)
         meter = _Meter(route, premium, request)
         try:
-            async with aclosing(provider.stream(routed)) as chunks:
+            # every provider's stream is an async generator, which the contract calls an AsyncIterator
+            async with aclosing(cast(AsyncGenerator[ChatChunk, None], provider.stream(routed))) as chunks:
                 async for chunk in chunks:
                     meter.saw(chunk)
                     yield chunk
