@@ -9,6 +9,7 @@ from huey import SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from appliance.jobs.client import ServerClient
+from appliance.organizer.caldav.models import SyncReport
 from appliance.organizer.reminders.models import FireReport
 
 __all__ = ["register_organizer_tasks"]
@@ -22,4 +23,12 @@ def register_organizer_tasks(huey: SqliteHuey, server: Callable[[], ServerClient
         """Fire the reminders that are due (the server marks each fired exactly once)."""
         return msgspec.convert(server().call("POST", "/api/control/organizer/reminders/fire"), FireReport)
 
-    return {"reminders": reminders}
+    # Every ten minutes; "sync now" on the calendar page does not wait. Only changes travel (sync
+    # tokens and ETags), so a quiet household costs a request per calendar.
+    @huey.periodic_task(crontab(minute="*/10"), retries=1, retry_delay=60, name="caldav-sync")
+    def caldav_sync() -> list[SyncReport]:
+        """Two-way sync of every calendar linked to a CalDAV server."""
+        answer = server().call("POST", "/api/control/organizer/caldav/sync", timeout=600)
+        return msgspec.convert(answer, list[SyncReport])
+
+    return {"reminders": reminders, "caldav-sync": caldav_sync}

@@ -17,6 +17,7 @@ __all__ = [
     "one_task",
     "all_tasks",
     "insert_task",
+    "replace_from_server",
     "update_task",
     "delete_task",
     "member_exists",
@@ -98,13 +99,22 @@ def _values(task: Task) -> list[Any]:
     ]
 
 
-def insert_task(conn: Writer, task: Task, uid: str) -> None:
+def insert_task(
+    conn: Writer, task: Task, uid: str, href: str | None = None, etag: str | None = None, dirty: bool = True
+) -> None:
+    """A new task; one that came from a CalDAV server arrives with its href and ETag, clean."""
     conn.execute(
         "INSERT INTO organizer_tasks (title, notes, owner, calendar_id, due_date, due_time, tz, priority, assignee,"
-        " rrule, source, completed_at, updated_at, conflict, id, uid, created_by, created_at, dirty)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-        [*_values(task), task.id, uid, task.created_by, task.created_at],
+        " rrule, source, completed_at, updated_at, conflict, id, uid, created_by, created_at, href, etag, dirty)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*_values(task), task.id, uid, task.created_by, task.created_at, href, etag, dirty],
     )
+
+
+def replace_from_server(conn: Writer, task: Task, href: str, etag: str | None) -> None:
+    """The server's version, as it is there: clean."""
+    update_task(conn, task)
+    conn.execute("UPDATE organizer_tasks SET href = ?, etag = ?, dirty = false WHERE id = ?", [href, etag, task.id])
 
 
 def update_task(conn: Writer, task: Task) -> None:

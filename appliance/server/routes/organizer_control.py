@@ -5,10 +5,15 @@ from __future__ import annotations
 from litestar import Router, post
 from litestar.status_codes import HTTP_200_OK
 
+from appliance.ai.outbound import OutboundRules
+from appliance.organizer.caldav.models import SyncReport
+from appliance.organizer.caldav.sync import sync_all
+from appliance.organizer.calendar import queries as calendar_queries
 from appliance.organizer.reminders.models import FireReport
 from appliance.organizer.reminders.reminders import deliver_due
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import RuntimeDep
+from appliance.server.routes.caldav import announce_sync
 
 __all__ = ["routes"]
 
@@ -19,10 +24,22 @@ async def fire_reminders(runtime: RuntimeDep) -> FireReport:
     return await deliver_due(runtime.db, runtime.bus, runtime.reminder_announcers)
 
 
+@post("/caldav/sync", status_code=HTTP_200_OK)
+async def caldav_sync(runtime: RuntimeDep) -> list[SyncReport]:
+    """Sync every calendar linked to a CalDAV server; one that fails keeps its error on the calendar."""
+    rules = OutboundRules.for_box(runtime.settings)
+    reports = await sync_all(runtime.db, runtime.knowledge, runtime.vault, rules)
+    for report in reports:
+        found = await runtime.db.read(calendar_queries.one_calendar, report.calendar_id)
+        if found is not None and (report.pulled or report.deleted_here or report.conflicts):
+            announce_sync(runtime.bus, found)
+    return reports
+
+
 routes = [
     Router(
         CONTROL_PREFIX + "/organizer",
-        route_handlers=[fire_reminders],
+        route_handlers=[fire_reminders, caldav_sync],
         guards=[service_only],
         tags=["control"],
     )

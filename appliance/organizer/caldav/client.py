@@ -1,0 +1,159 @@
+"""A CalDAV server, as Atom talks to it: httpx through the guarded transport, ETags on every write.
+
+Every connection is checked on the address it goes to (appliance/ai/outbound): a member's own
+account reaches servers on the internet only; a household account (an admin's) the LAN too;
+nobody's reaches Atom's own port. Redirects are not followed and answers are capped in size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from appliance.ai.outbound import GuardedAsyncTransport, Targets
+from appliance.errors import AddressRefused, InvalidInput, ServiceUnavailable
+from appliance.organizer.caldav import webdav
+from appliance.organizer.caldav.webdav import CALDAV, DAV, Changes, Collection
+
+__all__ = ["CalDAVClient", "TokenExpired", "Refused", "PreconditionFailed", "open_client", "MAX_BODY"]
+
+MAX_BODY = 20 * 1024 * 1024
+_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_XML = {"Content-Type": "application/xml; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+class TokenExpired(Exception):
+    """The server no longer knows our sync token: list everything again."""
+
+
+class Refused(Exception):
+    """The server refused a request (not the token): e.g. it has no sync-collection report."""
+
+
+class PreconditionFailed(Exception):
+    """412: the resource changed on the server since the ETag we sent."""
+
+
+@asynccontextmanager
+async def open_client(base_url: str, username: str, password: str, targets: Targets) -> AsyncIterator[CalDAVClient]:
+    transport = GuardedAsyncTransport(targets, httpx.create_ssl_context())
+    async with httpx.AsyncClient(
+        transport=transport,
+        auth=httpx.BasicAuth(username, password),
+        timeout=_TIMEOUT,
+        follow_redirects=False,
+        headers={"User-Agent": "Atom household organizer"},
+    ) as http:
+        yield CalDAVClient(http, base_url)
+
+
+class CalDAVClient:
+    def __init__(self, http: httpx.AsyncClient, base_url: str) -> None:
+        self._http = http
+        self.base_url = base_url
+
+    async def discover(self) -> list[Collection]:
+        """The calendars of the account: the URL itself if it is one, else those in its home."""
+        props = [(DAV, "current-user-principal"), (CALDAV, "calendar-home-set"), (DAV, "resourcetype")]
+        answer = await self._propfind(self.base_url, 0, props)
+        principal, home, is_calendar = webdav.parse_principal(answer, self.base_url)
+        if is_calendar:
+            return webdav.parse_collections(await self._propfind(self.base_url, 0, _LISTING), self.base_url)
+        if home is None and principal is not None:
+            _, home, _ = webdav.parse_principal(await self._propfind(principal, 0, props), principal)
+        listed = home or self.base_url
+        return webdav.parse_collections(await self._propfind(listed, 1, _LISTING), listed)
+
+    async def changes_since(self, collection: str, token: str | None) -> Changes:
+        """RFC 6578: what changed since `token` (everything when None)."""
+        response = await self._send("REPORT", collection, webdav.sync_body(token or ""), {"Depth": "1", **_XML})
+        if response.status_code in (403, 409, 412) and b"valid-sync-token" in response.content:
+            raise TokenExpired()
+        if response.status_code in (400, 403, 404, 405, 501):
+            raise Refused(f"{response.status_code}")
+        _check(response, "list changes")
+        return webdav.parse_changes(response.content, collection)
+
+    async def etags(self, collection: str) -> dict[str, str | None]:
+        """Every object's ETag, for servers without sync-collection."""
+        listing = await self._propfind(collection, 1, [(DAV, "getetag"), (DAV, "resourcetype")])
+        return webdav.parse_etags(listing, collection)
+
+    async def get(self, href: str) -> tuple[bytes, str | None] | None:
+        """The object and its ETag; None when it is gone."""
+        response = await self._send("GET", href)
+        if response.status_code == 404:
+            return None
+        _check(response, "read an item")
+        return response.content, response.headers.get("etag")
+
+    async def put(self, href: str, body: bytes, etag: str | None) -> str | None:
+        """Write only over the version we know (If-Match), or only create (If-None-Match: *)."""
+        condition = {"If-Match": etag} if etag else {"If-None-Match": "*"}
+        headers = {"Content-Type": "text/calendar; charset=utf-8", **condition}
+        response = await self._send("PUT", href, body, headers)
+        if response.status_code == 412:
+            raise PreconditionFailed(href)
+        _check(response, "save an item")
+        return response.headers.get("etag")
+
+    async def delete(self, href: str, etag: str | None) -> None:
+        response = await self._send("DELETE", href, headers={"If-Match": etag} if etag else {})
+        if response.status_code == 412:
+            raise PreconditionFailed(href)
+        if response.status_code != 404:
+            _check(response, "delete an item")
+
+    def url_of(self, href: str) -> str:
+        return urljoin(self.base_url, href)
+
+    async def _propfind(self, url: str, depth: int, props: list[tuple[str, str]]) -> bytes:
+        response = await self._send("PROPFIND", url, webdav.propfind_body(*props), {"Depth": str(depth), **_XML})
+        _check(response, "look at the calendar")
+        return response.content
+
+    async def _send(
+        self, method: str, href: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Answer:
+        url = self.url_of(href)
+        if not webdav.same_origin(url, self.base_url):
+            raise InvalidInput("the CalDAV server pointed outside its own address; Atom does not follow")
+        try:
+            async with self._http.stream(method, url, content=body, headers=headers or {}) as response:
+                return Answer(response.status_code, response.headers, await _read_capped(response))
+        except AddressRefused:
+            raise
+        except httpx.HTTPError as exc:
+            where = urlsplit(url).netloc
+            raise ServiceUnavailable(f"the CalDAV server at {where} is not reachable ({type(exc).__name__})") from None
+
+
+_LISTING = [(DAV, "resourcetype"), (DAV, "displayname"), (CALDAV, "supported-calendar-component-set")]
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ServiceUnavailable("the CalDAV server's answer is larger than Atom accepts")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check(response: Answer, doing: str) -> None:
+    if response.status_code in (401, 403):
+        raise InvalidInput(f"the CalDAV server refused the user name or password (to {doing}); check the account")
+    if response.status_code >= 300:
+        raise ServiceUnavailable(f"the CalDAV server answered {response.status_code} when Atom tried to {doing}")

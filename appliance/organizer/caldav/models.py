@@ -1,0 +1,65 @@
+"""The shapes of CalDAV accounts, links and sync reports that cross a boundary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+__all__ = ["CalDAVAccount", "CalDAVAccountCreate", "RemoteCalendar", "CalendarLinkCreate", "SyncReport"]
+
+Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000, pattern=r"^https?://")]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class CalDAVAccount(msgspec.Struct, frozen=True, kw_only=True):
+    """An account on a CalDAV server (Nextcloud, iCloud, Fastmail, Radicale); its password stays in the vault."""
+
+    id: str
+    label: str
+    url: str
+    username: str
+    shared: bool
+    """The household's (an admin added it) or one member's own."""
+    created_at: datetime
+
+
+class CalDAVAccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    label: Label
+    url: Url
+    """The server, your principal, or one calendar's address, e.g. https://cloud.example/remote.php/dav/."""
+    username: Username
+    password: Password
+    """An app password where the server offers them. Kept encrypted; never shown again."""
+    shared: bool = False
+    """A household account (admins only): it may reach servers on the home network, and the
+    Household calendar may sync with it."""
+
+
+class RemoteCalendar(msgspec.Struct, frozen=True, kw_only=True):
+    url: str
+    name: str
+    components: list[str]
+    """What it holds: VEVENT (events), VTODO (tasks); empty when the server does not say."""
+
+
+class CalendarLinkCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    account_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    remote_url: Url
+    """One of the account's calendars (see GET /api/caldav/accounts/{id}/calendars)."""
+
+
+class SyncReport(msgspec.Struct, frozen=True, kw_only=True):
+    calendar_id: str
+    full: bool
+    """Everything was listed (first sync, or the server forgot our sync token); else only changes."""
+    pulled: int
+    pushed: int
+    deleted_here: int
+    """Items deleted in Atom because they were deleted on the server."""
+    deleted_there: int
+    conflicts: list[str]
+    """One line per conflict and how the rule settled it."""

@@ -1,0 +1,246 @@
+"""Two-way CalDAV sync against a real Radicale started here; the other side is the caldav library.
+
+Atom runs in-process on a pinned clock; the "phone" stamps its own changes, so who changed last
+is decided by the test, and the conflict rule can be checked both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from appliance.organizer.caldav.sync import BOTH_CHANGED_OURS, BOTH_CHANGED_THEIRS, DELETED_HERE, DELETED_THERE
+from appliance.runtime import Runtime
+from tests.organizer.conftest import Clock, keyword
+from tests.organizer.radicale import PASSWORD, USER, Radicale, start_radicale
+
+pytestmark = pytest.mark.process
+
+MARCH = {"start": "2025-03-01T00:00:00", "end": "2025-05-01T00:00:00"}
+
+
+@pytest.fixture
+def radicale(tmp_path: Path) -> Iterator[Radicale]:
+    server = start_radicale(tmp_path / "radicale")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def linked(household: TestClient, radicale: Radicale) -> TestClient:
+    """The Household calendar, linked to the phone's "family" calendar through a household account."""
+    remote = radicale.calendar("family")
+    account = household.post(
+        "/api/caldav/accounts",
+        json={"label": "Radicale", "url": radicale.url, "username": USER, "password": PASSWORD, "shared": True},
+    )
+    assert account.status_code == 201, account.text
+    found = household.get(f"/api/caldav/accounts/{account.json()['id']}/calendars").json()
+    assert [c["url"] for c in found] == [str(remote.url)]
+    link = {"account_id": account.json()["id"], "remote_url": found[0]["url"]}
+    assert household.put("/api/calendars/household/caldav", json=link).status_code == 200
+    return household
+
+
+def _sync(client: TestClient) -> dict:
+    response = client.post("/api/calendars/household/sync")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _titles(client: TestClient) -> list[str]:
+    return [o["title"] for o in client.get("/api/events", params=MARCH).json()]
+
+
+def _phone_event(radicale: Radicale, uid: str, title: str, start: str = "20250326T180000Z", **extra: str) -> None:
+    lines = "".join(f"{k}:{v}\r\n" for k, v in extra.items())
+    radicale.calendar().save_event(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20250301T000000Z\r\nDTSTART:{start}\r\nDURATION:PT1H\r\nSUMMARY:{title}\r\n{lines}"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def _phone_titles(radicale: Radicale) -> set[str]:
+    remote = radicale.calendar()
+    return {str(item.icalendar_component.get("SUMMARY")) for item in [*remote.events(), *remote.todos()]}
+
+
+def test_atoms_events_and_tasks_reach_the_phone(linked: TestClient, radicale: Radicale) -> None:
+    series = linked.post(
+        "/api/events", json={"title": "Choir", "starts": "2025-03-24T19:00:00", "rrule": "FREQ=WEEKLY;COUNT=4"}
+    ).json()
+    ids = [o["recurrence_id"] for o in linked.get("/api/events", params=MARCH).json()]
+    linked.put(f"/api/events/{series['id']}/occurrences", json={"recurrence_id": ids[2], "cancel": True})
+    linked.post("/api/tasks", json={"title": "Buy stamps", "due_date": "2025-03-27", "priority": "high"})
+    report = _sync(linked)
+    assert (report["full"], report["pushed"], report["pulled"]) == (True, 2, 0)
+    remote = radicale.calendar()
+    [event] = remote.events()
+    event.load()
+    assert event.icalendar_component["RRULE"].to_ical() == b"FREQ=WEEKLY;COUNT=4"
+    assert "EXDATE" in event.icalendar_component and "TZID=Europe/Berlin" in event.data
+    [todo] = remote.todos()
+    assert str(todo.icalendar_component["SUMMARY"]) == "Buy stamps"
+    assert todo.icalendar_component["PRIORITY"] == 1
+    assert _sync(linked) == {**report, "full": False, "pushed": 0}  # nothing changed: nothing moves
+
+
+def test_the_phones_events_and_tasks_reach_atom_and_only_changes_move(linked: TestClient, radicale: Radicale) -> None:
+    _phone_event(radicale, "dentist@phone", "Dentist")
+    radicale.calendar().save_todo(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VTODO\r\nUID:todo@phone\r\n"
+        "DTSTAMP:20250301T000000Z\r\nSUMMARY:Renew insurance\r\nDUE;VALUE=DATE:20250330\r\nPRIORITY:9\r\n"
+        "END:VTODO\r\nEND:VCALENDAR\r\n"
+    )
+    first = _sync(linked)
+    assert (first["full"], first["pulled"], first["pushed"]) == (True, 2, 0)
+    assert _titles(linked) == ["Dentist"]
+    [task] = linked.get("/api/tasks").json()
+    assert (task["title"], task["due_date"], task["priority"], task["source"]) == (
+        "Renew insurance",
+        "2025-03-30",
+        "low",
+        "caldav",
+    )
+    assert [h["type"] for h in keyword(linked, "dentist")] == ["event"]
+    quiet = _sync(linked)
+    assert (quiet["full"], quiet["pulled"], quiet["pushed"]) == (False, 0, 0)
+    _phone_event(radicale, "party@phone", "Party")
+    assert _sync(linked)["pulled"] == 1  # only the new one is fetched
+    assert sorted(_titles(linked)) == ["Dentist", "Party"]
+
+
+def test_edits_travel_both_ways(linked: TestClient, radicale: Radicale, clock: Clock) -> None:
+    _phone_event(radicale, "walk@phone", "Walk")
+    _sync(linked)
+    _phone_event(radicale, "walk@phone", "Long walk", LAST_MODIFIED="20250324T050000Z")
+    assert _sync(linked)["pulled"] == 1
+    assert _titles(linked) == ["Long walk"]
+    [occurrence] = linked.get("/api/events", params=MARCH).json()
+    linked.patch(f"/api/events/{occurrence['event_id']}", json={"title": "Longer walk", "location": "Park"})
+    assert _sync(linked)["pushed"] == 1
+    assert _phone_titles(radicale) == {"Longer walk"}
+
+
+def test_deletes_travel_both_ways(linked: TestClient, radicale: Radicale) -> None:
+    _phone_event(radicale, "gone@phone", "Cancelled dinner")
+    task = linked.post("/api/tasks", json={"title": "Old chore"}).json()
+    _sync(linked)
+    assert _phone_titles(radicale) == {"Cancelled dinner", "Old chore"}
+    for item in radicale.calendar().events():
+        item.delete()
+    linked.delete(f"/api/tasks/{task['id']}")
+    report = _sync(linked)
+    assert (report["deleted_here"], report["deleted_there"]) == (1, 1)
+    assert _titles(linked) == [] and keyword(linked, "cancelled dinner") == []
+    assert _phone_titles(radicale) == set()
+
+
+def test_a_conflict_goes_to_the_later_change_and_the_other_is_kept_as_a_copy(
+    linked: TestClient, radicale: Radicale, clock: Clock
+) -> None:
+    _phone_event(radicale, "meet@phone", "Meeting")
+    _sync(linked)
+    [occurrence] = linked.get("/api/events", params=MARCH).json()
+    clock.set(datetime(2025, 3, 24, 8, 0))
+    linked.patch(f"/api/events/{occurrence['event_id']}", json={"title": "Meeting (Atom)"})
+    _phone_event(radicale, "meet@phone", "Meeting (phone)", LAST_MODIFIED="20250324T090000Z")  # later
+    report = _sync(linked)
+    assert report["conflicts"] == [f"Meeting (phone): {BOTH_CHANGED_THEIRS}"]
+    shown = {o["title"]: o["conflict"] for o in linked.get("/api/events", params=MARCH).json()}
+    assert shown["Meeting (phone)"] == BOTH_CHANGED_THEIRS
+    assert "Your version" in shown["Meeting (Atom)"]  # the losing version, kept here
+    assert _phone_titles(radicale) == {"Meeting (phone)"}  # the copy is not sent until kept
+    copy = next(o for o in linked.get("/api/events", params=MARCH).json() if o["title"] == "Meeting (Atom)")
+    assert linked.post(f"/api/events/{copy['event_id']}/keep").json()["conflict"] is None
+    _sync(linked)
+    assert _phone_titles(radicale) == {"Meeting (phone)", "Meeting (Atom)"}
+
+
+def test_a_later_change_in_atom_wins_over_an_earlier_one_on_the_phone(
+    linked: TestClient, radicale: Radicale, clock: Clock
+) -> None:
+    _phone_event(radicale, "lunch@phone", "Lunch")
+    _sync(linked)
+    [occurrence] = linked.get("/api/events", params=MARCH).json()
+    _phone_event(radicale, "lunch@phone", "Lunch (phone)", LAST_MODIFIED="20250324T070000Z")
+    clock.set(datetime(2025, 3, 24, 9, 0))
+    linked.patch(f"/api/events/{occurrence['event_id']}", json={"title": "Lunch (Atom)"})
+    report = _sync(linked)
+    assert report["conflicts"] == [f"Lunch (Atom): {BOTH_CHANGED_OURS}"] and report["pushed"] == 1
+    assert _phone_titles(radicale) == {"Lunch (Atom)"}
+    assert sorted(_titles(linked)) == ["Lunch (Atom)", "Lunch (phone)"]
+
+
+def test_an_edit_wins_over_a_delete_on_either_side(linked: TestClient, radicale: Radicale, clock: Clock) -> None:
+    _phone_event(radicale, "a@phone", "Edited here")
+    _phone_event(radicale, "b@phone", "Edited there")
+    _sync(linked)
+    events = {o["title"]: o["event_id"] for o in linked.get("/api/events", params=MARCH).json()}
+    linked.patch(f"/api/events/{events['Edited here']}", json={"location": "Kitchen"})
+    linked.delete(f"/api/events/{events['Edited there']}")
+    for item in radicale.calendar().events():
+        item.load()
+        if str(item.icalendar_component["SUMMARY"]) == "Edited here":
+            item.delete()
+    _phone_event(radicale, "b@phone", "Edited there", LAST_MODIFIED="20250324T070000Z", LOCATION="Garden")
+    report = _sync(linked)
+    assert sorted(report["conflicts"]) == [f"Edited here: {DELETED_THERE}", f"Edited there: {DELETED_HERE}"]
+    assert sorted(_titles(linked)) == ["Edited here", "Edited there"]
+    assert _phone_titles(radicale) == {"Edited here", "Edited there"}
+
+
+def test_a_forgotten_sync_token_means_one_full_listing_not_duplicates(
+    linked: TestClient, radicale: Radicale, runtime: Runtime
+) -> None:
+    _phone_event(radicale, "x@phone", "Once")
+    _sync(linked)
+    runtime.db.write_sync(
+        lambda c: c.execute("UPDATE organizer_calendars SET sync_token = 'http://radicale.org/ns/sync/gone'")
+    )
+    report = _sync(linked)
+    assert report["full"] is True and report["pulled"] == 0
+    assert _titles(linked) == ["Once"]
+
+
+def test_accounts_are_guarded(household: TestClient, robin: TestClient, radicale: Radicale, runtime: Runtime) -> None:
+    own = {"label": "Mine", "url": radicale.url, "username": USER, "password": PASSWORD}
+    refused = robin.post("/api/caldav/accounts", json=own)  # a member's account: internet servers only
+    assert refused.status_code == 400 and "will not connect" in refused.json()["detail"]
+    assert robin.post("/api/caldav/accounts", json={**own, "shared": True}).status_code == 403
+    atom_itself = {**own, "url": "http://127.0.0.1:8080/", "shared": True}
+    assert "will not connect" in household.post("/api/caldav/accounts", json=atom_itself).json()["detail"]
+    wrong = household.post("/api/caldav/accounts", json={**own, "password": "wrong", "shared": True}).json()
+    listed = household.get(f"/api/caldav/accounts/{wrong['id']}/calendars")
+    assert listed.status_code == 400 and "user name or password" in listed.json()["detail"]
+    assert PASSWORD not in household.get("/api/caldav/accounts").text
+    stored = runtime.db.read_sync(lambda c: c.execute("SELECT ciphertext FROM vault_secrets").fetchall())
+    assert stored and all(PASSWORD not in text and "wrong" not in text for (text,) in stored)
+    link = {"account_id": wrong["id"], "remote_url": radicale.url + "ada/family/"}
+    assert robin.put("/api/calendars/household/caldav", json=link).status_code == 403
+    elsewhere = {**link, "remote_url": "http://example.com/x/"}
+    assert household.put("/api/calendars/household/caldav", json=elsewhere).status_code == 400
+    assert household.put("/api/calendars/household/caldav", json=link).status_code == 200
+    failed = household.post("/api/calendars/household/sync")
+    assert failed.status_code == 400
+    [calendar] = [c for c in household.get("/api/calendars").json() if c["id"] == "household"]
+    assert "user name or password" in calendar["caldav"]["sync_error"]
+
+
+def test_the_worker_s_sync_reaches_every_linked_calendar(
+    linked: TestClient, radicale: Radicale, runtime: Runtime
+) -> None:
+    from appliance.ai.outbound import OutboundRules
+    from appliance.organizer.caldav.sync import sync_all
+
+    assert "caldav-sync" in runtime.jobs.names
+    _phone_event(radicale, "job@phone", "From the job")
+    rules = OutboundRules.for_box(runtime.settings)
+    [report] = linked.blocking_portal.call(sync_all, runtime.db, runtime.knowledge, runtime.vault, rules)
+    assert (report.calendar_id, report.pulled) == ("household", 1)
+    assert _titles(linked) == ["From the job"]
