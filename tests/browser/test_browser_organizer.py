@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 from atom_browser import ADMIN, MEMBER, PHONE, AtomServer, assert_accessible, screenshot, wait_live
 from playwright.sync_api import Page, expect
+
+from tests.organizer.radicale import PASSWORD, USER, start_radicale
 
 
 def _token(page: Page) -> str:
@@ -127,3 +130,30 @@ def test_the_organizer_pages_fit_a_phone(signed_in: Callable[..., Page]) -> None
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{path} scrolls sideways"
     screenshot(page, "calendar-phone")
     assert_accessible(page, "calendar-phone")
+
+
+def test_a_caldav_server_is_linked_and_synced_from_the_page(signed_in: Callable[..., Page], tmp_path: Path) -> None:
+    radicale = start_radicale(tmp_path / "radicale")
+    try:
+        today = datetime.now(UTC).date()
+        radicale.calendar("family").save_event(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VEVENT\r\nUID:phone-1\r\n"
+            f"DTSTAMP:20250101T000000Z\r\nDTSTART;VALUE=DATE:{today:%Y%m%d}\r\nSUMMARY:Phone picnic\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        alex = _open(signed_in(ADMIN), "/calendar")
+        alex.get_by_label("Name", exact=True).fill("Radicale")
+        alex.get_by_label("Server address").fill(radicale.url)
+        alex.get_by_label("User name").fill(USER)
+        alex.get_by_label("Password").fill(PASSWORD)
+        alex.get_by_label("The household's account (it may be on the home network)").check()
+        alex.get_by_role("button", name="Add account").click()
+        expect(alex.get_by_text("Account added.")).to_be_visible()
+        alex.get_by_label("Account", exact=True).select_option(label="Radicale")
+        expect(alex.get_by_label("Remote calendar")).to_contain_text("Family")
+        alex.get_by_role("button", name="Sync this calendar").click()
+        alex.get_by_role("button", name="Sync Household now").click()
+        expect(alex.locator(f"[data-day='{today.isoformat()}']").get_by_text("Phone picnic")).to_be_visible()
+        assert PASSWORD not in alex.content()
+    finally:
+        radicale.stop()

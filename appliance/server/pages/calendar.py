@@ -17,6 +17,7 @@ from litestar.response import Template
 
 from appliance.accounts.models import Principal
 from appliance.errors import InvalidInput
+from appliance.organizer.caldav import accounts
 from appliance.organizer.calendar import calendars, feeds
 from appliance.organizer.calendar.models import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
@@ -69,6 +70,11 @@ async def calendars_fragment(request: Request, db: DatabaseDep) -> Template:
     return fragment(request, "partials/calendars_list.html", **await _calendars(db, viewer(request)))
 
 
+@get("/fragments/caldav-link", include_in_schema=False)
+async def caldav_link_fragment(request: Request, db: DatabaseDep) -> Template:
+    return fragment(request, "partials/caldav_link.html", **await _calendars(db, viewer(request)))
+
+
 async def _grid(db: Database, me: Principal, view: View, on: str) -> dict[str, Any]:
     zone = await household_zone(db)
     today = today_in(zone)
@@ -106,6 +112,7 @@ async def _calendars(db: Database, me: Principal) -> dict[str, Any]:
     return {
         "calendars": await calendars.list_calendars(db, me.user_id),
         "feed": await feeds.feed_status(db, me.user_id),
+        "caldav_accounts": await accounts.list_accounts(db, me.user_id),
     }
 
 
@@ -149,4 +156,4 @@ def _heading(view: View, focus: date, first: date, last: date) -> str:
 
 
 pages = [calendar_page]
-fragments = [calendar_fragment, calendars_fragment]
+fragments = [calendar_fragment, calendars_fragment, caldav_link_fragment]

@@ -1,6 +1,6 @@
 // Calendar: pickers joined for the API, calendar colours, an .ics import sent as it is, and the
 // subscription address shown once when it is made.
-import { ApiError } from "../api.js";
+import { ApiError, callApi } from "../api.js";
 import { announce } from "../announce.js";
 import { refreshTopics } from "../regions.js";
 import { initWhenFields } from "../when-fields.js";
@@ -8,12 +8,44 @@ import { initWhenFields } from "../when-fields.js";
 export function init() {
   initWhenFields();
   paintSwatches(document);
-  document.addEventListener("atom:region-updated", (event) => paintSwatches(event.target));
+  document.addEventListener("atom:region-updated", (event) => {
+    paintSwatches(event.target);
+    const linker = event.target.querySelector("form[data-caldav-link]");
+    if (linker) initLinking(linker);
+  });
   document.addEventListener("atom:submitted", (event) => {
     if (event.detail.form.hasAttribute("data-feed-make")) showAddress(event.detail.result);
   });
   const importer = document.querySelector("form[data-ics-import]");
   if (importer) importer.addEventListener("submit", (event) => importFile(event, importer));
+  const linker = document.querySelector("form[data-caldav-link]");
+  if (linker) initLinking(linker);
+}
+
+// Linking: the chosen calendar names the URL the form PUTs to; the chosen account lists its server's calendars.
+function initLinking(form) {
+  const calendar = form.querySelector("[data-link-calendar]");
+  const aim = () => { form.dataset.api = `/api/calendars/${encodeURIComponent(calendar.value)}/caldav`; };
+  calendar.addEventListener("change", aim);
+  aim();
+  form.querySelector("[data-link-account]").addEventListener("change", (event) => listRemote(form, event.target.value));
+}
+
+async function listRemote(form, accountId) {
+  const remote = form.querySelector("[data-link-remote]");
+  const message = form.querySelector("[data-form-message]");
+  remote.replaceChildren(new Option(accountId ? "Looking…" : "Choose an account first", ""));
+  if (!accountId) return;
+  try {
+    const found = await callApi("GET", `/api/caldav/accounts/${encodeURIComponent(accountId)}/calendars`);
+    remote.replaceChildren(...found.map((item) => new Option(item.name, item.url)));
+    if (!found.length) remote.replaceChildren(new Option("No calendars on that account", ""));
+    message.textContent = "";
+  } catch (error) {
+    remote.replaceChildren(new Option("Not available", ""));
+    message.textContent = error instanceof ApiError ? error.message : "The server could not be asked.";
+    message.dataset.kind = "error";
+  }
 }
 
 // Colours come from members' own choices: set through the DOM, never as markup (the CSP allows no inline styles).
