@@ -18,6 +18,7 @@ from appliance.cli_backup import add_backup_commands
 from appliance.cli_knowledge import add_knowledge_commands
 from appliance.cli_models import add_model_commands
 from appliance.cli_tls import add_tls_commands
+from appliance.cli_voice import add_voice_commands
 from appliance.datadir import make_private
 from appliance.errors import AtomError, StartupRefused
 from appliance.settings import Settings, load_settings
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     add_knowledge_commands(commands)
     add_tls_commands(commands)
     add_backup_commands(commands)
+    add_voice_commands(commands)
     return parser
 
 

@@ -17,7 +17,8 @@ cd /opt/atom
 make setup
 chown -R root:root /opt/atom
 
-install -m 0644 systemd/atom.service systemd/atom-worker.service /etc/systemd/system/
+install -m 0644 systemd/atom.service systemd/atom-worker.service systemd/atom-satellite.service /etc/systemd/system/
 systemctl daemon-reload
 systemctl enable --now atom.service atom-worker.service
 echo "Atom is running: open http://$(hostname).local:8080 to create the household admin."
+echo "A voice satellite on this box: pair it, then systemctl enable --now atom-satellite (see README)."

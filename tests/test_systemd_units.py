@@ -34,6 +34,15 @@ def test_units_are_hardened_and_restart(unit: str) -> None:
     assert "TimeoutStopSec" in service
 
 
+def test_the_satellite_unit_is_hardened_and_reaches_only_the_sound_card() -> None:
+    service = _service("atom-satellite.service")
+    assert service["User"] == "atom" and service["ExecStart"].endswith("atom satellite")
+    for key, value in {**HARDENING, "ReadWritePaths": "/var/lib/atom-satellite"}.items():
+        assert service[key] == value, key
+    assert service["DevicePolicy"] == "closed" and service["DeviceAllow"] == "char-alsa rw"
+    assert service["CapabilityBoundingSet"] == "" and "TimeoutStopSec" in service
+
+
 def test_worker_stops_gracefully_with_sigint() -> None:
     assert _service("atom-worker.service")["KillSignal"] == "SIGINT"
 

@@ -39,6 +39,7 @@ from appliance.server.routes import (
     sessions,
     system,
     tasks,
+    voice,
 )
 from appliance.server.voice import start_voice, stop_voice
 from appliance.system.status import atom_version
@@ -68,6 +69,7 @@ API_MODULES = (
     models,
     chat,
     openai_api,
+    voice,
 )
 
 
@@ -77,11 +79,11 @@ def create_app(runtime: Runtime, close_runtime: bool = True) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         runtime.knowledge.resume()
-        await start_voice(runtime)
+        wyoming = await start_voice(runtime)
         try:
             yield
         finally:
-            await stop_voice(runtime)
+            await stop_voice(runtime, wyoming)
             await runtime.ai.aclose()
             if close_runtime:
                 runtime.close()

@@ -15,7 +15,7 @@ from appliance.server.routes.assist import tool_context
 from appliance.voice.assistant import Spoken
 from appliance.voice.endpoint import WyomingServer
 from appliance.voice.endpoint.access import AddressList
-from appliance.voice.satellites import SatelliteIdentity
+from appliance.voice.satellites import SatelliteIdentity, satellite_active
 from appliance.voice.satellites.models import household_principal
 
 __all__ = ["VoiceAssistant", "start_voice", "stop_voice"]
@@ -37,6 +37,10 @@ class VoiceAssistant:
 
     async def act(self, who: SatelliteIdentity, text: str) -> Spoken:
         satellite = who.satellite
+        if not await satellite_active(self._runtime.db, satellite.id):  # revoked, or its member disabled
+            if self._runtime.wyoming is not None:
+                self._runtime.wyoming.disconnect_satellite(satellite.id)
+            return Spoken(text="", tool="revoked", acted=False)
         ctx = await tool_context(self._runtime, who.principal, self._conversation(satellite.id), satellite.room)
         try:
             answer = await assist(self._runtime.assistant, ctx, text)
@@ -71,21 +75,25 @@ async def _whole(reply: ChatReply) -> str:
     return "".join(parts).strip()
 
 
-async def start_voice(runtime: Runtime) -> None:
+async def start_voice(runtime: Runtime) -> WyomingServer | None:
     """Serve Wyoming on the listener `atom serve` bound (none: voice is off, as in an app made
     for a test); the models load on first use."""
     settings, listener = runtime.settings, runtime.wyoming_listener
     if listener is None:
-        return
+        return None
     runtime.wyoming_listener = None
     allowed = AddressList(settings.voice.allowed_addresses)
     server = WyomingServer(runtime.voice, VoiceAssistant(runtime), runtime.db, runtime.satellites, allowed)
     await server.start(listener)
     runtime.wyoming = server
     log.info("wyoming endpoint listening on port %s", server.port)
+    return server
 
 
-async def stop_voice(runtime: Runtime) -> None:
-    if runtime.wyoming is not None:
-        await runtime.wyoming.close()
+async def stop_voice(runtime: Runtime, server: WyomingServer | None) -> None:
+    """Stop the server this app started (another app on the same runtime leaves it alone)."""
+    if server is None:
+        return
+    await server.close()
+    if runtime.wyoming is server:
         runtime.wyoming = None

@@ -123,25 +123,31 @@ class SatelliteSession:
     async def _reply(self, spoken: Spoken, timings: dict[str, float]) -> None:
         if spoken.stop:
             self.silence()
-            await self._send(to_event(Stop()))
-            return await self._rest("stopped")
+            await self._send(to_event(Stop()))  # also ends the turn
+            return self._enter(State.IDLE)
         if not spoken.text:
             return await self._rest("nothing to say")
         self._enter(State.SPEAKING)
-        reply = Reply(text=spoken.text, tool=spoken.tool, follow_up_seconds=self.follow_up_seconds, timings=timings)
-        await self._send(to_event(reply))
-        await self._speak(spoken.text, timings)
+
+        async def tell() -> None:  # once the first sentence is ready: the reply, then its audio
+            timings["first_audio"] = self._elapsed()
+            follow_up = self.follow_up_seconds
+            await self._send(
+                to_event(Reply(text=spoken.text, tool=spoken.tool, follow_up_seconds=follow_up, timings=timings))
+            )
+
+        await self._speak(spoken.text, before_audio=tell)
         self._enter(State.IDLE)
 
-    async def _speak(self, text: str, timings: dict[str, float] | None = None) -> None:
+    async def _speak(self, text: str, before_audio: Callable[[], Awaitable[None]] | None = None) -> None:
         """Send `text` as audio, sentence by sentence (the first plays while the next is made)."""
         started = False
         pieces = self._engine.tts.sentences(text)
         while (pcm := await asyncio.to_thread(next, pieces, None)) is not None:
             if not started:
+                if before_audio is not None:
+                    await before_audio()
                 await self._send(AudioStart(rate=pcm.rate, width=pcm.width, channels=pcm.channels).event())
-                if timings is not None:
-                    timings["first_audio"] = self._elapsed()
                 started = True
             step = int(pcm.rate * _CHUNK_SECONDS) * pcm.width * pcm.channels
             for at in range(0, len(pcm.audio), step):
@@ -149,6 +155,8 @@ class SatelliteSession:
                 await self._send(chunk.event())
         if started:
             await self._send(AudioStop().event())
+        elif before_audio is not None:
+            await before_audio()
 
     async def _speak_safely(self, text: str) -> None:
         try:

@@ -49,11 +49,11 @@ def engine(voice_models: Path) -> VoiceEngine:
 
 @pytest.fixture(scope="session")
 def say(engine: VoiceEngine):
-    """`say(text)`: piper's joe speaking `text`, as 16 kHz mono 16-bit PCM (made once per text)."""
+    """`say(text)`: piper's joe speaking `text` steadily (the same audio every run), as 16 kHz mono 16-bit PCM."""
 
     @functools.cache
     def speech(text: str) -> Pcm:
-        return to_model_pcm(engine.tts.synthesize(text))
+        return to_model_pcm(engine.tts.synthesize(text, steady=True))
 
     return speech
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts import users
+from appliance.accounts.models import SERVICE_USER_ID, Principal
 from appliance.accounts.secrets import digest, new_secret
 from appliance.errors import NotFound, PermissionDenied
 from appliance.storage import Database
@@ -21,6 +22,7 @@ from appliance.voice.satellites.models import (
 __all__ = [
     "SATELLITE_TOKEN_PREFIX",
     "pair_satellite",
+    "pair_for_operator",
     "list_satellites",
     "revoke_satellite",
     "identify",
@@ -36,16 +38,27 @@ async def pair_satellite(db: Database, by: Principal, request: SatelliteCreate) 
     admins included: it would let them act as the member)."""
     if request.household and not by.is_admin:
         raise PermissionDenied("only a household admin can pair a satellite for the household")
+    return await _pair(db, None if request.household else by.user_id, request, by.user_id)
+
+
+async def pair_for_operator(db: Database, username: str | None, request: SatelliteCreate) -> NewSatellite:
+    """`atom satellite pair` at the box's shell: whoever holds the box may pair for anyone (as with
+    `atom tokens create --user`); `username` None pairs for the household."""
+    user_id = None if username is None else (await users.find_user(db, username)).id
+    return await _pair(db, user_id, request, SERVICE_USER_ID)
+
+
+async def _pair(db: Database, user_id: str | None, request: SatelliteCreate, created_by: str) -> NewSatellite:
     token = new_secret(SATELLITE_TOKEN_PREFIX)
     satellite = Satellite(
         id=uuid.uuid4().hex,
         name=request.name.strip(),
         room=request.room.strip(),
-        user_id=None if request.household else by.user_id,
+        user_id=user_id,
         prefix=token[:14],
         created_at=clock.now(),
     )
-    await db.write(queries.insert, satellite, digest(token), by.user_id)
+    await db.write(queries.insert, satellite, digest(token), created_by)
     return NewSatellite(satellite=satellite, token=token)
 
 
