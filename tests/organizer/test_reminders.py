@@ -142,7 +142,6 @@ def test_a_reminder_fires_once_across_restarts_and_racing_askers(data_settings: 
         assert asyncio.run(fire_due(runtime.db)) == []  # 06:00: not yet
     clock.set(datetime(2025, 3, 24, 8, 0, 20))
     for runtime in _reopen(data_settings):  # "restarted": a new process would see the same file
-
         results = asyncio.run(_race(runtime, 8))
         assert sorted(len(r) for r in results) == [0] * 7 + [1]
     clock.advance(hours=5)
