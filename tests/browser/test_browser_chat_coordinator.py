@@ -48,3 +48,17 @@ def test_deleting_from_the_chat_asks_first(signed_in: Callable[..., Page]) -> No
     box.press("Enter")
     expect(thread).to_contain_text("Removed rye bread from Shopping.")
     assert "rye bread" not in [i["text"] for i in alex.request.get("/api/lists/shopping/items").json()]
+
+
+def test_a_timer_set_in_the_chat_rings_on_the_page_that_is_open(signed_in: Callable[..., Page]) -> None:
+    alex = signed_in(ADMIN)
+    notes = signed_in(ADMIN)
+    notes.goto("/notes")
+    wait_live(notes)
+    alex.goto("/chat")
+    expect(alex.get_by_role("button", name="Send")).to_be_enabled()
+    box = alex.get_by_label("Message", exact=True)
+    box.fill("set an egg timer for 2 seconds")
+    box.press("Enter")
+    expect(alex.get_by_role("log", name="Messages")).to_contain_text("Timer for egg set for 2 seconds.")
+    expect(notes.get_by_role("alert").filter(has_text="The egg timer is done")).to_be_visible(timeout=10_000)

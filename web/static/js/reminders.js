@@ -1,11 +1,12 @@
-// A reminder firing reaches the member on whatever page they have open: a message on the page,
-// read out by screen readers, and a system notification too where the member allowed them.
+// A reminder firing, or a timer ringing, reaches the member on whatever page they have open: a
+// message on the page, read out by screen readers, and a system notification too where allowed.
 const SHOWN_FOR = 20000;
 
 export function initReminders() {
   document.addEventListener("atom:event", (event) => {
     const { topic, action, data } = event.detail;
     if (topic === "reminders" && action === "created" && data) show(data);
+    if (topic === "timers" && action === "updated" && data) show(ringing(event.detail.id, data));
   });
 }
 
@@ -40,6 +41,12 @@ function show(reminder) {
   toasts().append(toast);
   window.setTimeout(() => toast.remove(), SHOWN_FOR);
   notify(reminder);
+}
+
+// A timer that ran out is announced like a reminder ("updated" with nothing left means ringing).
+function ringing(id, timer) {
+  const what = timer.label ? `The ${timer.label} timer` : "Your timer";
+  return { id: `timer-${id}`, title: `${what} is done`, note: timer.room ? `Set in the ${timer.room}.` : "" };
 }
 
 function toasts() {
