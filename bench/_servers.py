@@ -74,6 +74,7 @@ def atom_server(
             "ATOM_PORT": str(port),
             "ATOM_HOST": "127.0.0.1",
             "ATOM_LOG_LEVEL": "WARNING",
+            "ATOM_VOICE_WYOMING_PORT": str(free_port()),  # never the shared default, 10300
             **(env or {}),
         }
         command = pinned([sys.executable, "-m", "appliance", "serve"], cpus)

@@ -116,6 +116,8 @@ class SatelliteSession:
             await self._reply(spoken, timings)
         except asyncio.CancelledError:
             raise
+        except ConnectionError:
+            log.debug("satellite %s hung up mid-reply", self.identity.satellite.id)
         except Exception:  # noqa: BLE001 - a failed command must not end the satellite's connection
             log.exception("voice command failed on satellite %s", self.identity.satellite.id)
             await self._speak_safely("Sorry, something went wrong.")
