@@ -2,7 +2,8 @@
 
 `make_private` runs before any command touches the folder, so it is 0700 (files 0600) from the
 very first `make run`, and a folder whose modes were loosened (a restore, a careless `cp`) is
-tightened again at the next start.
+tightened again at the next start. The master key is the exception: if others could read it, it
+may have been copied, so the vault refuses to start (saying how to go on) rather than hide that.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 
 from appliance.errors import StartupRefused
 
-__all__ = ["make_private", "FOLDER_MODE", "FILE_MODE"]
+__all__ = ["make_private", "FOLDER_MODE", "FILE_MODE", "LEFT_FOR_THE_VAULT"]
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+LEFT_FOR_THE_VAULT = frozenset({"master.key"})  # checked (and refused when loose) by the vault
 
 
 def make_private(data_dir: Path) -> None:
@@ -26,7 +28,8 @@ def make_private(data_dir: Path) -> None:
     for folder, _, files in os.walk(data_dir):
         _tighten(Path(folder), FOLDER_MODE)
         for name in files:
-            _tighten(Path(folder) / name, FILE_MODE)
+            if not (Path(folder) == data_dir and name in LEFT_FOR_THE_VAULT):
+                _tighten(Path(folder) / name, FILE_MODE)
 
 
 def _create(data_dir: Path) -> None:

@@ -39,7 +39,9 @@ def match(text: str, household: Mapping[str, Sequence[str]]) -> Match | None:
     if not cleaned:
         return None
     slot_lists: dict[str, SlotList] = {
-        name: TextSlotList.from_strings(household.get(name) or ["\x00"]) for name in DYNAMIC_SLOTS
+        # allow_template=False: a list called "(weird|name)" is a name, never template syntax
+        name: TextSlotList.from_strings(household.get(name) or ["\x00"], allow_template=False)
+        for name in DYNAMIC_SLOTS
     }
     results = [r for r in recognize_all(cleaned, _intents(), slot_lists=slot_lists) if _sensible(r)]
     if not results:

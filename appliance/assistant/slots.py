@@ -12,7 +12,7 @@ from typing import Any
 __all__ = ["FIXED_SLOTS", "DYNAMIC_SLOTS"]
 
 # Free text: matched by what surrounds it in the sentence.
-_WILDCARDS = ("item", "text", "query", "title", "task", "event", "question", "when", "body", "name")
+_WILDCARDS = ("item", "text", "query", "title", "task", "event", "question", "when", "body", "name", "list_name")
 
 FIXED_SLOTS: dict[str, Any] = {
     **{name: {"wildcard": True} for name in _WILDCARDS},

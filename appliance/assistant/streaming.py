@@ -16,7 +16,7 @@ from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.conversation import TOOL_PROVIDER
 from appliance.assistant.coordinator import CHAT, Coordinator, Understanding
 from appliance.assistant.llm_tier import LlmChoice, choose_streaming
-from appliance.errors import ProviderError, ServiceUnavailable
+from appliance.errors import ProviderError, RequestError, ServiceUnavailable
 from appliance.events import Event
 
 __all__ = ["Acted", "stream_assist"]
@@ -60,7 +60,7 @@ async def _ask_model(coordinator: Coordinator, ctx: ToolContext, text: str) -> A
             else:
                 spoken.append(piece)
                 yield Piece(text=piece, model="")
-    except (ProviderError, ServiceUnavailable) as exc:
+    except (ProviderError, ServiceUnavailable, RequestError) as exc:  # over budget, busy model, no provider
         yield Failed(detail=str(exc))
         return
     if choice.tool is None:

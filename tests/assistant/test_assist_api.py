@@ -102,3 +102,11 @@ def test_a_spoken_reminder_is_a_real_reminder(admin: TestClient) -> None:
     pending = admin.get("/api/reminders").json()
     assert [r["title"] for r in pending] == ["call the plumber"]
     assert pending[0]["remind_at"].endswith("09:00:00") or "T09:00" in pending[0]["remind_at"]
+
+
+def test_a_list_name_that_looks_like_template_syntax_is_just_a_name(admin: TestClient) -> None:
+    made = admin.post("/api/lists", json={"name": "(odd|stuff) [x] {y}", "shared": True})
+    assert made.status_code == 201, made.text
+    understood = admin.post("/api/assist/understand", json={"text": "add pens to the (odd|stuff) [x] {y} list"})
+    assert understood.status_code == 200
+    assert understood.json()["arguments"].get("list") == "(odd|stuff) [x] {y}"

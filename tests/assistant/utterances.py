@@ -22,6 +22,7 @@ UTTERANCES: U = [
     ("put hoover the stairs on the chores list", "add_list_item", {"item": "hoover the stairs", "list": "chores"}),
     ("i need to buy batteries", "add_list_item", {"item": "batteries"}),
     ("Add cat food to shopping.", "add_list_item", {"item": "cat food", "list": "shopping"}),
+    ("add socks to the gifts list", "add_list_item", {"item": "socks", "list_name": "gifts"}),
     ("remove eggs from the shopping list", "remove_list_item", {"item": "eggs", "list": "shopping"}),
     ("take milk off the shopping list", "remove_list_item", {"item": "milk", "list": "shopping"}),
     ("cross bread off shopping", "remove_list_item", {"item": "bread", "list": "shopping"}),

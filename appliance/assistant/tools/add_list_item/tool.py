@@ -11,9 +11,10 @@ from appliance.organizer.lists.models import ItemCreate
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:
-    todo = await find_list(ctx, args.get("list"))
+    named = args.get("list") or args.get("list_name")
+    todo = await find_list(ctx, named)
     if todo is None:
-        return ToolReply(text=f"There is no list called {args.get('list')}.", link="/tasks")
+        return ToolReply(text=f"There is no list called {named}. You can make it on the Tasks page.", link="/tasks")
     services = ctx.services
     item = await add_item(services.db, services.knowledge, ctx.user_id, todo.id, ItemCreate(text=str(args["item"])))
     tell(ctx, "lists", "updated", todo.id, todo.owner_id)
