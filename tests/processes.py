@@ -87,7 +87,6 @@ class AtomProcess:
         clean = {k: v for k, v in os.environ.items() if not k.startswith("ATOM_")}
         ours = {"ATOM_DATA_DIR": str(self.data_dir), "ATOM_PORT": str(self.port), "ATOM_HOST": "127.0.0.1"}
         ours["ATOM_VOICE_WYOMING_PORT"] = "0"  # voice off unless a test asks: parallel runs would share 10300
-        ours["ATOM_VOICE_WYOMING_PORT"] = "0"  # voice off unless a test asks: parallel runs would share 10300
         return {**clean, **ours, **self.extra_env}
 
     def start(self) -> AtomProcess:
