@@ -7,7 +7,7 @@ from typing import Any
 
 from appliance import clock
 from appliance.accounts.models import ApiToken, SessionInfo, User, UserUpdate
-from appliance.storage import Reader, Writer
+from appliance.storage import Reader, Writer, scalar
 from appliance.storage.ownership import erase_member
 
 _USER_COLUMNS = "id, username, display_name, role, disabled, created_at"
@@ -18,14 +18,13 @@ def _user(row: tuple[Any, ...]) -> User:
 
 
 def count_users(conn: Reader) -> int:
-    return int(conn.execute("SELECT count(*) FROM users").fetchone()[0])  # type: ignore[index]
+    return int(scalar(conn, "SELECT count(*) FROM users"))
 
 
 def count_active_admins(conn: Reader, excluding: str) -> int:
-    row = conn.execute(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> ?", [excluding]
-    ).fetchone()
-    return int(row[0])  # type: ignore[index]
+    return int(
+        scalar(conn, "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> ?", [excluding])
+    )
 
 
 def all_users(conn: Reader) -> list[User]:

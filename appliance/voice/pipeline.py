@@ -24,7 +24,7 @@ from wyoming.vad import VoiceStarted, VoiceStopped
 
 from appliance.voice.assistant import Assistant, Spoken, strip_wake_word
 from appliance.voice.audio import Pcm, to_model_pcm
-from appliance.voice.endpoint.events import Announce, Idle, Listen, Reply, Stop, to_event
+from appliance.voice.endpoint.events import Announce, AnnounceKind, Idle, Listen, Reply, Stop, to_event
 from appliance.voice.engine import VoiceEngine
 from appliance.voice.satellites import SatelliteIdentity
 from appliance.voice.vad import Endpointer, Heard
@@ -199,15 +199,15 @@ class SatelliteSession:
             self._announcing.cancel()
         self._announcing = None
 
-    def announce(self, text: str, kind: str, rings: int = 1) -> None:
+    def announce(self, text: str, kind: AnnounceKind, rings: int = 1) -> None:
         """Say `text` when the satellite is idle; a timer rings (repeats) until stopped."""
         self.silence()
         self._announcing = asyncio.get_running_loop().create_task(self._announce(text, kind, rings))
 
-    async def _announce(self, text: str, kind: str, rings: int) -> None:
+    async def _announce(self, text: str, kind: AnnounceKind, rings: int) -> None:
         for ring in range(rings):
             await self._idle.wait()
-            await self._send(to_event(Announce(text=text, kind=kind)))  # type: ignore[arg-type]
+            await self._send(to_event(Announce(text=text, kind=kind)))
             await self._speak(text)
             if ring + 1 < rings:
                 await asyncio.sleep(_RING_PAUSE)

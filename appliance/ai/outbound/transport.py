@@ -184,4 +184,4 @@ def _swap_pool(transport: httpx.AsyncHTTPTransport | httpx.HTTPTransport, pool: 
     over `_pool`; ours replaces it. Should httpx ever keep the pool elsewhere, fail closed."""
     if not isinstance(getattr(transport, "_pool", None), (httpcore.AsyncConnectionPool, httpcore.ConnectionPool)):
         raise RuntimeError("this httpx keeps its connection pool elsewhere: appliance/ai/outbound needs updating")
-    transport._pool = pool  # type: ignore[assignment]
+    transport._pool = pool  # type: ignore[assignment]  # a private attribute, swapped on purpose (above)

@@ -23,6 +23,7 @@ import msgspec
 from wyoming.event import Event
 
 __all__ = [
+    "AnnounceKind",
     "AtomEvent",
     "Hello",
     "Welcome",
@@ -74,9 +75,12 @@ class Stop(AtomEvent, frozen=True, kw_only=True, tag="atom-stop"):
     pass
 
 
+AnnounceKind = Literal["timer", "reminder"]
+
+
 class Announce(AtomEvent, frozen=True, kw_only=True, tag="atom-announce"):
     text: str
-    kind: Literal["timer", "reminder"]
+    kind: AnnounceKind
 
 
 _ALL = Hello | Welcome | Listen | Reply | Idle | Stop | Announce
