@@ -60,10 +60,17 @@ def lazy_server_client(settings: Settings) -> Callable[[], ServerClient]:
 
     @cache
     def client() -> ServerClient:
-        token = settings.service_token_path.read_text().strip()
-        return ServerClient(settings, token)
+        return ServerClient(settings, _service_token(settings))
 
     return client
+
+
+def _service_token(settings: Settings) -> str:
+    """`atom serve` makes the token when it first starts; before that there is no server to reach."""
+    try:
+        return settings.service_token_path.read_text().strip()
+    except FileNotFoundError:
+        raise ServiceUnavailable("the Atom server has not started yet (no service token in the data folder)") from None
 
 
 _ERRORS: dict[int, type[RequestError]] = {
