@@ -88,7 +88,8 @@ def atom_server(
 
 
 @contextmanager
-def bare_litestar(cpus: frozenset[int] = frozenset()) -> Iterator[str]:
+def bare_litestar(cpus: frozenset[int] = frozenset()) -> Iterator[tuple[str, int]]:
+    """Yield (base url, pid) of a bare Litestar app on uvicorn, the yardstick for Atom's own overhead."""
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
         port = free_port()
@@ -97,7 +98,7 @@ def bare_litestar(cpus: frozenset[int] = frozenset()) -> Iterator[str]:
         proc = subprocess.Popen(command, cwd=tmp)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/hello", proc)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", proc.pid
         finally:
             proc.terminate()
             proc.wait(20)

@@ -71,6 +71,7 @@ class Round:
     p99_ms: float
     max_ms: float
     errors: int  # socket errors and timeouts, plus non-2xx/3xx answers
+    others: float = 0.0  # cores other processes used meanwhile, on average (see _cpu.py)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Summary:
     """Medians over rounds, so one unlucky round (another process woke up) does not decide."""
 
     rounds: list[Round]
+    set_aside: int = 0  # rounds other processes disturbed, run again and left out
 
     @property
     def rps(self) -> float:
@@ -98,6 +100,10 @@ class Summary:
     @property
     def errors(self) -> int:
         return sum(r.errors for r in self.rounds)
+
+    @property
+    def others(self) -> float:
+        return max(r.others for r in self.rounds)
 
 
 def wrk_round(
