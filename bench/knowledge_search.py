@@ -43,7 +43,10 @@ class _GivenVectors:
 
 def _corpus(n: int) -> tuple[list[str], np.ndarray]:
     words = np.array([f"w{i}" for i in range(VOCABULARY)])
-    ranks = np.minimum(_RNG.zipf(1.3, size=(n, WORDS_PER_PASSAGE)), VOCABULARY) - 1
+    ranks = _RNG.zipf(1.3, size=(n, WORDS_PER_PASSAGE))
+    tail = ranks > VOCABULARY  # spread the long tail over the vocabulary (clipping made the "rarest" word common)
+    ranks[tail] = _RNG.integers(1, VOCABULARY + 1, int(tail.sum()))
+    ranks -= 1
     texts = [" ".join(words[row]) for row in ranks]
     centres = _unit(_RNG.normal(size=(TOPICS, DIMS)))
     vectors = _unit(centres[_RNG.integers(0, TOPICS, n)] + 0.6 * _unit(_RNG.normal(size=(n, DIMS))))
