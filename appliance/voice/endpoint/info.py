@@ -18,15 +18,35 @@ _PIPER = Attribution(name="Piper", url="https://github.com/OHF-Voice/piper1-gpl"
 def describe(engine: VoiceEngine, installed: set[str]) -> Info:
     """What this box offers; `installed` is the names of the models present in its data folder."""
     version = atom_version()
-    stt, tts = engine.stt.name, engine.tts.name
-    wake = engine.wake()
-    asr_model = AsrModel(
+    asr, tts, wake = _asr(engine, installed, version), _tts(engine, installed, version), _wake(engine, version)
+    return Info(asr=[asr], tts=[tts], wake=[wake])
+
+
+def _asr(engine: VoiceEngine, installed: set[str], version: str) -> AsrProgram:
+    stt = engine.stt.name
+    model = AsrModel(
         name=stt, attribution=_WHISPER, installed=stt in installed, description=stt, version=None, languages=["en"]
     )
+    described = "Atom speech to text"
+    return AsrProgram(
+        name="atom-stt", attribution=_ATOM, installed=True, description=described, version=version, models=[model]
+    )
+
+
+def _tts(engine: VoiceEngine, installed: set[str], version: str) -> TtsProgram:
+    tts = engine.tts.name
     voice = TtsVoice(
         name=tts, attribution=_PIPER, installed=tts in installed, description=tts, version=None, languages=["en_US"]
     )
-    wake_model = WakeModel(
+    described = "Atom text to speech"
+    return TtsProgram(
+        name="atom-tts", attribution=_ATOM, installed=True, description=described, version=version, voices=[voice]
+    )
+
+
+def _wake(engine: VoiceEngine, version: str) -> WakeProgram:
+    wake = engine.wake()
+    model = WakeModel(
         name=wake.name if wake else WAKE_MODEL,
         attribution=_ATOM,
         installed=wake is not None,
@@ -35,35 +55,11 @@ def describe(engine: VoiceEngine, installed: set[str]) -> Info:
         languages=["en"],
         phrase="Atom",
     )
-    return Info(
-        asr=[
-            AsrProgram(
-                name="atom-stt",
-                attribution=_ATOM,
-                installed=True,
-                description="Atom speech to text",
-                version=version,
-                models=[asr_model],
-            )
-        ],
-        tts=[
-            TtsProgram(
-                name="atom-tts",
-                attribution=_ATOM,
-                installed=True,
-                description="Atom text to speech",
-                version=version,
-                voices=[voice],
-            )
-        ],
-        wake=[
-            WakeProgram(
-                name="atom-wake",
-                attribution=_ATOM,
-                installed=True,
-                description="Atom wake word",
-                version=version,
-                models=[wake_model],
-            )
-        ],
+    return WakeProgram(
+        name="atom-wake",
+        attribution=_ATOM,
+        installed=True,
+        description="Atom wake word",
+        version=version,
+        models=[model],
     )
