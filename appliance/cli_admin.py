@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from appliance.accounts import members, tokens, users
-from appliance.accounts.models import SERVICE_PRINCIPAL, ApiTokenForMember, User, UserCreate
+from appliance.accounts.shapes import SERVICE_PRINCIPAL, ApiTokenForMember, User, UserCreate
 from appliance.errors import DatabaseLocked, InvalidInput
 from appliance.settings import Settings
 

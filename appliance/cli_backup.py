@@ -26,7 +26,7 @@ from appliance.system.backup import (
     read_passphrase,
     restore_backup,
 )
-from appliance.system.models import BackupOrder
+from appliance.system.shapes import BackupOrder
 
 __all__ = ["add_backup_commands"]
 

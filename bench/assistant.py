@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.models import install_model, load_manifest
 from appliance.assistant import household_words
 from appliance.assistant.conversation import assist
@@ -90,7 +90,7 @@ def run() -> None:
 
 
 async def _first_member(runtime) -> str:  # type: ignore[no-untyped-def]
-    from appliance.accounts.models import UserCreate
+    from appliance.accounts.shapes import UserCreate
     from appliance.accounts.users import create_first_admin
 
     admin = await create_first_admin(runtime.db, UserCreate(username="bench", password="benchmark password"))

@@ -11,7 +11,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from appliance.accounts import members
-from appliance.accounts.models import SERVICE_PRINCIPAL, UserCreate
+from appliance.accounts.shapes import SERVICE_PRINCIPAL, UserCreate
 from appliance.events import TOPICS, Event
 from appliance.resources import resource_path
 from appliance.runtime import Runtime

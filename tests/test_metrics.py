@@ -19,7 +19,7 @@ from appliance.server.routes.metrics import _BoxCollector
 from appliance.system import jobs as job_history
 from appliance.system.backup import create_backup, make_key_pair
 from appliance.system.metrics import BoxMetrics, Machine, read_machine, read_temperatures, read_throttled
-from appliance.system.models import JobRunReport
+from appliance.system.shapes import JobRunReport
 from tests.conftest import add_member, second_client, sign_in
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.accounts.models import Principal
 from appliance.accounts.principal_cache import PrincipalCache
+from appliance.accounts.shapes import Principal
 from appliance.storage import Database
 
 ADA = Principal(user_id="u1", username="ada", display_name="Ada", role="member", via="token", token_id="t1")

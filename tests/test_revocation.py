@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from appliance.accounts import users
-from appliance.accounts.models import User, UserCreate
+from appliance.accounts.shapes import User, UserCreate
 from appliance.runtime import Runtime
 from appliance.storage import Database
 

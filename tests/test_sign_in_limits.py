@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from appliance.accounts import users
-from appliance.accounts.models import User, UserCreate
+from appliance.accounts.shapes import User, UserCreate
 from appliance.runtime import Runtime
 from appliance.settings import Settings, load_settings
 from tests.conftest import run_cli

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from appliance.accounts import sessions, tokens
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.storage import Database
 
 __all__ = ["valid_until", "FOREVER"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from appliance.accounts import users
-from appliance.accounts.models import Principal, User, UserCreate, UserUpdate
+from appliance.accounts.shapes import Principal, User, UserCreate, UserUpdate
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.storage import Database
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.storage import Database
 
 __all__ = ["PrincipalCache"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance import clock
-from appliance.accounts.models import ApiToken, SessionInfo, User, UserUpdate
+from appliance.accounts.shapes import ApiToken, SessionInfo, User, UserUpdate
 from appliance.storage import Reader, Writer, scalar
 from appliance.storage.ownership import erase_member
 

@@ -13,8 +13,8 @@ import msgspec
 
 from appliance import clock
 from appliance.accounts import queries
-from appliance.accounts.models import Principal, SessionInfo, User
 from appliance.accounts.secrets import digest, new_secret
+from appliance.accounts.shapes import Principal, SessionInfo, User
 from appliance.errors import NotFound
 from appliance.storage import Database
 

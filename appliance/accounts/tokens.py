@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from appliance import clock
 from appliance.accounts import queries
-from appliance.accounts.models import ApiToken, NewApiToken, Principal
 from appliance.accounts.secrets import digest, new_secret
+from appliance.accounts.shapes import ApiToken, NewApiToken, Principal
 from appliance.errors import NotFound
 from appliance.storage import Database
 

@@ -12,8 +12,8 @@ import uuid
 from appliance import clock
 from appliance.accounts import queries
 from appliance.accounts.hashing import hash_in_pool, verify_in_pool
-from appliance.accounts.models import Principal, User, UserCreate, UserUpdate
 from appliance.accounts.names import canonical_username
+from appliance.accounts.shapes import Principal, User, UserCreate, UserUpdate
 from appliance.accounts.throttle import LoginThrottle
 from appliance.errors import AuthenticationRequired, Conflict, InvalidInput, NotFound, PermissionDenied
 from appliance.storage import Database, Writer

@@ -21,7 +21,7 @@ from typing import ClassVar
 
 import msgspec
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import conversations
 from appliance.ai.gateway import AIGateway, RoutedChunk
 from appliance.ai.providers.base import ChatMessage, ChatRequest

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import msgspec
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import keys, ledger, prices
 from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import queries
 from appliance.ai.outbound import OutboundRules, check_url
 from appliance.ai.providers.base import ProviderConfig

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import queries
 from appliance.ai.keys import visible_keys
 from appliance.ai.shapes import LOCAL, Preferences

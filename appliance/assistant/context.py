@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.gateway import AIGateway
 from appliance.events import EventBus
 from appliance.knowledge import Knowledge

@@ -10,7 +10,7 @@ from huey import SqliteHuey, signals
 
 from appliance.errors import ServiceUnavailable
 from appliance.jobs.client import ServerClient
-from appliance.system.models import JobRunReport, JobState
+from appliance.system.shapes import JobRunReport, JobState
 
 __all__ = ["report_job_history"]
 

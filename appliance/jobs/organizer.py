@@ -9,8 +9,8 @@ from huey import SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from appliance.jobs.client import ServerClient
-from appliance.organizer.caldav.models import SyncReport
-from appliance.organizer.reminders.models import FireReport
+from appliance.organizer.caldav.shapes import SyncReport
+from appliance.organizer.reminders.shapes import FireReport
 
 __all__ = ["register_organizer_tasks"]
 

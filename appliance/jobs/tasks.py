@@ -2,7 +2,7 @@
 
 Task bodies are thin: they ask the server to do the work, so the one process
 that owns DuckDB stays the only one that touches it. What they send and get back
-are the control API's msgspec shapes (`appliance.system.models`).
+are the control API's msgspec shapes (`appliance.system.shapes`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from huey.api import TaskWrapper
 from appliance.jobs.client import lazy_server_client
 from appliance.jobs.organizer import register_organizer_tasks
 from appliance.settings import Settings
-from appliance.system.models import BackupOrder, Heartbeat, Housekeeping
+from appliance.system.shapes import BackupOrder, Heartbeat, Housekeeping
 
 __all__ = ["register_tasks", "daily_at_local_hour"]
 

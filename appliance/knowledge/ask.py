@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.gateway import AIGateway
 from appliance.ai.providers.base import ChatMessage, ChatRequest
 from appliance.knowledge.index.search import Passage

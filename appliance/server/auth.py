@@ -14,9 +14,9 @@ from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
-from appliance.accounts.models import SERVICE_PRINCIPAL, Principal
 from appliance.accounts.secrets import digest
 from appliance.accounts.sessions import resume_session
+from appliance.accounts.shapes import SERVICE_PRINCIPAL, Principal
 from appliance.accounts.tokens import principal_for_token
 from appliance.errors import AuthenticationRequired, PermissionDenied
 from appliance.runtime import Runtime

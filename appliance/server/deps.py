@@ -6,7 +6,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.types import Scope
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.gateway import AIGateway
 from appliance.events import EventBus
 from appliance.jobs.queue import JobQueue

@@ -16,7 +16,7 @@ from appliance.voice.assistant import Spoken
 from appliance.voice.endpoint import WyomingServer
 from appliance.voice.endpoint.access import AddressList
 from appliance.voice.satellites import SatelliteIdentity, satellite_active
-from appliance.voice.satellites.models import household_principal
+from appliance.voice.satellites.shapes import household_principal
 
 __all__ = ["VoiceAssistant", "start_voice", "stop_voice"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from appliance import clock
 from appliance.accounts import queries as accounts
 from appliance.storage import Database, Reader, Writer, scalar
-from appliance.system.models import Housekeeping, JobRun, JobRunReport
+from appliance.system.shapes import Housekeeping, JobRun, JobRunReport
 
 __all__ = [
     "record_queued",

@@ -14,7 +14,7 @@ from appliance.storage import Database, schema_version
 from appliance.system.backup.folder import last_good
 from appliance.system.backup.keys import RECIPIENT_FILE
 from appliance.system.jobs import last_heartbeat
-from appliance.system.models import Component, SystemStatus
+from appliance.system.shapes import Component, SystemStatus
 from appliance.system.version import atom_version
 
 __all__ = ["system_status", "atom_version"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from appliance.assistant.timers import Timer
-from appliance.organizer.reminders.models import FiredReminder
+from appliance.organizer.reminders.shapes import FiredReminder
 from appliance.voice.pipeline import SatelliteSession
 
 __all__ = ["SatelliteHub", "TIMER_RINGS"]

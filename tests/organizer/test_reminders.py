@@ -13,8 +13,8 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from appliance.organizer.reminders.models import FiredReminder
 from appliance.organizer.reminders.reminders import deliver_due, fire_due
+from appliance.organizer.reminders.shapes import FiredReminder
 from appliance.runtime import Runtime, open_runtime
 from appliance.settings import Settings, load_settings
 from tests.conftest import ADMIN

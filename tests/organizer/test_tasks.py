@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 from litestar.testing import TestClient
 
-from appliance.organizer.tasks.models import Task
 from appliance.organizer.tasks.priority import Ranking, score
+from appliance.organizer.tasks.shapes import Task
 from tests.organizer.conftest import Clock, keyword, me
 
 

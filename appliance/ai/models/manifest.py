@@ -86,9 +86,6 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     def defaults(self) -> list[ModelSpec]:
         return [m for m in self.models.values() if m.default]
 
-    def default_for(self, role: ModelRole) -> ModelSpec | None:
-        return next((m for m in self.defaults() if m.role == role), None)
-
 
 def manifest_path() -> Path:
     return resource_path("models") / "manifest.toml"

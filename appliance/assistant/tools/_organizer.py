@@ -9,12 +9,12 @@ from typing import Protocol, TypeVar
 
 from appliance.assistant.context import ToolContext
 from appliance.events import Action, Event, Topic
-from appliance.organizer.calendar.models import Occurrence
+from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.organizer.lists.lists import list_lists
-from appliance.organizer.lists.models import TodoList
+from appliance.organizer.lists.shapes import TodoList
 from appliance.organizer.scope import audience
-from appliance.organizer.tasks.models import Task
+from appliance.organizer.tasks.shapes import Task
 from appliance.organizer.tasks.tasks import list_tasks
 
 __all__ = ["find_list", "find_task", "find_occurrence", "tell", "day_range", "DEFAULT_LIST"]

@@ -11,14 +11,14 @@ import uuid
 from typing import Any
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.outbound import OutboundRules, Targets, check_url
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
 from appliance.organizer.caldav.client import open_client
-from appliance.organizer.caldav.models import CalDAVAccount, CalDAVAccountCreate, CalendarLinkCreate, RemoteCalendar
+from appliance.organizer.caldav.shapes import CalDAVAccount, CalDAVAccountCreate, CalendarLinkCreate, RemoteCalendar
 from appliance.organizer.caldav.webdav import same_origin
 from appliance.organizer.calendar.calendars import get_calendar
-from appliance.organizer.calendar.models import Calendar
+from appliance.organizer.calendar.shapes import Calendar
 from appliance.organizer.scope import VISIBLE, check_visible, owner_for
 from appliance.storage import Database, Reader, Writer
 from appliance.vault import HOUSEHOLD, Vault

@@ -21,10 +21,10 @@ from appliance.organizer.calendar import queries as calendar_queries
 from appliance.organizer.calendar.calendars import EVENT
 from appliance.organizer.calendar.events import indexable_event, replace_calendar_object, store_calendar_object
 from appliance.organizer.calendar.ical import master_of, parse_calendar
-from appliance.organizer.calendar.models import Calendar
+from appliance.organizer.calendar.shapes import Calendar
 from appliance.organizer.household import household_zone
 from appliance.organizer.tasks import queries as task_queries
-from appliance.organizer.tasks.models import Task
+from appliance.organizer.tasks.shapes import Task
 from appliance.organizer.tasks.tasks import TASK, indexable_task
 from appliance.storage import Database
 

@@ -27,11 +27,11 @@ from appliance.knowledge.knowledge import Knowledge
 from appliance.organizer.caldav import items, store
 from appliance.organizer.caldav.accounts import credentials, targets_for
 from appliance.organizer.caldav.client import CalDAVClient, PreconditionFailed, Refused, TokenExpired, open_client
-from appliance.organizer.caldav.models import SyncReport
+from appliance.organizer.caldav.shapes import SyncReport
 from appliance.organizer.caldav.store import Local
 from appliance.organizer.caldav.tombstones import drop_tombstone, tombstones_of
 from appliance.organizer.calendar import queries as calendar_queries
-from appliance.organizer.calendar.models import Calendar
+from appliance.organizer.calendar.shapes import Calendar
 from appliance.storage import Database
 from appliance.vault import Vault
 

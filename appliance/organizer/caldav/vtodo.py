@@ -16,7 +16,7 @@ from appliance.errors import InvalidInput
 from appliance.organizer.calendar.ical import new_calendar, rule_text, stamp, zone_name
 from appliance.organizer.household import zone
 from appliance.organizer.recurrence import checked_rrule
-from appliance.organizer.tasks.models import Priority, Task
+from appliance.organizer.tasks.shapes import Priority, Task
 from appliance.organizer.timing import aware_utc, wall_clock
 
 __all__ = ["task_calendar", "task_fields", "modified_at"]

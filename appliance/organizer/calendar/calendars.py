@@ -11,11 +11,11 @@ import uuid
 import msgspec
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
 from appliance.knowledge.knowledge import Knowledge
 from appliance.organizer.calendar import queries
-from appliance.organizer.calendar.models import Calendar, CalendarCreate, CalendarUpdate
+from appliance.organizer.calendar.shapes import Calendar, CalendarCreate, CalendarUpdate
 from appliance.organizer.scope import check_visible, owner_for
 from appliance.storage import Database
 

@@ -35,8 +35,8 @@ from appliance.organizer.calendar.ical import (
     stamp,
     summarize,
 )
-from appliance.organizer.calendar.models import Calendar, Event, EventCreate, EventUpdate, OccurrenceChange
 from appliance.organizer.calendar.queries import EventRow
+from appliance.organizer.calendar.shapes import Calendar, Event, EventCreate, EventUpdate, OccurrenceChange
 from appliance.organizer.household import household_zone, zone
 from appliance.organizer.recurrence import checked_rrule
 from appliance.organizer.scope import check_visible, index_owner

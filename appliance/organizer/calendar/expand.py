@@ -15,8 +15,8 @@ import recurring_ical_events
 
 from appliance.errors import InvalidInput, NotFound
 from appliance.organizer.calendar.ical import as_moment, master_of, new_calendar, overrides_of, recurrence_key
-from appliance.organizer.calendar.models import Occurrence
 from appliance.organizer.calendar.queries import EventRow
+from appliance.organizer.calendar.shapes import Occurrence
 
 __all__ = ["MAX_OCCURRENCES", "MAX_RANGE_DAYS", "expand", "find_occurrence"]
 

@@ -17,8 +17,8 @@ from appliance.organizer.calendar import queries
 from appliance.organizer.calendar.calendars import get_calendar
 from appliance.organizer.calendar.events import indexable_event, replace_calendar_object, store_calendar_object
 from appliance.organizer.calendar.ical import new_calendar, parse_calendar, summarize
-from appliance.organizer.calendar.models import Calendar, ImportReport
 from appliance.organizer.calendar.queries import EventRow
+from appliance.organizer.calendar.shapes import Calendar, ImportReport
 from appliance.organizer.household import household_zone
 from appliance.storage import Database
 

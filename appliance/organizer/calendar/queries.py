@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from appliance.organizer.calendar.models import CalDAVLink, Calendar
+from appliance.organizer.calendar.shapes import CalDAVLink, Calendar
 from appliance.organizer.scope import VISIBLE
 from appliance.storage import Reader, Writer
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from appliance.organizer.calendar import queries
 from appliance.organizer.calendar.calendars import get_calendar, list_calendars
 from appliance.organizer.calendar.expand import expand
-from appliance.organizer.calendar.models import Occurrence
+from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.household import household_zone, zone
 from appliance.organizer.timing import naive_utc
 from appliance.storage import Database

@@ -13,12 +13,12 @@ import uuid
 import msgspec
 
 from appliance import clock
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.errors import Conflict, NotFound, PermissionDenied
 from appliance.knowledge.knowledge import Knowledge
 from appliance.knowledge.records import Indexable
 from appliance.organizer.lists import queries
-from appliance.organizer.lists.models import (
+from appliance.organizer.lists.shapes import (
     Cleared,
     ItemCreate,
     ItemUpdate,

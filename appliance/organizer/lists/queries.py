@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.organizer.lists.models import ListItem, TodoList
+from appliance.organizer.lists.shapes import ListItem, TodoList
 from appliance.organizer.scope import VISIBLE
 from appliance.storage import Reader, Writer, scalar
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from appliance.organizer.reminders.models import FiredReminder
+from appliance.organizer.reminders.shapes import FiredReminder
 
 __all__ = ["Announcer", "ReminderAnnouncers"]
 

@@ -19,7 +19,7 @@ from appliance.events import Event, EventBus
 from appliance.organizer.calendar.events import get_event
 from appliance.organizer.household import household_zone
 from appliance.organizer.reminders.hooks import ReminderAnnouncers
-from appliance.organizer.reminders.models import FiredReminder, FireReport, Reminder, ReminderCreate, ReminderState
+from appliance.organizer.reminders.shapes import FiredReminder, FireReport, Reminder, ReminderCreate, ReminderState
 from appliance.organizer.tasks.tasks import get_task
 from appliance.organizer.timing import aware_utc, naive_utc
 from appliance.storage import Database, Reader, Writer

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from appliance.organizer.tasks.models import Task
+from appliance.organizer.tasks.shapes import Task
 
 __all__ = ["Ranking", "score"]
 

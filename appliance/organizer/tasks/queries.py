@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from appliance.organizer.scope import VISIBLE
-from appliance.organizer.tasks.models import Task
+from appliance.organizer.tasks.shapes import Task
 from appliance.organizer.timing import aware_utc, naive_utc, wall_clock
 from appliance.storage import Reader, Writer
 

@@ -25,8 +25,8 @@ from appliance.organizer.household import household_zone, zone
 from appliance.organizer.recurrence import checked_rrule, next_after, with_count_used
 from appliance.organizer.scope import check_visible, index_owner, owner_for
 from appliance.organizer.tasks import queries
-from appliance.organizer.tasks.models import Task, TaskCreate, TaskSource, TaskStatus, TaskUpdate
 from appliance.organizer.tasks.priority import Ranking, score
+from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskSource, TaskStatus, TaskUpdate
 from appliance.organizer.timing import aware_utc, now_in, wall_clock
 from appliance.storage import Database, Writer
 

@@ -15,7 +15,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import keys, prices
 from appliance.ai.preferences import get_preferences
 from appliance.ai.shapes import LOCAL, KeyOption, Preferences, ProviderInfo, ProviderKey

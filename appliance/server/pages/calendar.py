@@ -15,11 +15,11 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.errors import InvalidInput
 from appliance.organizer.caldav import accounts
 from appliance.organizer.calendar import calendars, feeds
-from appliance.organizer.calendar.models import Occurrence
+from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.organizer.household import get_household, household_zone
 from appliance.organizer.timing import today_in

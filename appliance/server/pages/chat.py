@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import conversations as chats
 from appliance.runtime import Runtime
 from appliance.server.deps import DatabaseDep, RuntimeDep

@@ -9,7 +9,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from appliance.accounts import users
-from appliance.accounts.models import Role, UserCreate
+from appliance.accounts.shapes import Role, UserCreate
 from appliance.server.deps import DatabaseDep
 from appliance.server.pages.view import fragment, member_page
 

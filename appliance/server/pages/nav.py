@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 
 __all__ = ["NavItem", "NAVIGATION", "nav_for"]
 

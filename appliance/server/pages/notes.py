@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.knowledge import notes
 from appliance.server.deps import DatabaseDep
 from appliance.server.pages.authors import FORMER_MEMBER, author_names

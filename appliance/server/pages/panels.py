@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appliance.accounts import sessions, tokens, users
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.events import Topic
 from appliance.runtime import Runtime
 from appliance.server.pages.system import load_status

@@ -12,7 +12,7 @@ from appliance.server.auth import admin_only
 from appliance.server.deps import RuntimeDep
 from appliance.server.pages.view import fragment, member_page, viewer
 from appliance.system import jobs as job_history
-from appliance.system.models import JobRun, SystemStatus
+from appliance.system.shapes import JobRun, SystemStatus
 from appliance.system.status import system_status
 
 __all__ = ["pages", "fragments", "load_status"]

@@ -12,7 +12,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from appliance.accounts import users
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.organizer.lists import lists
 from appliance.organizer.reminders import reminders
 from appliance.organizer.tasks import tasks

@@ -14,7 +14,7 @@ from datetime import datetime
 from litestar import Request, get
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import ledger
 from appliance.ai.providers.registry import manifests
 from appliance.ai.shapes import ProviderSpend, UsageSummary

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.server.pages.nav import nav_for
 
 __all__ = ["member_page", "public_page", "fragment", "viewer"]

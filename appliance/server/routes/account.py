@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from appliance.accounts import sessions, tokens, users
-from appliance.accounts.models import ApiToken, ApiTokenCreate, NewApiToken, SessionInfo
+from appliance.accounts.shapes import ApiToken, ApiTokenCreate, NewApiToken, SessionInfo
 from appliance.events import Event
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep

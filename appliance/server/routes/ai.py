@@ -6,7 +6,7 @@ from litestar import Router, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import keys, ledger, prices
 from appliance.ai.preferences import get_preferences, set_preferences
 from appliance.ai.shapes import (

@@ -8,7 +8,7 @@ import msgspec
 from litestar import post
 from litestar.params import JSONBody
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai.chat import ChatReply, Done, Failed, Piece
 from appliance.assistant import AssistReply, Services, ToolContext, Understanding, assist
 from appliance.organizer.household import household_zone

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from appliance.ai.outbound import OutboundRules
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.organizer.caldav import accounts
-from appliance.organizer.caldav.models import (
+from appliance.organizer.caldav.shapes import (
     CalDAVAccount,
     CalDAVAccountCreate,
     CalendarLinkCreate,
@@ -22,7 +22,7 @@ from appliance.organizer.caldav.models import (
 )
 from appliance.organizer.caldav.sync import sync_calendar
 from appliance.organizer.calendar.calendars import get_calendar
-from appliance.organizer.calendar.models import Calendar
+from appliance.organizer.calendar.shapes import Calendar
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep, VaultDep
 

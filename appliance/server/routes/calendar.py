@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.organizer.calendar import calendars, events, feeds, files
-from appliance.organizer.calendar.models import (
+from appliance.organizer.calendar.shapes import (
     Calendar,
     CalendarCreate,
     CalendarUpdate,
@@ -27,7 +27,7 @@ from appliance.organizer.calendar.models import (
     Occurrence,
     OccurrenceChange,
 )
-from appliance.organizer.calendar.models import Event as CalendarEvent
+from appliance.organizer.calendar.shapes import Event as CalendarEvent
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep

@@ -12,14 +12,14 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import members, tokens, users
-from appliance.accounts.models import ApiTokenForMember, NewApiToken, User, UserCreate
+from appliance.accounts.shapes import ApiTokenForMember, NewApiToken, User, UserCreate
 from appliance.events import EVERYONE, Event
 from appliance.knowledge import IndexReport, check_index, reindex
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.backup import BackupFile
-from appliance.system.models import BackupOrder, Heartbeat, Housekeeping, JobRunReport
+from appliance.system.shapes import BackupOrder, Heartbeat, Housekeeping, JobRunReport
 
 __all__ = ["routes"]
 

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.events import Action, Event, EventBus
 from appliance.organizer.lists import lists
-from appliance.organizer.lists.models import Cleared, ItemCreate, ItemUpdate, ListCreate, ListItem, ListUpdate, TodoList
+from appliance.organizer.lists.shapes import Cleared, ItemCreate, ItemUpdate, ListCreate, ListItem, ListUpdate, TodoList
 from appliance.organizer.scope import audience
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep

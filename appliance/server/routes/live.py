@@ -18,7 +18,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from appliance import clock
 from appliance.accounts.credentials import valid_until
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.errors import PermissionDenied
 from appliance.events import EventBus
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep

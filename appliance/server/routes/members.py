@@ -7,7 +7,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.accounts import members, users
-from appliance.accounts.models import User, UserCreate, UserUpdate
+from appliance.accounts.shapes import User, UserCreate, UserUpdate
 from appliance.server.auth import admin_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 

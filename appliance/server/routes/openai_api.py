@@ -26,7 +26,7 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.ai import chat
 from appliance.ai.gateway import AIGateway
 from appliance.ai.providers.base import TOOL_MODES, ChatMessage, ChatRequest, Role, ToolCall, ToolSpec, Usage

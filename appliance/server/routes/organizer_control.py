@@ -6,11 +6,11 @@ from litestar import Router, post
 from litestar.status_codes import HTTP_200_OK
 
 from appliance.ai.outbound import OutboundRules
-from appliance.organizer.caldav.models import SyncReport
+from appliance.organizer.caldav.shapes import SyncReport
 from appliance.organizer.caldav.sync import sync_all
 from appliance.organizer.calendar import queries as calendar_queries
-from appliance.organizer.reminders.models import FireReport
 from appliance.organizer.reminders.reminders import deliver_due
+from appliance.organizer.reminders.shapes import FireReport
 from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import RuntimeDep
 from appliance.server.routes.caldav import announce_sync

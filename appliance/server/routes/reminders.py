@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from appliance.events import Action, Event, EventBus
 from appliance.organizer.reminders import reminders
-from appliance.organizer.reminders.models import Reminder, ReminderCreate, ReminderState
+from appliance.organizer.reminders.shapes import Reminder, ReminderCreate, ReminderState
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 

@@ -10,8 +10,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts import sessions, users
-from appliance.accounts.models import DisplayName, Password, Principal, User, UserCreate, Username
 from appliance.accounts.setup_code import setup_code_matches
+from appliance.accounts.shapes import DisplayName, Password, Principal, User, UserCreate, Username
 from appliance.errors import Conflict, PermissionDenied
 from appliance.events import Event
 from appliance.runtime import Runtime

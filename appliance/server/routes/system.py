@@ -13,7 +13,7 @@ from appliance.server.auth import admin_only
 from appliance.server.deps import DatabaseDep, JobsDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.backup import BackupFile
-from appliance.system.models import JobRun, SystemStatus
+from appliance.system.shapes import JobRun, SystemStatus
 from appliance.system.status import system_status
 
 __all__ = ["routes"]

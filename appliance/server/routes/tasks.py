@@ -14,7 +14,7 @@ from appliance.organizer import household
 from appliance.organizer.household import Household, HouseholdUpdate
 from appliance.organizer.scope import audience
 from appliance.organizer.tasks import tasks
-from appliance.organizer.tasks.models import Task, TaskCreate, TaskStatus, TaskUpdate
+from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskStatus, TaskUpdate
 from appliance.server.auth import admin_only, members_only
 from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep
 

@@ -5,13 +5,6 @@ device token, shown once and stored as a digest. It is its own kind of credentia
 the Wyoming endpoint, never the HTTP API, and revoking it (or disabling its member) ends it.
 """
 
-from appliance.voice.satellites.models import (
-    HOUSEHOLD,
-    NewSatellite,
-    Satellite,
-    SatelliteCreate,
-    SatelliteIdentity,
-)
 from appliance.voice.satellites.pairing import (
     SATELLITE_TOKEN_PREFIX,
     identify,
@@ -21,6 +14,13 @@ from appliance.voice.satellites.pairing import (
     revoke_satellite,
     satellite_active,
     saw_satellite,
+)
+from appliance.voice.satellites.shapes import (
+    HOUSEHOLD,
+    NewSatellite,
+    Satellite,
+    SatelliteCreate,
+    SatelliteIdentity,
 )
 
 __all__ = [

@@ -6,12 +6,12 @@ import uuid
 
 from appliance import clock
 from appliance.accounts import users
-from appliance.accounts.models import SERVICE_USER_ID, Principal
 from appliance.accounts.secrets import digest, new_secret
+from appliance.accounts.shapes import SERVICE_USER_ID, Principal
 from appliance.errors import NotFound, PermissionDenied
 from appliance.storage import Database
 from appliance.voice.satellites import queries
-from appliance.voice.satellites.models import (
+from appliance.voice.satellites.shapes import (
     NewSatellite,
     Satellite,
     SatelliteCreate,

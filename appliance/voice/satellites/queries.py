@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from appliance.storage.database import Reader, Writer
-from appliance.voice.satellites.models import Satellite
+from appliance.voice.satellites.shapes import Satellite
 
 _COLUMNS = "id, name, room, user_id, prefix, created_at, last_seen_at"
 

@@ -7,7 +7,7 @@ from typing import Any
 from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._organizer import find_list, tell
 from appliance.organizer.lists.lists import add_item
-from appliance.organizer.lists.models import ItemCreate
+from appliance.organizer.lists.shapes import ItemCreate
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:

@@ -8,7 +8,7 @@ from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._members import member_id
 from appliance.assistant.tools._organizer import tell
 from appliance.assistant.when import describe_when, parse_when, split_when
-from appliance.organizer.tasks.models import TaskCreate
+from appliance.organizer.tasks.shapes import TaskCreate
 from appliance.organizer.tasks.tasks import create_task
 
 

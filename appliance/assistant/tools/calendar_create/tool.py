@@ -8,7 +8,7 @@ from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._organizer import tell
 from appliance.assistant.when import describe_when, parse_when, split_when
 from appliance.organizer.calendar.events import create_event
-from appliance.organizer.calendar.models import EventCreate
+from appliance.organizer.calendar.shapes import EventCreate
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:

@@ -7,7 +7,7 @@ from typing import Any
 from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._organizer import day_range
 from appliance.assistant.when import describe_when, parse_when
-from appliance.organizer.calendar.models import Occurrence
+from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
 
 

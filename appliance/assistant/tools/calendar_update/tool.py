@@ -8,7 +8,7 @@ from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._organizer import find_occurrence, tell
 from appliance.assistant.when import describe_when, parse_when
 from appliance.organizer.calendar.events import update_event
-from appliance.organizer.calendar.models import EventUpdate
+from appliance.organizer.calendar.shapes import EventUpdate
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:

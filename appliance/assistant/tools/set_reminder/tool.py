@@ -7,8 +7,8 @@ from typing import Any
 from appliance.assistant.context import ToolContext, ToolReply
 from appliance.assistant.tools._organizer import tell
 from appliance.assistant.when import describe_when, parse_when, split_when
-from appliance.organizer.reminders.models import ReminderCreate
 from appliance.organizer.reminders.reminders import create_reminder
+from appliance.organizer.reminders.shapes import ReminderCreate
 
 
 async def run(ctx: ToolContext, args: dict[str, Any]) -> ToolReply:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from appliance.accounts.models import Principal
+from appliance.accounts.shapes import Principal
 from appliance.organizer.scope import HOUSEHOLD_OWNER
 
 __all__ = ["HOUSEHOLD", "Satellite", "SatelliteCreate", "NewSatellite", "SatelliteIdentity", "household_principal"]
