@@ -27,12 +27,16 @@ class JobQueue:
     def names(self) -> list[str]:
         return sorted(self._tasks)
 
-    def enqueue(self, name: str) -> str:
-        """Queue a job by name; returns its id. The worker runs it, now or after a restart."""
-        wrapper = self._tasks.get(name)
-        if wrapper is None:
+    def check(self, name: str) -> None:
+        """NotFound unless a job of this name exists."""
+        if name not in self._tasks:
             raise NotFound(f"no job named {name!r}")
-        return wrapper().id
+
+    def enqueue(self, name: str, job_id: str | None = None) -> str:
+        """Queue a job by name, under `job_id` when given; returns its id. The worker runs it, now or
+        after a restart. Naming the id lets the caller record the run before the worker can report it."""
+        self.check(name)
+        return self.huey.enqueue(self._tasks[name].s(id=job_id)).id
 
     def pending_count(self) -> int:
         return self.huey.pending_count()

@@ -20,6 +20,7 @@ const PAGE_MODULES = {
   note: "./pages/note.js",
   search: "./pages/search.js",
   setup: "./pages/setup.js",
+  system: "./pages/system.js",
   tasks: "./pages/tasks.js",
 };
 
