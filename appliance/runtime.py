@@ -25,6 +25,7 @@ from appliance.organizer.reminders.hooks import ReminderAnnouncers
 from appliance.settings import Settings
 from appliance.storage import Database, apply_migrations
 from appliance.system.backup import BackupRunner
+from appliance.system.sizing import duckdb_limits
 from appliance.vault import Vault, open_master_key
 from appliance.voice import SatelliteHub, VoiceEngine, WyomingServer
 
@@ -102,7 +103,7 @@ class Runtime:
 def open_runtime(settings: Settings) -> Runtime:
     """Open the data folder: database (migrated), master key, vault, queue, service token."""
     make_private(settings.data_dir)
-    db = Database(settings.database_path)
+    db = Database(settings.database_path, limits=duckdb_limits(settings.storage))
     try:
         apply_migrations(db)
         master = open_master_key(settings.master_key_path, db)

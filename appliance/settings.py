@@ -91,6 +91,13 @@ class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The embedding model's weights as `int8` (about twice as fast, cosine 0.99 with fp32) or `fp32`."""
 
 
+class StorageSettings(msgspec.Struct, frozen=True, kw_only=True):
+    memory_mb: Annotated[int, msgspec.Meta(ge=0)] = 0
+    """DuckDB's memory limit in MiB; 0 sizes it to the box: an eighth of its RAM, from 128 to 1024."""
+    threads: Annotated[int, msgspec.Meta(ge=0)] = 0
+    """DuckDB's worker threads; 0 picks half the usable cores (at least 1, at most 2), leaving the rest to models."""
+
+
 class BackupSettings(msgspec.Struct, frozen=True, kw_only=True):
     folder: str = ""
     """Folder backups are written to (a USB disk, say); empty: `<data_dir>/backups`."""
@@ -145,6 +152,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jobs: JobsSettings = JobsSettings()
     ai: AISettings = AISettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    storage: StorageSettings = StorageSettings()
     backup: BackupSettings = BackupSettings()
     voice: VoiceSettings = VoiceSettings()
     satellite: SatelliteSettings = SatelliteSettings()

@@ -14,7 +14,13 @@ from appliance.organizer.tasks.shapes import Task
 __all__ = ["Ranking", "score"]
 
 _PRIORITY = {"high": (25.0, "high priority"), "normal": (10.0, ""), "low": (0.0, "low priority")}
-_SOURCE = {"member": (3.0, ""), "caldav": (2.0, ""), "import": (1.0, ""), "assistant": (0.0, "suggested by Atom")}
+_SOURCE = {
+    "member": (3.0, ""),
+    "caldav": (2.0, ""),
+    "connector": (2.0, ""),
+    "import": (1.0, ""),
+    "assistant": (0.0, "suggested by Atom"),
+}
 _BUSY = 5  # open tasks an assignee can carry before it shows
 
 

@@ -14,7 +14,7 @@ from appliance.organizer.recurrence import RRuleText
 __all__ = ["Task", "TaskCreate", "TaskUpdate", "Priority", "TaskSource", "TaskStatus"]
 
 Priority = Literal["low", "normal", "high"]
-TaskSource = Literal["member", "assistant", "caldav", "import"]
+TaskSource = Literal["member", "assistant", "caldav", "import", "connector"]
 TaskStatus = Literal["open", "done", "all"]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Notes = Annotated[str, msgspec.Meta(max_length=20_000)]
