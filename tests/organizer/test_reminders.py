@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -13,7 +14,8 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from appliance.organizer.reminders.reminders import deliver_due, fire_due
+from appliance.events import EventBus
+from appliance.organizer.reminders.reminders import LEASE, claim_due, deliver_due, fire_due
 from appliance.organizer.reminders.shapes import FiredReminder
 from appliance.runtime import Runtime, open_runtime
 from appliance.settings import Settings, load_settings
@@ -178,6 +180,102 @@ def test_the_worker_task_fires_through_the_control_api_once_even_across_kill_9(t
         [fired] = http.get("/api/reminders", params={"state": "fired"}).json()
         assert fired["title"] == "Real one" and fired["late_note"] is None
         assert http.get("/api/reminders").json() == []
+    finally:
+        server.stop()
+
+
+class _CrashingBus(EventBus):
+    """The process dying between the claim and the hand-over, as far as this run can tell."""
+
+    def publish(self, event, audience) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("killed between claim and delivery")
+
+
+def _fired_rows(runtime: Runtime) -> list[tuple]:
+    return runtime.db.read_sync(lambda c: c.execute("SELECT fired_at FROM organizer_reminders").fetchall())
+
+
+def test_a_reminder_claimed_but_never_delivered_is_delivered_by_the_next_run(
+    data_settings: Settings, clock: Clock
+) -> None:
+    for runtime in _reopen(data_settings):
+        _seed(runtime, datetime(2025, 3, 24, 6, 0))
+        with pytest.raises(RuntimeError):
+            asyncio.run(deliver_due(runtime.db, _CrashingBus(), runtime.reminder_announcers, run="dead-run"))
+        assert _fired_rows(runtime) == [(None,)]  # claimed, not fired: it is not lost
+        assert asyncio.run(claim_due(runtime.db, run="dead-run")) == []  # the dead run's lease still holds it
+    clock.advance(minutes=3)
+    for runtime in _reopen(data_settings):  # the next run (a restart) takes the dead claim at once
+        bus, heard = EventBus(), []
+        runtime.reminder_announcers.add(functools.partial(_hear, heard))
+        report = asyncio.run(deliver_due(runtime.db, bus, runtime.reminder_announcers, run="next-run"))
+        assert (report.fired, report.late) == (1, 1)
+        assert [r.id for r in heard] == ["r1"] and heard[0].note.startswith("Late by 3 minutes: this was due at")
+        assert _fired_rows(runtime) == [(datetime(2025, 3, 24, 6, 3),)]
+        assert asyncio.run(deliver_due(runtime.db, bus, runtime.reminder_announcers, run="next-run")).fired == 0
+        assert asyncio.run(deliver_due(runtime.db, bus, runtime.reminder_announcers, run="third-run")).fired == 0
+
+
+def test_a_delivery_that_hung_is_taken_again_when_its_lease_runs_out(data_settings: Settings, clock: Clock) -> None:
+    for runtime in _reopen(data_settings):
+        _seed(runtime, datetime(2025, 3, 24, 6, 0))
+        [claimed] = asyncio.run(claim_due(runtime.db, run="this-run"))  # ... and its delivery never returns
+        assert asyncio.run(claim_due(runtime.db, run="this-run")) == []
+        clock.advance(seconds=LEASE.total_seconds())
+        assert asyncio.run(fire_due(runtime.db, run="this-run"))[0].id == claimed.id
+        assert _fired_rows(runtime) == [(clock.at,)]
+        assert asyncio.run(fire_due(runtime.db, run="this-run")) == []
+
+
+async def _hear(heard: list[FiredReminder], reminder: FiredReminder) -> None:
+    heard.append(reminder)
+
+
+_CLAIM_THEN_DIE = """
+import asyncio, os, signal, sys
+from pathlib import Path
+from appliance.storage import Database
+from appliance.organizer.reminders.reminders import claim_due
+db = Database(Path(sys.argv[1]))
+claimed = asyncio.run(claim_due(db))
+print(len(claimed), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # after the claim committed, before any delivery
+"""
+
+
+@pytest.mark.process
+def test_a_server_killed_between_claim_and_delivery_loses_no_reminder(tmp_path: Path) -> None:
+    """A real process claims the due reminder and is killed with SIGKILL; the next `atom serve` delivers it."""
+    import subprocess
+    import sys
+
+    from huey import MemoryHuey
+
+    from appliance.jobs.client import lazy_server_client
+    from appliance.jobs.organizer import register_organizer_tasks
+
+    data, port = tmp_path / "data", free_port()
+    server = AtomProcess("serve", data, port, tmp_path / "serve.log").start()
+    try:
+        http = httpx.Client(base_url=server.url, timeout=10)
+        signed = http.post("/api/setup", json=with_setup_code(data, ADMIN)).json()
+        http.headers["X-CSRF-Token"] = signed["csrf_token"]
+        soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+        assert http.post("/api/reminders", json={"title": "Survives", "at": soon}).status_code == 201
+        server.stop()
+        time.sleep(1.2)
+        died = subprocess.run(
+            [sys.executable, "-c", _CLAIM_THEN_DIE, str(data / "atom.duckdb")], capture_output=True, timeout=60
+        )
+        assert (died.returncode, died.stdout.strip()) == (-9, b"1"), died.stderr.decode()[-2000:]
+        server.start()
+        settings = load_settings(environ={}, data_dir=data, server={"port": port, "host": "127.0.0.1"})
+        task = register_organizer_tasks(MemoryHuey(immediate=True), lazy_server_client(settings))["reminders"]
+        assert task.call_local().fired == 1
+        assert task.call_local().fired == 0
+        http.post("/api/auth/login", json={"username": ADMIN["username"], "password": ADMIN["password"]})
+        [fired] = http.get("/api/reminders", params={"state": "fired"}).json()
+        assert fired["title"] == "Survives"
     finally:
         server.stop()
 

@@ -1,9 +1,20 @@
-"""Reminders a member sets for themselves, and firing the due ones exactly once.
+"""Reminders a member sets for themselves, and firing the due ones: never lost, announced once.
 
-The worker asks every minute (`fire_due`, through the control API). One transaction on the
-database's single writer claims every due reminder (sets `fired_at`) and returns them, so two
-askers, a retry, or a restart can never deliver one twice. A reminder found due well after its
-time (Atom was off, or the worker was) still fires, with a note saying how late it is.
+The worker asks every minute (`deliver_due`, through the control API). Delivery has two steps:
+
+1. Claim. One transaction on the database's single writer claims every due reminder for this
+   server run, under a lease (`claimed_by`, `claimed_until`), so two askers or a retry never take
+   the same one.
+2. Deliver, then record. Each claimed reminder goes to the member's pages and announcers, and
+   only then is `fired_at` set (by the run holding the claim).
+
+If Atom dies between the two (killed, power cut), the reminder is still unfired and its claim
+names a run that has ended: the next run takes it again at once (only one process can own the
+database, so a claim by another run is a dead one). Within one run, a claim whose lease ran out
+(a delivery that hung) is taken again too. A reminder found due well after its time (Atom was off,
+or the worker was) still fires, with a note saying how late it is. The one window left is between
+handing a reminder over and recording it, microseconds long: a crash there delivers it again, with
+the same id, which the page shows and notifies only once.
 """
 
 from __future__ import annotations
@@ -31,11 +42,16 @@ __all__ = [
     "create_reminder",
     "delete_reminder",
     "fire_due",
+    "claim_due",
     "deliver_due",
+    "THIS_RUN",
+    "LEASE",
 ]
 
 LATE_AFTER = timedelta(minutes=2)  # the worker asks every minute; later than this, Atom was not asking
 MAX_PENDING = 500  # per member
+LEASE = timedelta(minutes=5)  # longer than any delivery takes (each announcer is cut off well before)
+THIS_RUN = uuid.uuid4().hex  # this server process's claims; a claim by any other run is a dead one
 _COLUMNS = "id, user_id, title, task_id, event_id, remind_at, fired_at, late_note, created_at"
 
 
@@ -73,18 +89,26 @@ async def delete_reminder(db: Database, user_id: str, reminder_id: str) -> Remin
     return removed
 
 
-async def fire_due(db: Database) -> list[FiredReminder]:
-    """Claim every reminder due by now, in one transaction; each is returned by exactly one call, ever."""
+async def claim_due(db: Database, run: str = THIS_RUN) -> list[FiredReminder]:
+    """Claim every unfired reminder due by now that no live delivery holds, in one transaction."""
     zone = await household_zone(db)
-    return await db.write(_claim_due, clock.now(), zone)
+    return await db.write(_claim_due, clock.now(), zone, run)
 
 
-async def deliver_due(db: Database, bus: EventBus, announcers: ReminderAnnouncers) -> FireReport:
-    """Fire what is due: to the member's open pages (live, topic `reminders`) and to every announcer."""
-    fired = await fire_due(db)
-    for reminder in fired:
+async def fire_due(db: Database, run: str = THIS_RUN) -> list[FiredReminder]:
+    """Claim what is due and record it fired, handing it to nobody (deliver_due is what the worker asks)."""
+    return [r for r in await claim_due(db, run) if await db.write(_record_fired, r, run)]
+
+
+async def deliver_due(db: Database, bus: EventBus, announcers: ReminderAnnouncers, run: str = THIS_RUN) -> FireReport:
+    """Fire what is due: to the member's open pages (live, topic `reminders`) and to every announcer;
+    each is recorded fired only once it was handed over."""
+    fired = []
+    for reminder in await claim_due(db, run):
         bus.publish(Event(topic="reminders", action="created", id=reminder.id, data=reminder), [reminder.user_id])
         await announcers.announce(reminder)
+        if await db.write(_record_fired, reminder, run):
+            fired.append(reminder)
     return FireReport(fired=len(fired), late=sum(r.late for r in fired))
 
 
@@ -107,18 +131,29 @@ def _moment(at: datetime, zone: ZoneInfo) -> datetime:
     return (at.replace(tzinfo=zone) if at.tzinfo is None else at).astimezone(ZoneInfo("UTC"))
 
 
-def _claim_due(conn: Writer, now: datetime, zone: ZoneInfo) -> list[FiredReminder]:
+def _claim_due(conn: Writer, now: datetime, zone: ZoneInfo, run: str) -> list[FiredReminder]:
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM organizer_reminders WHERE fired_at IS NULL AND remind_at <= ? ORDER BY remind_at, id",
-        [now],
+        f"SELECT {_COLUMNS} FROM organizer_reminders WHERE fired_at IS NULL AND remind_at <= ?"
+        " AND (claimed_by IS NULL OR claimed_by <> ? OR claimed_until <= ?) ORDER BY remind_at, id",
+        [now, run, now],
     ).fetchall()
-    fired = [_fired(row, now, zone) for row in rows]
-    for reminder in fired:
+    claimed = [_fired(row, now, zone) for row in rows]
+    for reminder in claimed:
         conn.execute(
-            "UPDATE organizer_reminders SET fired_at = ?, late_note = ? WHERE id = ? AND fired_at IS NULL",
-            [now, reminder.note, reminder.id],
+            "UPDATE organizer_reminders SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+            [run, now + LEASE, reminder.id],
         )
-    return fired
+    return claimed
+
+
+def _record_fired(conn: Writer, reminder: FiredReminder, run: str) -> bool:
+    """Fired, by the run that holds the claim (a run whose lease was taken over records nothing)."""
+    row = conn.execute(
+        "UPDATE organizer_reminders SET fired_at = ?, late_note = ? WHERE id = ? AND claimed_by = ?"
+        " AND fired_at IS NULL RETURNING id",
+        [naive_utc(reminder.fired_at), reminder.note, reminder.id, run],
+    ).fetchone()
+    return row is not None
 
 
 def _fired(row: tuple[Any, ...], now: datetime, zone: ZoneInfo) -> FiredReminder:

@@ -1,11 +1,14 @@
 // A reminder firing, or a timer ringing, reaches the member on whatever page they have open: a
 // message on the page, read out by screen readers, and a system notification too where allowed.
 const SHOWN_FOR = 20000;
+// Atom may hand the same reminder over twice (a crash between delivering and recording it): the
+// same id is shown and notified once per browser tab.
+const SEEN_KEY = "atom-reminders-seen";
 
 export function initReminders() {
   document.addEventListener("atom:event", (event) => {
     const { topic, action, data } = event.detail;
-    if (topic === "reminders" && action === "created" && data) show(data);
+    if (topic === "reminders" && action === "created" && data && !seenBefore(data.id)) show(data);
     if (topic === "timers" && action === "updated" && data) show(ringing(event.detail.id, data));
   });
 }
@@ -41,6 +44,22 @@ function show(reminder) {
   toasts().append(toast);
   window.setTimeout(() => toast.remove(), SHOWN_FOR);
   notify(reminder);
+}
+
+function seenBefore(id) {
+  let seen = [];
+  try {
+    seen = JSON.parse(sessionStorage.getItem(SEEN_KEY) || "[]");
+  } catch (error) {
+    seen = [];
+  }
+  if (seen.includes(id)) return true;
+  try {
+    sessionStorage.setItem(SEEN_KEY, JSON.stringify([...seen.slice(-99), id]));
+  } catch (error) {
+    // Storage full or refused: showing it again is better than not at all.
+  }
+  return false;
 }
 
 // A timer that ran out is announced like a reminder ("updated" with nothing left means ringing).
