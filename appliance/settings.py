@@ -91,6 +91,11 @@ class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The embedding model's weights as `int8` (about twice as fast, cosine 0.99 with fp32) or `fp32`."""
 
 
+class OrganizerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    caldav_sync_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 10
+    """How often a calendar linked to a CalDAV server syncs, in minutes, unless its link sets its own."""
+
+
 class StorageSettings(msgspec.Struct, frozen=True, kw_only=True):
     memory_mb: Annotated[int, msgspec.Meta(ge=0)] = 0
     """DuckDB's memory limit in MiB; 0 sizes it to the box: an eighth of its RAM, from 128 to 1024."""
@@ -152,6 +157,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jobs: JobsSettings = JobsSettings()
     ai: AISettings = AISettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    organizer: OrganizerSettings = OrganizerSettings()
     storage: StorageSettings = StorageSettings()
     backup: BackupSettings = BackupSettings()
     voice: VoiceSettings = VoiceSettings()
