@@ -21,6 +21,7 @@ from appliance.errors import ModelMissing, StartupRefused
 from appliance.runtime import Runtime, open_runtime
 from appliance.settings import Settings
 from appliance.system.network import box_names, lan_addresses
+from appliance.system.sdnotify import Watchdog, notify, serving_alive, watchdog_period
 
 __all__ = ["serve", "greeting"]
 
@@ -42,18 +43,43 @@ def serve(settings: Settings) -> int:
         ssl_keyfile=settings.server.tls_key_file if tls else None,
     )
     server = uvicorn.Server(config)
-    asyncio.run(_serve_and_greet(server, listener, lambda: greeting(runtime)))
+    asyncio.run(_serve_and_greet(server, listener, lambda: greeting(runtime), runtime))
     return 0
 
 
-async def _serve_and_greet(server: uvicorn.Server, listener: socket.socket, message: Callable[[], str]) -> None:
+async def _serve_and_greet(
+    server: uvicorn.Server, listener: socket.socket, message: Callable[[], str], runtime: Runtime
+) -> None:
     serving = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started and not serving.done():
         await asyncio.sleep(0.05)
-    if server.started:
-        _freeze_start_up_objects()
-        print(message(), file=sys.stderr, flush=True)
+    if not server.started:
+        await serving
+        return
+    _freeze_start_up_objects()
+    print(message(), file=sys.stderr, flush=True)
+    watchdog = _tell_systemd_ready(runtime)
+    try:
+        await _until_told_to_stop(server, serving)
+    finally:
+        notify("STOPPING=1")
+        if watchdog:
+            watchdog.stop()
     await serving
+
+
+def _tell_systemd_ready(runtime: Runtime) -> Watchdog | None:
+    """READY=1 once the port answers; then watchdog pings while the loop and the writer make progress."""
+    notify("READY=1")
+    period = watchdog_period()
+    if period is None:
+        return None
+    return Watchdog(serving_alive(asyncio.get_running_loop(), runtime.db, answer_within=period), period).start()
+
+
+async def _until_told_to_stop(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    while not server.should_exit and not serving.done():
+        await asyncio.sleep(0.2)
 
 
 def _freeze_start_up_objects() -> None:

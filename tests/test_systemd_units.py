@@ -50,3 +50,11 @@ def test_worker_stops_gracefully_with_sigint() -> None:
 def test_units_run_the_documented_commands() -> None:
     assert _service("atom.service")["ExecStart"].endswith("atom serve")
     assert _service("atom-worker.service")["ExecStart"].endswith("atom worker")
+
+
+@pytest.mark.parametrize("unit", ["atom.service", "atom-worker.service"])
+def test_units_tell_systemd_when_ready_and_are_watched(unit: str) -> None:
+    service = _service(unit)
+    assert service["Type"] == "notify" and service["NotifyAccess"] == "main"
+    assert int(service["WatchdogSec"]) >= 30  # a slow SD card must not read as a hang
+    assert "AF_UNIX" in service["RestrictAddressFamilies"]  # the notify socket

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -35,14 +36,16 @@ log = logging.getLogger("appliance.storage")
 
 
 class Database:
-    def __init__(self, path: Path, read_threads: int = 4) -> None:
+    def __init__(self, path: Path, read_threads: int = 4, limits: dict[str, str | int] | None = None) -> None:
+        """`limits` is DuckDB configuration sized to the box (`memory_limit`, `threads`); None keeps DuckDB's."""
         self.path = path
-        self._conn = _connect(path)
+        self._conn = _connect(path, limits or {})
         self._local = threading.local()
         self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="db-read")
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.generation = 0  # bumped after every committed write; lets caches notice change
         self.write_problem: str | None = None  # set when the writer can no longer write
+        self._busy_since: float | None = None  # monotonic start of the write running now
         self._writer = threading.Thread(target=self._write_loop, name="db-write", daemon=True)
         self._writer.start()
 
@@ -82,6 +85,13 @@ class Database:
     def healthy(self) -> bool:
         return self._writer.is_alive() and self.write_problem is None
 
+    def writer_busy_seconds(self) -> float:
+        """How long the write running now has run (0 when idle; infinite once the writer is gone)."""
+        if not self._writer.is_alive():
+            return float("inf")
+        started = self._busy_since
+        return 0.0 if started is None else time.monotonic() - started
+
     def _write_loop(self) -> None:
         """Never dies on a job: every caller is answered, even when a rollback fails."""
         writer = self._conn.cursor()
@@ -89,12 +99,15 @@ class Database:
             fn, args, future = job
             if not future.set_running_or_notify_cancel():
                 continue
+            self._busy_since = time.monotonic()
             try:
                 outcome = _run_transaction(writer, fn, args)
             except BaseException as exc:  # noqa: BLE001 - the rollback itself failed
                 outcome, writer = (False, exc.__cause__ or exc), self._after_failed_rollback(writer, exc)
             else:
                 self.write_problem = None
+            finally:
+                self._busy_since = None
             self.generation += 1  # before the caller hears: a revocation is never served from a cache
             _settle(future, outcome)
         writer.close()
@@ -141,10 +154,10 @@ def _settle(future: Future[Any], outcome: tuple[bool, Any]) -> None:
         future.set_exception(value)
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, limits: dict[str, str | int]) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path))
+        return duckdb.connect(str(path), config=dict(limits))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseLocked(
