@@ -14,6 +14,7 @@ from typing import Any
 
 from appliance.ai import conversations
 from appliance.ai.providers.base import ChatMessage, ChatRequest, ToolSpec
+from appliance.assistant.about import describe
 from appliance.assistant.context import ToolContext
 from appliance.assistant.registry import tools
 
@@ -51,7 +52,7 @@ async def choose_streaming(text: str, ctx: ToolContext) -> AsyncGenerator[str | 
     """Words as the model says them (str), then the whole answer (LlmChoice) last."""
     request = ChatRequest(
         model="auto",
-        messages=[_system(ctx), *await _recent(ctx), ChatMessage(role="user", content=text)],
+        messages=[await _system(ctx), *await _recent(ctx), ChatMessage(role="user", content=text)],
         tools=_specs(),
         tool_choice="auto",
         max_tokens=400,
@@ -79,17 +80,9 @@ def _specs() -> list[ToolSpec]:
     ]
 
 
-def _system(ctx: ToolContext) -> ChatMessage:
-    where = f" in the {ctx.room}" if ctx.room else ""
-    return ChatMessage(
-        role="system",
-        content=(
-            f"You are Atom, the household's assistant on a box in their home. You are talking with "
-            f"{ctx.principal.display_name}{where}. It is {ctx.now.strftime('%A %d %B %Y, %H:%M')} ({ctx.zone}). "
-            "When the request is something one of the tools does, call that tool with its arguments; "
-            "otherwise answer briefly in words."
-        ),
-    )
+async def _system(ctx: ToolContext) -> ChatMessage:
+    """Who Atom is, whose home, when, and what it can and cannot do yet (`about.py`)."""
+    return ChatMessage(role="system", content=await describe(ctx))
 
 
 async def _recent(ctx: ToolContext) -> list[ChatMessage]:

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from appliance.accounts.shapes import Principal
 from appliance.ai import conversations as chats
+from appliance.errors import NotFound
 from appliance.runtime import Runtime
 from appliance.server.deps import DatabaseDep, RuntimeDep
 from appliance.server.pages.usage import provider_name
@@ -50,6 +51,18 @@ async def conversations_fragment(request: Request, db: DatabaseDep, current: Fro
     return fragment(request, "partials/conversations_list.html", conversations=found, current=current)
 
 
+@get("/fragments/chat-reply/{conversation_id:str}/{message_id:str}", include_in_schema=False)
+async def reply_fragment(
+    request: Request, db: DatabaseDep, conversation_id: FromPath[str], message_id: FromPath[str]
+) -> Template:
+    """A kept reply's words as safe HTML: the page swaps it in for the plain text it streamed."""
+    detail = await chats.get_conversation(db, viewer(request).user_id, conversation_id)  # 404 unless mine
+    message = next((m for m in detail.messages if m.id == message_id), None)
+    if message is None:
+        raise NotFound("no such message in this conversation")
+    return fragment(request, "partials/chat_reply_text.html", message=message)
+
+
 async def _chat_page(request: Request, runtime: Runtime, detail: chats.ConversationDetail | None) -> Template:
     me = viewer(request)
     return member_page(
@@ -76,4 +89,4 @@ async def model_groups(runtime: Runtime, me: Principal) -> list[ModelGroup]:
 
 
 pages = [new_chat_page, conversation_page]
-fragments = [conversations_fragment]
+fragments = [conversations_fragment, reply_fragment]

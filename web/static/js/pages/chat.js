@@ -120,13 +120,33 @@ async function readReply(chat, response, reply) {
     } else if (event === "action") {
       showAction(reply, data);
     } else if (event === "done") {
-      if (data.message) metaOf(reply).textContent = `${data.message.provider}/${data.message.model}`;
+      if (data.message) {
+        metaOf(reply).textContent = `${data.message.provider}/${data.message.model}`;
+        await showFormatted(chat, reply, data.message.id);
+      }
       return true;
     } else if (event === "error") {
       throw new ApiError(502, sentence(data.detail));
     }
   }
   return false;
+}
+
+// A finished reply streamed as plain text; the server renders its Markdown (the safe subset notes use)
+// and that HTML replaces the text. If the fetch fails the plain text stays, which is still right.
+async function showFormatted(chat, reply, messageId) {
+  const id = chat.form.dataset.conversation;
+  try {
+    const response = await fetch(`/fragments/chat-reply/${encodeURIComponent(id)}/${encodeURIComponent(messageId)}`, {
+      headers: { Accept: "text/html" }, credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const text = textOf(reply);
+    text.innerHTML = await response.text();
+    text.classList.add("markdown");
+  } catch (error) {
+    // offline for a moment: the plain words are already there
+  }
 }
 
 // What a command did, linked to where it shows ("Added oat milk to Shopping" → the list).

@@ -1,0 +1,72 @@
+"""What Atom tells a model about itself: who it is, whose home, when, and what it can do yet.
+
+The "can do" lines come from the tool registry, so the description stays true as tools land or
+go; the "cannot do yet" examples are named only while no tool of that kind exists. Household
+names are data, not instructions: each is cut to one short line before it is said.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from appliance.accounts import users
+from appliance.assistant.context import ToolContext
+from appliance.assistant.registry import tools
+
+__all__ = ["abilities", "not_yet", "describe", "describe_for"]
+
+# Answers to Atom's own questions (and `help` itself): how to talk to Atom, not things it does.
+_NOT_ABILITIES = frozenset({"confirm", "deny", "cancel", "stop", "help"})
+# Things people ask for that no tool does yet, keyed by the word a tool doing it would have in its name.
+_NOT_YET = {
+    "email": "read or send email",
+    "message": "send messages to people",
+    "web": "look things up on the internet",
+    "light": "switch lights, heating or other devices",
+    "shop": "order or pay for things",
+}
+_NAME_CHARS = 40
+
+
+def abilities() -> list[str]:
+    """One line per thing Atom can do, in the tools' own words."""
+    return [t.manifest.description for t in tools().values() if t.name not in _NOT_ABILITIES]
+
+
+def not_yet() -> list[str]:
+    """Common requests no tool serves yet."""
+    names = " ".join(tools())
+    return [said for word, said in _NOT_YET.items() if word not in names]
+
+
+async def describe(ctx: ToolContext) -> str:
+    """The system description for a model answering `ctx`'s member."""
+    members = [u.display_name or u.username for u in await users.list_users(ctx.services.db) if not u.disabled]
+    speaker = ctx.principal.display_name or ctx.principal.username
+    return describe_for(speaker, members, ctx.now, ctx.zone, ctx.room)
+
+
+def describe_for(speaker: str, members: list[str], now: datetime, zone: tzinfo, room: str | None = None) -> str:
+    where = f" in the {_one_line(room)}" if room else ""
+    lines = [
+        "You are Atom, the household's assistant, running on a small box in their home (not in the cloud).",
+        f"Household members: {', '.join(_one_line(m) for m in members)}.",
+        f"You are talking with {_one_line(speaker)}{where}.",
+        f"It is {now.strftime('%A %d %B %Y, %H:%M')}, time zone {zone}.",
+        "What you can do, with your tools:",
+        *(f"- {line}" for line in abilities()),
+        f"You cannot yet {_joined(not_yet())}, or anything else not listed above."
+        if not_yet()
+        else "You cannot do anything not listed above.",
+        "When asked for something you cannot do, say plainly that Atom cannot do that yet; never pretend to.",
+        "When the request is something one of the tools does, call that tool; otherwise answer briefly in words.",
+    ]
+    return "\n".join(lines)
+
+
+def _one_line(name: str) -> str:
+    return " ".join(name.split())[:_NAME_CHARS]
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
