@@ -18,6 +18,7 @@ AtomError
 │   └── BudgetExceeded      402: the monthly AI budget is spent and the member chose refusal
 ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
 ├── ProviderError           an AI provider failed (its own tree is in its docstring)
+├── ConnectorError          a connected service failed (its own tree is in its docstring)
 └── ClientGone              499: the client hung up before its reply was ready; nobody reads it
 """
 
@@ -46,6 +47,10 @@ __all__ = [
     "ProviderUnavailable",
     "ProviderRequestError",
     "ModelMissing",
+    "ConnectorError",
+    "SignInNeeded",
+    "ServiceBusy",
+    "ServiceFailed",
     "BudgetExceeded",
     "ClientGone",
 ]
@@ -155,6 +160,34 @@ class ProviderUnavailable(ProviderError):
 
 class ProviderRequestError(ProviderError):
     status_code = 400
+
+
+class ConnectorError(AtomError):
+    """A connected service (appliance/connectors) failed; the sync runner decides what the member sees.
+
+    ConnectorError
+    ├── SignInNeeded   the grant was revoked or expired: the connection waits for the member to sign in again
+    ├── ServiceBusy    429 or a Retry-After: wait `retry_after` seconds; the cursor keeps the place
+    └── ServiceFailed  5xx, unreachable, or an answer Atom cannot read: try again at the next sync
+    """
+
+    status_code = 502
+
+
+class SignInNeeded(ConnectorError):
+    status_code = 409
+
+
+class ServiceBusy(ConnectorError):
+    status_code = 503
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceFailed(ConnectorError):
+    pass
 
 
 class ModelMissing(ServiceUnavailable):

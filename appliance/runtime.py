@@ -17,6 +17,7 @@ from appliance.accounts.throttle import LoginThrottle
 from appliance.ai.gateway import AIGateway
 from appliance.assistant import Coordinator, TimerBoard, household_words
 from appliance.assistant.llm_tier import choose as choose_tool
+from appliance.connectors import ConnectorHub
 from appliance.datadir import make_private
 from appliance.events import Event, EventBus
 from appliance.jobs.queue import JobQueue
@@ -51,6 +52,7 @@ class Runtime:
     backups: BackupRunner = field(init=False)
     voice: VoiceEngine = field(init=False)  # the speech models, loaded on first use
     satellites: SatelliteHub = field(init=False)
+    connectors: ConnectorHub = field(init=False)  # connections to outside services and their syncs
     wyoming: WyomingServer | None = None  # while the app runs with voice on
     wyoming_listener: socket.socket | None = None  # bound early by `atom serve`, so a taken port stops it
 
@@ -75,6 +77,7 @@ class Runtime:
         self.satellites = SatelliteHub()
         self.timers.ring_hooks.append(self.satellites.ring)
         self.reminder_announcers.add(self.satellites.remind)
+        self.connectors = ConnectorHub(self.settings, self.db, self.vault, self.knowledge, self.bus)
 
     def _usage_recorded(self, user_id: str) -> None:
         self.bus.publish(Event(topic="ai-usage", action="created", id=user_id), [user_id])

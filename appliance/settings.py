@@ -142,6 +142,13 @@ class SatelliteSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Audio out: `speaker://` (pyaudio), `file:///folder` (each reply a WAV file) or `null://`."""
 
 
+class ConnectorsSettings(msgspec.Struct, frozen=True, kw_only=True):
+    base_urls: str = ""
+    """Replaces connectors' service addresses, as comma-separated `connector=url` pairs; only the operator, never a member."""
+    sync_minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 15
+    """How often the worker syncs every connection, in minutes (Sync now does not wait)."""
+
+
 class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
     level: str = "INFO"
     """Log level: DEBUG, INFO, WARNING or ERROR."""
@@ -162,6 +169,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     backup: BackupSettings = BackupSettings()
     voice: VoiceSettings = VoiceSettings()
     satellite: SatelliteSettings = SatelliteSettings()
+    connectors: ConnectorsSettings = ConnectorsSettings()
     log: LogSettings = LogSettings()
 
     @property

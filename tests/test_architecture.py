@@ -22,7 +22,19 @@ EDGES = {
     "__main__",
 }
 BASE = {"settings", "errors", "clock", "resources", "datadir", "logs", "caches"}
-DOMAINS = {"accounts", "vault", "system", "ai", "events", "storage", "knowledge", "organizer", "assistant", "voice"}
+DOMAINS = {
+    "accounts",
+    "vault",
+    "system",
+    "ai",
+    "events",
+    "storage",
+    "knowledge",
+    "organizer",
+    "assistant",
+    "voice",
+    "connectors",
+}
 
 
 def _atom_imports(path: Path) -> set[str]:

@@ -16,6 +16,7 @@ from huey import SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from appliance.jobs.client import lazy_server_client
+from appliance.jobs.connectors import register_connector_tasks
 from appliance.jobs.organizer import register_organizer_tasks
 from appliance.settings import Settings
 from appliance.system.shapes import BackupOrder, Heartbeat, Housekeeping
@@ -50,6 +51,7 @@ def register_tasks(huey: SqliteHuey, settings: Settings) -> dict[str, TaskWrappe
         "heartbeat": heartbeat,
         "backup": backup,
         **register_organizer_tasks(huey, server),
+        **register_connector_tasks(huey, settings, server),
     }
 
 

@@ -16,20 +16,29 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from appliance.errors import ClientGone, ProviderError, RateLimited, RequestError, ServiceUnavailable, Throttled
+from appliance.errors import (
+    ClientGone,
+    ConnectorError,
+    ProviderError,
+    RateLimited,
+    RequestError,
+    ServiceBusy,
+    ServiceUnavailable,
+    Throttled,
+)
 
 __all__ = ["exception_handlers", "retry_after_header"]
 
 log = logging.getLogger("appliance.server")
 
 
-def _atom_error(_: Request, exc: RequestError | ServiceUnavailable | ProviderError) -> Response:
+def _atom_error(_: Request, exc: RequestError | ServiceUnavailable | ProviderError | ConnectorError) -> Response:
     return _body(exc.status_code, str(exc), headers=retry_after_header(exc))
 
 
 def retry_after_header(exc: Exception) -> dict[str, str] | None:
     wait = getattr(exc, "retry_after", None)
-    if isinstance(exc, (Throttled, RateLimited)) and wait is not None:
+    if isinstance(exc, (Throttled, RateLimited, ServiceBusy)) and wait is not None:
         return {"Retry-After": str(max(1, math.ceil(wait)))}
     return None
 
@@ -71,6 +80,7 @@ exception_handlers: dict[type[Exception], Callable[[Request, Any], Response]] = 
     RequestError: _atom_error,
     ServiceUnavailable: _atom_error,
     ProviderError: _atom_error,
+    ConnectorError: _atom_error,
     ClientGone: _client_gone,
     HTTPException: _http_error,
     Exception: _unexpected,

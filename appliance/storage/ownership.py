@@ -31,6 +31,8 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("organizer_calendars", "owner"),
     ("organizer_caldav_accounts", "owner"),
     ("voice_satellites", "user_id"),
+    ("connector_items", "owner"),
+    ("connections", "owner"),
 )
 # Shared rows that merely point at a member: the pointer is cleared, the row stays the household's.
 MEMBER_REFERENCES: tuple[tuple[str, str], ...] = (("organizer_tasks", "assignee"),)

@@ -35,7 +35,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     headers: dict[str, str]  # names in lower case
-    body: Any  # parsed JSON, or None
+    body: Any  # parsed JSON, a dict for a form (application/x-www-form-urlencoded), or None
 
 
 @dataclass
@@ -112,6 +112,14 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def _parsed(raw: bytes, headers: dict[str, str]) -> Any:
+    if not raw:
+        return None
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+    return json.loads(raw)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked streams, as the vendors speak
     disable_nagle_algorithm = True  # else headers and body wait on delayed ACKs (40 ms a request)
@@ -121,6 +129,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
         self._serve()
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet test output
@@ -141,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("content-length") or 0))
         url = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        return Recorded(self.command, url.path, dict(parse_qsl(url.query)), headers, json.loads(raw) if raw else None)
+        return Recorded(self.command, url.path, dict(parse_qsl(url.query)), headers, _parsed(raw, headers))
 
     def _send(self, reply: Reply) -> None:
         if reply.delay:

@@ -1,0 +1,51 @@
+"""The contract a connector's `connector.py` keeps, as plain module functions.
+
+    async def account(http: ServiceHttp) -> str
+        Who the signed-in member is at the service (a login or name). Called once after sign-in,
+        so a bad token is refused at once rather than at the first sync.
+    async def sync(session: SyncSession) -> None
+        Send what changed in Atom (session.completed_here), then pull what changed at the service
+        since `session.cursor`, writing through the session and saving the cursor as it goes, so an
+        interrupted sync resumes where it stopped. Raise Atom's connector errors, nothing else.
+    async def revoke(http: ServiceHttp, grant: Grant, client: AppClient | None) -> bool
+        Ask the service to revoke the grant; False where it offers no way to (then the page says
+        where the member revokes it themselves).
+
+Capability modules (`issues.py`, `tasks.py`, …) turn the service's items into `RemoteTask`s;
+`api.py` is the one place the service's JSON becomes typed values.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import msgspec
+
+if TYPE_CHECKING:
+    from appliance.connectors.http import ServiceHttp
+    from appliance.connectors.oauth import AppClient
+    from appliance.connectors.session import SyncSession
+    from appliance.connectors.tokens import Grant
+
+__all__ = ["Connector", "RemoteTask"]
+
+
+class RemoteTask(msgspec.Struct, frozen=True, kw_only=True):
+    """An item at a service that becomes one of the member's tasks in Atom."""
+
+    remote_id: str
+    title: str
+    notes: str = ""
+    url: str | None = None
+    done: bool = False
+    due_date: date | None = None
+
+
+@runtime_checkable
+class Connector(Protocol):
+    async def account(self, http: ServiceHttp) -> str: ...
+
+    async def sync(self, session: SyncSession) -> None: ...
+
+    async def revoke(self, http: ServiceHttp, grant: Grant, client: AppClient | None) -> bool: ...

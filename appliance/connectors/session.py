@@ -1,0 +1,111 @@
+"""What a connector's sync works through: its authenticated client, its cursor, and the
+member's tasks (written through the organizer's own functions, so ranking, search and the
+Tasks page see them like any other)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from appliance.connectors import queries
+from appliance.connectors.base import RemoteTask
+from appliance.connectors.connections import Record, save_cursor
+from appliance.connectors.http import ServiceHttp
+from appliance.errors import NotFound
+from appliance.knowledge import Knowledge
+from appliance.organizer.tasks import tasks as organizer
+from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskUpdate
+from appliance.storage import Database
+
+__all__ = ["SyncSession"]
+
+
+class SyncSession:
+    def __init__(self, db: Database, knowledge: Knowledge, record: Record, http: ServiceHttp) -> None:
+        self.http = http
+        self.cursor: dict[str, Any] = dict(record.cursor)
+        self.changed = 0  # tasks written; the runner tells the Tasks page when any were
+        self._db, self._knowledge, self._record = db, knowledge, record
+
+    async def save_cursor(self, **changes: Any) -> None:
+        """Keep the place now (after each page), so an interrupted sync resumes here."""
+        self.cursor.update(changes)
+        self.cursor = {key: value for key, value in self.cursor.items() if value is not None}
+        await save_cursor(self._db, self._record.id, self.cursor)
+
+    async def upsert_task(self, item: RemoteTask) -> Task:
+        """The member's task for `item`: made, or brought up to date (title, notes, due date, done)."""
+        row = await self._db.read(queries.item_row, self._record.id, item.remote_id)
+        task = await self._existing(row[1]) if row else None
+        if task is None or row is None:
+            task = await organizer.create_task(self._db, self._knowledge, self._owner, _draft(item), source="connector")
+            task = await self._done_as(task, item.done)
+        else:
+            task = await self._updated(task, item)
+            if item.done != row[4]:  # only a change at the service moves it: a tick in Atom stays
+                task = await self._done_as(task, item.done)
+        await self._db.write(
+            queries.upsert_item, self._record.id, self._owner, item.remote_id, task.id, item.title, item.url, item.done
+        )
+        self.changed += 1
+        return task
+
+    async def forget(self, remote_id: str) -> None:
+        """The item is gone at the service: its task goes too."""
+        row = await self._db.read(queries.item_row, self._record.id, remote_id)
+        if row is None:
+            return
+        if await self._existing(row[1]) is not None:
+            await organizer.delete_task(self._db, self._knowledge, self._owner, row[1])
+        await self._db.write(queries.delete_item, self._record.id, remote_id)
+        self.changed += 1
+
+    async def completed_here(self) -> list[str]:
+        """Items still open at the service whose task the member completed in Atom."""
+        rows = await self._db.read(queries.connection_items, self._record.id)
+        done = []
+        for remote_id, local_id, _title, _url, remote_done in rows:
+            task = None if remote_done else await self._existing(local_id)
+            if task is not None and task.completed_at is not None:
+                done.append(remote_id)
+        return done
+
+    async def sent_done(self, remote_id: str) -> None:
+        """The service has the item closed now."""
+        await self._db.write(queries.mark_remote_done, self._record.id, remote_id)
+
+    @property
+    def _owner(self) -> str:
+        return self._record.owner
+
+    async def _existing(self, task_id: str) -> Task | None:
+        try:
+            return await organizer.get_task(self._db, self._owner, task_id)
+        except NotFound:  # the member deleted it; a change at the service brings it back
+            return None
+
+    async def _updated(self, task: Task, item: RemoteTask) -> Task:
+        if (task.title, task.notes, task.due_date) == (item.title[:200], item.notes, item.due_date):
+            return task
+        change = TaskUpdate(title=item.title[:200], notes=item.notes[:20_000], due_date=item.due_date)
+        return await organizer.update_task(self._db, self._knowledge, self._owner, task.id, change)
+
+    async def _done_as(self, task: Task, done: bool) -> Task:
+        if done and task.completed_at is None:
+            return await organizer.complete_task(self._db, self._knowledge, self._owner, task.id)
+        if not done and task.completed_at is not None:
+            return await organizer.reopen_task(self._db, self._knowledge, self._owner, task.id)
+        return task
+
+
+def _draft(item: RemoteTask) -> TaskCreate:
+    return msgspec.convert(
+        {
+            "title": item.title[:200] or item.remote_id,
+            "notes": item.notes[:20_000],
+            "due_date": item.due_date,
+            "shared": False,
+        },
+        TaskCreate,
+    )

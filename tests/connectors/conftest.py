@@ -1,0 +1,80 @@
+"""Connectors against their loopback fakes: the fakes start first, and the operator's setting
+`connectors.base_urls` points each connector at its fake (never anything a member sends)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from appliance.connectors.http import HttpPolicy
+from appliance.runtime import Runtime, open_runtime
+from appliance.server import create_app
+from appliance.settings import Settings, load_settings
+from tests.conftest import add_member, first_admin, second_client, sign_in
+from tests.fakes.github_api import FakeGitHub
+from tests.fakes.todoist_api import FakeTodoist
+
+
+class Sleeps:
+    """The connectors' sleep, recorded instead of waited."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+@pytest.fixture
+def todoist() -> Iterator[FakeTodoist]:
+    with FakeTodoist() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist) -> Settings:
+    server = {"allowed_hosts": ["testserver.local", "testserver"]}
+    urls = f"github={github.url}, todoist={todoist.url}"
+    return load_settings(
+        environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
+    )
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def runtime(settings: Settings, sleeps: Sleeps) -> Iterator[Runtime]:
+    rt = open_runtime(settings)
+    rt.connectors.policy = HttpPolicy(sleep=sleeps)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def ada(runtime: Runtime) -> Iterator[TestClient]:
+    """The household's first admin, signed in."""
+    with TestClient(app=create_app(runtime, close_runtime=False)) as client:
+        response = client.post("/api/setup", json=first_admin(runtime))
+        assert response.status_code == 201, response.text
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+        yield client
+
+
+@pytest.fixture
+def bob(runtime: Runtime, ada: TestClient) -> Iterator[TestClient]:
+    """A second member, signed in on a client of their own."""
+    add_member(ada, "bob", "bob's password")
+    with second_client(runtime) as client:
+        yield sign_in(client, "bob", "bob's password")

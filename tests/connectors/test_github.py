@@ -1,0 +1,148 @@
+"""GitHub end to end over loopback HTTP: device sign-in, assigned issues becoming the member's
+tasks (with their link), `since` and pagination, refresh with rotation, a revoked grant."""
+
+from __future__ import annotations
+
+import time
+
+from litestar.testing import TestClient
+
+from appliance.runtime import Runtime
+from tests.fakes.github_api import CLIENT_ID, CLIENT_SECRET, FakeGitHub
+
+
+def sign_in_github(client: TestClient, github: FakeGitHub, login: str = "ada-l", **extra: str) -> dict:
+    started = client.post("/api/connections", json={"connector": "github", "client_id": CLIENT_ID, **extra})
+    assert started.status_code == 201, started.text
+    step = started.json()
+    assert step["device"]["verification_uri"] == "https://github.com/login/device"
+    assert step["connection"]["state"] == "signing-in"
+    connection_id = step["connection"]["id"]
+    pending = client.post(f"/api/connections/{connection_id}/sign-in/poll")
+    assert pending.status_code == 200 and pending.json()["connection"]["state"] == "signing-in"
+    github.approve(step["device"]["user_code"], login)
+    time.sleep(github.interval + 0.05)
+    done = client.post(f"/api/connections/{connection_id}/sign-in/poll")
+    assert done.status_code == 200, done.text
+    return done.json()["connection"]
+
+
+def test_device_sign_in_then_assigned_issues_are_tasks_with_their_links(ada: TestClient, github: FakeGitHub) -> None:
+    github.assign("ada-l", "Fix the boiler schedule")
+    github.assign("someone-else", "Not Ada's")
+    connection = sign_in_github(ada, github)
+    assert connection["state"] == "connected" and connection["account"] == "ada-l"
+
+    synced = ada.post(f"/api/connections/{connection['id']}/sync")
+    assert synced.status_code == 200, synced.text
+    assert synced.json()["state"] == "connected" and synced.json()["last_sync_at"]
+
+    tasks = ada.get("/api/tasks").json()
+    (task,) = [t for t in tasks if t["source"] == "connector"]
+    assert task["title"] == "Fix the boiler schedule (house/atom#1)"
+    assert "https://github.com/house/atom/issues/1" in task["notes"]
+    assert task["shared"] is False
+    items = ada.get(f"/api/connections/{connection['id']}/items").json()
+    assert items[0]["url"] == "https://github.com/house/atom/issues/1" and items[0]["task_id"] == task["id"]
+
+
+def test_sync_asks_only_for_changes_since_the_last_and_follows_every_page(ada: TestClient, github: FakeGitHub) -> None:
+    for n in range(205):
+        github.assign("ada-l", f"Issue {n}")
+    connection = sign_in_github(ada, github)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    assert len([t for t in ada.get("/api/tasks").json() if t["source"] == "connector"]) == 205
+    pages = [r for r in github.requests if r.path == "/issues"]
+    assert [r.query.get("page", "1") for r in pages] == ["1", "2", "3"]
+
+    newest = github.state.issues["ada-l"][-1]
+    closed = github.state.issues["ada-l"][0]
+    github.change(closed, state="closed", title="Issue 0, done")
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    last = [r for r in github.requests if r.path == "/issues"][-1]
+    assert last.query["since"] == newest.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    done = ada.get("/api/tasks", params={"status": "done"}).json()
+    assert [t["title"] for t in done] == ["Issue 0, done (house/atom#1)"]
+
+
+def test_a_closed_issue_completes_its_task_and_reopening_reopens_it(ada: TestClient, github: FakeGitHub) -> None:
+    issue = github.assign("ada-l", "Paint the fence")
+    connection = sign_in_github(ada, github)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    github.change(issue, state="closed")
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    assert [t["title"] for t in ada.get("/api/tasks", params={"status": "done"}).json()] == [
+        "Paint the fence (house/atom#1)"
+    ]
+    github.change(issue, state="open")
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    assert [t["title"] for t in ada.get("/api/tasks").json() if t["source"] == "connector"] == [
+        "Paint the fence (house/atom#1)"
+    ]
+
+
+def test_an_expiring_token_is_refreshed_and_the_rotated_refresh_token_kept(
+    ada: TestClient, github: FakeGitHub, runtime: Runtime
+) -> None:
+    github.token_seconds = 3600
+    github.assign("ada-l", "Renew the car insurance")
+    connection = sign_in_github(ada, github, client_secret=CLIENT_SECRET)
+    first_refresh = next(iter(github.state.refresh))
+    github.expire_access_tokens()
+
+    synced = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert synced["state"] == "connected"
+    refreshes = [r for r in github.requests if (r.body or {}).get("grant_type") == "refresh_token"]
+    assert [r.body["refresh_token"] for r in refreshes] == [first_refresh]
+    assert first_refresh not in github.state.refresh  # rotated: the old one is dead at GitHub
+
+    github.expire_access_tokens()
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    refreshes = [r for r in github.requests if (r.body or {}).get("grant_type") == "refresh_token"]
+    assert refreshes[-1].body["refresh_token"] != first_refresh  # the one saved from the rotation
+
+
+def test_a_revoked_grant_asks_the_member_to_sign_in_again_and_keeps_what_was_synced(
+    ada: TestClient, github: FakeGitHub, runtime: Runtime
+) -> None:
+    github.assign("ada-l", "Book the chimney sweep")
+    connection = sign_in_github(ada, github)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    cursor_before = _cursor(runtime, connection["id"])
+    github.revoke_all()
+
+    after = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert after["state"] == "needs-sign-in"
+    assert "Sign in to GitHub again" in after["error_action"]
+    assert [t["title"] for t in ada.get("/api/tasks").json()] == ["Book the chimney sweep (house/atom#1)"]
+    assert _cursor(runtime, connection["id"]) == cursor_before
+    refused = ada.post(f"/api/connections/{connection['id']}/sync")
+    assert refused.status_code == 409
+
+    again = sign_in_github(ada, github)
+    assert again["id"] == connection["id"] and again["state"] == "connected"
+    assert _cursor(runtime, connection["id"]) == cursor_before
+
+
+def test_a_denied_device_sign_in_says_so(ada: TestClient, github: FakeGitHub) -> None:
+    step = ada.post("/api/connections", json={"connector": "github", "client_id": CLIENT_ID}).json()
+    github.deny(step["device"]["user_code"])
+    refused = ada.post(f"/api/connections/{step['connection']['id']}/sign-in/poll")
+    assert refused.status_code == 409
+    (shown,) = ada.get("/api/connections").json()
+    assert shown["state"] == "needs-sign-in" and shown["error_action"]
+
+
+def test_polling_faster_than_allowed_does_not_reach_github(ada: TestClient, github: FakeGitHub) -> None:
+    step = ada.post("/api/connections", json={"connector": "github", "client_id": CLIENT_ID}).json()
+    connection_id = step["connection"]["id"]
+    for _ in range(3):
+        assert ada.post(f"/api/connections/{connection_id}/sign-in/poll").status_code == 200
+    token_polls = [r for r in github.requests if r.path == "/login/oauth/access_token"]
+    assert len(token_polls) == 1
+
+
+def _cursor(runtime: Runtime, connection_id: str) -> str | None:
+    return runtime.db.read_sync(
+        lambda conn: conn.execute("SELECT cursor FROM connections WHERE id = ?", [connection_id]).fetchone()[0]
+    )
