@@ -36,6 +36,7 @@ Topic = Literal[
     "calendar",
     "reminders",
     "timers",
+    "satellites",
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 

@@ -74,7 +74,7 @@ class Runtime:
         self.ai.on_usage = self._usage_recorded
         self.backups = BackupRunner(self.settings, self.db)
         self.voice = VoiceEngine(self.settings)
-        self.satellites = SatelliteHub()
+        self.satellites = SatelliteHub(self.bus)
         self.timers.ring_hooks.append(self.satellites.ring)
         self.reminder_announcers.add(self.satellites.remind)
         self.connectors = ConnectorHub(self.settings, self.db, self.vault, self.knowledge, self.bus)

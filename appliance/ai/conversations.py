@@ -27,6 +27,8 @@ __all__ = [
     "list_conversations",
     "get_conversation",
     "add_message",
+    "Turn",
+    "keep_exchange",
     "delete_conversation",
     "history",
     "title_for",
@@ -79,6 +81,28 @@ async def add_message(
     return conversation, message
 
 
+class Turn(msgspec.Struct, frozen=True):
+    """One side of an exchange to keep: who said what (and, for an answer, which model or tool)."""
+
+    role: Role
+    content: str
+    provider: str | None = None
+    model: str | None = None
+
+
+async def keep_exchange(db: Database, user_id: str, conversation_id: str | None, turns: list[Turn]) -> Conversation:
+    """Keep a command and its answer in one transaction, starting the conversation when there is none.
+
+    One write instead of three: a matched command's whole server time is mostly these commits.
+    """
+    at = clock.now()
+    messages = [StoredMessage(id=uuid.uuid4().hex, created_at=at, **msgspec.structs.asdict(t)) for t in turns]
+    conversation = await db.write(_insert_exchange, user_id, conversation_id, messages)
+    if conversation is None:
+        raise NotFound("no such conversation")
+    return conversation
+
+
 async def delete_conversation(db: Database, user_id: str, conversation_id: str) -> None:
     if not await db.write(_delete, user_id, conversation_id):
         raise NotFound("no such conversation")
@@ -110,6 +134,24 @@ def _insert_message(conn: Writer, user_id: str, conversation_id: str, m: StoredM
     now = msgspec.structs.replace(found, title=title, updated_at=m.created_at)
     queries.update_conversation(conn, now)
     return now
+
+
+def _insert_exchange(
+    conn: Writer, user_id: str, conversation_id: str | None, messages: list[StoredMessage]
+) -> Conversation | None:
+    if conversation_id is None:
+        first = messages[0]
+        started = Conversation(
+            id=uuid.uuid4().hex, title=NEW_CHAT, created_at=first.created_at, updated_at=first.created_at
+        )
+        queries.insert_conversation(conn, user_id, started)
+        conversation_id = started.id
+    found: Conversation | None = None
+    for message in messages:
+        found = _insert_message(conn, user_id, conversation_id, message)
+        if found is None:
+            return None
+    return found
 
 
 def _delete(conn: Writer, user_id: str, conversation_id: str) -> bool:

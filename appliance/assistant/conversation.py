@@ -36,36 +36,36 @@ async def assist(coordinator: Coordinator, ctx: ToolContext, text: str) -> Assis
     Returns the tool's answer, already kept; or, for plain chat, the model's reply being streamed
     (iterate its `events()`; the chat path keeps it).
     """
-    conversation_id = ctx.conversation_id or await _new_conversation(ctx, text)
-    ctx = _with_conversation(ctx, conversation_id)
+    if ctx.conversation_id is not None:  # a missing or someone else's conversation: 404 before acting
+        await conversations.get_conversation(ctx.services.db, ctx.user_id, ctx.conversation_id)
     outcome = await coordinator.act(text, ctx)
     if outcome.reply is None:
-        services = ctx.services
-        return await send_message(
-            services.db, services.ai, services.bus, ctx.principal, conversation_id, MessageCreate(content=text)
-        )
-    await _keep(ctx, conversation_id, text, outcome)
+        return await _chat(ctx, text)
+    conversation_id = await _keep(ctx, text, outcome.understood, outcome.reply)
     return _answer(conversation_id, outcome, outcome.reply)
 
 
-async def _new_conversation(ctx: ToolContext, text: str) -> str:
-    started = await conversations.start_conversation(ctx.services.db, ctx.user_id, conversations.title_for(text))
-    return started.id
+async def _chat(ctx: ToolContext, text: str) -> ChatReply:
+    """Plain chat: the model's reply through the ordinary chat path, in a conversation that exists."""
+    services = ctx.services
+    conversation_id = ctx.conversation_id
+    if conversation_id is None:
+        started = await conversations.start_conversation(services.db, ctx.user_id, conversations.title_for(text))
+        conversation_id = started.id
+    return await send_message(
+        services.db, services.ai, services.bus, ctx.principal, conversation_id, MessageCreate(content=text)
+    )
 
 
-def _with_conversation(ctx: ToolContext, conversation_id: str) -> ToolContext:
-    from dataclasses import replace
-
-    return replace(ctx, conversation_id=conversation_id)
-
-
-async def _keep(ctx: ToolContext, conversation_id: str, text: str, outcome: Outcome) -> None:
-    db, user_id = ctx.services.db, ctx.user_id
-    await conversations.add_message(db, user_id, conversation_id, "user", text)
-    if outcome.reply is not None and outcome.reply.text:
-        provider, model = _author(outcome.understood)
-        await conversations.add_message(db, user_id, conversation_id, "assistant", outcome.reply.text, provider, model)
-    ctx.services.bus.publish(Event(topic="conversations", action="updated", id=conversation_id), [user_id])
+async def _keep(ctx: ToolContext, text: str, understood: Understanding, reply: ToolReply) -> str:
+    """Both sides of the exchange in one write (a new conversation is started in the same one)."""
+    turns = [conversations.Turn("user", text)]
+    if reply.text:
+        provider, model = _author(understood)
+        turns.append(conversations.Turn("assistant", reply.text, provider, model))
+    kept = await conversations.keep_exchange(ctx.services.db, ctx.user_id, ctx.conversation_id, turns)
+    ctx.services.bus.publish(Event(topic="conversations", action="updated", id=kept.id), [ctx.user_id])
+    return kept.id
 
 
 def _author(understood: Understanding) -> tuple[str, str]:

@@ -110,3 +110,16 @@ def test_a_list_name_that_looks_like_template_syntax_is_just_a_name(admin: TestC
     understood = admin.post("/api/assist/understand", json={"text": "add pens to the (odd|stuff) [x] {y} list"})
     assert understood.status_code == 200
     assert understood.json()["arguments"].get("list") == "(odd|stuff) [x] {y}"
+
+
+def test_a_command_in_another_members_conversation_is_refused_before_it_acts(
+    admin: TestClient, runtime: Runtime
+) -> None:
+    mine = admin.post("/api/assist", json={"text": "add tea to the shopping list"}).json()["conversation_id"]
+    add_member(admin, "robin")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        refused = robin.post("/api/assist", json={"text": "add rum to the shopping list", "conversation_id": mine})
+        assert refused.status_code == 404
+    assert _items(admin) == ["tea"]
+    assert len(admin.get(f"/api/chat/conversations/{mine}").json()["messages"]) == 2
