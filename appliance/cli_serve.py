@@ -20,6 +20,7 @@ from appliance.ai.models import require_model
 from appliance.errors import ModelMissing, StartupRefused
 from appliance.runtime import Runtime, open_runtime
 from appliance.settings import Settings
+from appliance.system.announce import Announcer, Choice, avahi_running, choose
 from appliance.system.network import box_names, lan_addresses
 from appliance.system.sdnotify import Watchdog, notify, serving_alive, watchdog_period
 
@@ -59,13 +60,27 @@ async def _serve_and_greet(
     _freeze_start_up_objects()
     print(message(), file=sys.stderr, flush=True)
     watchdog = _tell_systemd_ready(runtime)
+    announcer = await asyncio.to_thread(_announce, runtime.settings)
     try:
         await _until_told_to_stop(server, serving)
     finally:
         notify("STOPPING=1")
         if watchdog:
             watchdog.stop()
+        if announcer:
+            await asyncio.to_thread(announcer.close)
     await serving
+
+
+def _announce(settings: Settings) -> Announcer | None:
+    """Announce `_http._tcp` with python-zeroconf only where avahi-daemon does not (see system/announce.py)."""
+    if choose(settings.server.host, avahi_running()) is not Choice.ZEROCONF:
+        return None
+    try:
+        return Announcer(settings.server.port)
+    except OSError as exc:  # no multicast on this network: Atom still serves by address
+        print(f"  (not announced on the LAN: {exc})", file=sys.stderr, flush=True)
+        return None
 
 
 def _tell_systemd_ready(runtime: Runtime) -> Watchdog | None:

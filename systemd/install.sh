@@ -18,6 +18,10 @@ make setup
 chown -R root:root /opt/atom
 
 install -m 0644 systemd/atom.service systemd/atom-worker.service systemd/atom-satellite.service /etc/systemd/system/
+if [ -d /etc/avahi/services ]; then  # avahi announces Atom (http://atom.local); without it Atom announces itself
+  port="$(sed -n 's/^ATOM_PORT=\([0-9][0-9]*\)$/\1/p' /etc/atom/atom.env | tail -n 1)"
+  sed "s|<port>8080</port>|<port>${port:-8080}</port>|" systemd/avahi/atom.service > /etc/avahi/services/atom.service
+fi
 systemctl daemon-reload
 systemctl enable --now atom.service atom-worker.service
 echo "Atom is running: open http://$(hostname).local:8080 to create the household admin."

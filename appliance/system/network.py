@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import struct
 
-__all__ = ["lan_addresses", "box_names", "own_hosts"]
+__all__ = ["lan_addresses", "box_names", "own_hosts", "service_host"]
 
 _SIOCGIFADDR = 0x8915  # Linux: an interface's IPv4 address
 
@@ -36,7 +36,13 @@ def box_names() -> list[str]:
 
 def own_hosts() -> list[str]:
     """Every name and address this box answers to, loopback included."""
-    return [*box_names(), "127.0.0.1", "::1", *lan_addresses()]
+    return [*box_names(), service_host(), "127.0.0.1", "::1", *lan_addresses()]
+
+
+def service_host() -> str:
+    """The name Atom's own mDNS announcement points at (never the host name, which the OS owns)."""
+    host = socket.gethostname().split(".")[0].lower() or "box"
+    return f"{host}-atom.local"
 
 
 def _interfaces() -> list[tuple[int, str]]:
