@@ -23,11 +23,12 @@ def register_organizer_tasks(huey: SqliteHuey, server: Callable[[], ServerClient
         """Fire the reminders that are due (the server marks each fired exactly once)."""
         return msgspec.convert(server().call("POST", "/api/control/organizer/reminders/fire"), FireReport)
 
-    # Every ten minutes; "sync now" on the calendar page does not wait. Only changes travel (sync
-    # tokens and ETags), so a quiet household costs a request per calendar.
-    @huey.periodic_task(crontab(minute="*/10"), retries=1, retry_delay=60, name="caldav-sync")
+    # Asks every minute; the server syncs only the calendars whose interval has passed (the household's
+    # `organizer.caldav_sync_minutes`, or the link's own), so asking costs nothing when none is due.
+    # "Sync now" on the calendar page does not wait. Only changes travel (sync tokens and ETags).
+    @huey.periodic_task(crontab(minute="*"), retries=0, name="caldav-sync")
     def caldav_sync() -> list[SyncReport]:
-        """Two-way sync of every calendar linked to a CalDAV server."""
+        """Two-way sync of the linked calendars that are due."""
         answer = server().call("POST", "/api/control/organizer/caldav/sync", timeout=600)
         return msgspec.convert(answer, list[SyncReport])
 

@@ -230,17 +230,65 @@ def test_accounts_are_guarded(household: TestClient, robin: TestClient, radicale
     assert failed.status_code == 400
     [calendar] = [c for c in household.get("/api/calendars").json() if c["id"] == "household"]
     assert "user name or password" in calendar["caldav"]["sync_error"]
+    assert "remove the account and add it again" in calendar["caldav"]["sync_advice"]
 
 
-def test_the_worker_s_sync_reaches_every_linked_calendar(
-    linked: TestClient, radicale: Radicale, runtime: Runtime
-) -> None:
+def _worker_sync(client: TestClient, runtime: Runtime) -> list:
+    """What the control route does when the worker asks (every minute): sync the calendars that are due."""
     from appliance.ai.outbound import OutboundRules
-    from appliance.organizer.caldav.sync import sync_all
+    from appliance.organizer.caldav.sync import sync_due
 
-    assert "caldav-sync" in runtime.jobs.names
-    _phone_event(radicale, "job@phone", "From the job")
     rules = OutboundRules.for_box(runtime.settings)
-    [report] = linked.blocking_portal.call(sync_all, runtime.db, runtime.knowledge, runtime.vault, rules)
+    minutes = runtime.settings.organizer.caldav_sync_minutes
+    return client.blocking_portal.call(sync_due, runtime.db, runtime.knowledge, runtime.vault, rules, minutes)
+
+
+def test_the_worker_syncs_each_calendar_when_its_interval_has_passed(
+    linked: TestClient, radicale: Radicale, runtime: Runtime, clock: Clock
+) -> None:
+    assert "caldav-sync" in runtime.jobs.names and runtime.settings.organizer.caldav_sync_minutes == 10
+    _phone_event(radicale, "job@phone", "From the job")
+    [report] = _worker_sync(linked, runtime)  # never synced: due at once
     assert (report.calendar_id, report.pulled) == ("household", 1)
     assert _titles(linked) == ["From the job"]
+    clock.advance(minutes=9)
+    assert _worker_sync(linked, runtime) == []  # the household's ten minutes have not passed
+    clock.advance(minutes=1)
+    assert len(_worker_sync(linked, runtime)) == 1
+    assert '<option value="" selected>10 minutes (the household' in linked.get("/fragments/calendars").text
+    changed = linked.patch("/api/calendars/household/caldav", json={"sync_minutes": 60})
+    assert changed.status_code == 200 and changed.json()["caldav"]["sync_minutes"] == 60
+    assert '<option value="60" selected>hour</option>' in linked.get("/calendar").text
+    clock.advance(minutes=59)
+    assert _worker_sync(linked, runtime) == []
+    assert _sync(linked)["calendar_id"] == "household"  # "sync now" does not wait for it
+    clock.advance(minutes=60)
+    assert len(_worker_sync(linked, runtime)) == 1
+    linked.patch("/api/calendars/household/caldav", json={"sync_minutes": None})
+    clock.advance(minutes=10)
+    assert len(_worker_sync(linked, runtime)) == 1
+
+
+def test_the_interval_is_checked_and_only_whoever_may_link_sets_it(
+    linked: TestClient, robin: TestClient, household: TestClient
+) -> None:
+    for bad in (0, 1441, "often", 2.5):
+        response = linked.patch("/api/calendars/household/caldav", json={"sync_minutes": bad})
+        assert response.status_code == 400, (bad, response.text)
+    assert linked.patch("/api/calendars/household/caldav", json={"sync_minutes": 5, "x": 1}).status_code == 400
+    assert robin.patch("/api/calendars/household/caldav", json={"sync_minutes": 5}).status_code == 403
+    own = robin.post("/api/calendars", json={"name": "Robin's"}).json()
+    assert household.patch(f"/api/calendars/{own['id']}/caldav", json={"sync_minutes": 5}).status_code == 404
+    unlinked = robin.patch(f"/api/calendars/{own['id']}/caldav", json={"sync_minutes": 5})
+    assert unlinked.status_code == 400 and "not linked" in unlinked.json()["detail"]
+
+
+def test_a_server_that_is_down_says_what_to_do(linked: TestClient, radicale: Radicale) -> None:
+    radicale.stop()
+    assert linked.post("/api/calendars/household/sync").status_code == 503
+    [calendar] = [c for c in linked.get("/api/calendars").json() if c["id"] == "household"]
+    assert "not reachable" in calendar["caldav"]["sync_error"]
+    assert calendar["caldav"]["sync_advice"].startswith("Check that the server is on and its address is right")
+    assert "tries again in 10 minutes" in calendar["caldav"]["sync_advice"]
+    page = linked.get("/fragments/calendars").text
+    assert "What to do: Check that the server is on" in page

@@ -8,13 +8,16 @@ account, the household's calendars with a household account. Passwords live in t
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from appliance import clock
 from appliance.accounts.shapes import Principal
 from appliance.ai.outbound import OutboundRules, Targets, check_url
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
-from appliance.organizer.caldav.client import open_client
+from appliance.organizer.caldav import store
+from appliance.organizer.caldav.client import CalDAVClient, open_client
 from appliance.organizer.caldav.shapes import CalDAVAccount, CalDAVAccountCreate, CalendarLinkCreate, RemoteCalendar
 from appliance.organizer.caldav.webdav import same_origin
 from appliance.organizer.calendar.calendars import get_calendar
@@ -30,7 +33,9 @@ __all__ = [
     "remote_calendars",
     "link_calendar",
     "unlink_calendar",
+    "set_sync_interval",
     "credentials",
+    "connect",
     "targets_for",
 ]
 
@@ -75,8 +80,7 @@ async def remove_account(db: Database, vault: Vault, actor: Principal, account_i
 async def remote_calendars(
     db: Database, vault: Vault, rules: OutboundRules, viewer: str, account_id: str
 ) -> list[RemoteCalendar]:
-    account, password = await credentials(db, vault, viewer, account_id)
-    async with open_client(account.url, account.username, password, targets_for(rules, account.shared)) as client:
+    async with connect(db, vault, rules, viewer, account_id) as client:
         found = await client.discover()
     return [RemoteCalendar(url=c.url, name=c.name, components=list(c.components)) for c in found]
 
@@ -90,6 +94,16 @@ async def link_calendar(db: Database, actor: Principal, calendar_id: str, link: 
     if not same_origin(link.remote_url, account.url):
         raise InvalidInput("the remote calendar must be on the account's own server")
     await db.write(_link, calendar.id, account.id, link.remote_url)
+    await db.write(store.set_sync_minutes, calendar.id, link.sync_minutes)
+    return await get_calendar(db, actor.user_id, calendar.id)
+
+
+async def set_sync_interval(db: Database, actor: Principal, calendar_id: str, minutes: int | None) -> Calendar:
+    """How often a linked calendar syncs (None: the household's setting); whoever may link it may set it."""
+    calendar = await _linkable(db, actor, calendar_id)
+    if calendar.caldav is None:
+        raise InvalidInput("this calendar is not linked to a CalDAV server")
+    await db.write(store.set_sync_minutes, calendar.id, minutes)
     return await get_calendar(db, actor.user_id, calendar.id)
 
 
@@ -105,6 +119,17 @@ async def credentials(db: Database, vault: Vault, viewer: str | None, account_id
     if row is None or (viewer is not None and row[1] not in (None, viewer)):
         raise NotFound("no such CalDAV account")
     return _account(row), await vault.get(_vault_owner(row[1]), _secret_name(account_id))
+
+
+@asynccontextmanager
+async def connect(
+    db: Database, vault: Vault, rules: OutboundRules, viewer: str | None, account_id: str
+) -> AsyncIterator[CalDAVClient]:
+    """A client signed in as the account, reaching what the account may, trusting what it trusts."""
+    account, password = await credentials(db, vault, viewer, account_id)
+    pinned = await db.read(_pinned_pem, account_id)
+    async with open_client(account.url, account.username, password, targets_for(rules, account.shared), pinned) as c:
+        yield c
 
 
 def targets_for(rules: OutboundRules, shared: bool) -> Targets:
@@ -143,6 +168,11 @@ def _secret_name(account_id: str) -> str:
 
 def _account(row: tuple[Any, ...]) -> CalDAVAccount:
     return CalDAVAccount(id=row[0], shared=row[1] is None, label=row[2], url=row[3], username=row[4], created_at=row[5])
+
+
+def _pinned_pem(conn: Reader, account_id: str) -> str | None:
+    row = conn.execute("SELECT cert_pem FROM organizer_caldav_accounts WHERE id = ?", [account_id]).fetchone()
+    return row[0] if row else None
 
 
 def _visible(conn: Reader, viewer: str) -> list[tuple[Any, ...]]:

@@ -7,6 +7,7 @@ nobody's reaches Atom's own port. Redirects are not followed and answers are cap
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,9 +18,19 @@ import httpx
 from appliance.ai.outbound import GuardedAsyncTransport, Targets
 from appliance.errors import AddressRefused, InvalidInput, ServiceUnavailable
 from appliance.organizer.caldav import webdav
+from appliance.organizer.caldav.trust import CertificateChanged, CertificateUntrusted, pinned_context
 from appliance.organizer.caldav.webdav import CALDAV, DAV, Changes, Collection
 
-__all__ = ["CalDAVClient", "TokenExpired", "Refused", "PreconditionFailed", "open_client", "MAX_BODY"]
+__all__ = [
+    "CalDAVClient",
+    "TokenExpired",
+    "Refused",
+    "PreconditionFailed",
+    "CredentialsRefused",
+    "ServerUnreachable",
+    "open_client",
+    "MAX_BODY",
+]
 
 MAX_BODY = 20 * 1024 * 1024
 _TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -45,9 +56,21 @@ class PreconditionFailed(Exception):
     """412: the resource changed on the server since the ETag we sent."""
 
 
+class CredentialsRefused(InvalidInput):
+    """401/403: the server did not take the account's user name and password."""
+
+
+class ServerUnreachable(ServiceUnavailable):
+    """No answer: the server is off, the address is wrong, or the network is down."""
+
+
 @asynccontextmanager
-async def open_client(base_url: str, username: str, password: str, targets: Targets) -> AsyncIterator[CalDAVClient]:
-    transport = GuardedAsyncTransport(targets, httpx.create_ssl_context())
+async def open_client(
+    base_url: str, username: str, password: str, targets: Targets, pinned_pem: str | None = None
+) -> AsyncIterator[CalDAVClient]:
+    """A client for one account; `pinned_pem`: the one certificate it trusts (see trust.py), else the system's."""
+    tls = pinned_context(pinned_pem) if pinned_pem else httpx.create_ssl_context()
+    transport = GuardedAsyncTransport(targets, tls)
     async with httpx.AsyncClient(
         transport=transport,
         auth=httpx.BasicAuth(username, password),
@@ -55,13 +78,14 @@ async def open_client(base_url: str, username: str, password: str, targets: Targ
         follow_redirects=False,
         headers={"User-Agent": "Atom household organizer"},
     ) as http:
-        yield CalDAVClient(http, base_url)
+        yield CalDAVClient(http, base_url, pinned=pinned_pem is not None)
 
 
 class CalDAVClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, base_url: str, pinned: bool = False) -> None:
         self._http = http
         self.base_url = base_url
+        self._pinned = pinned
 
     async def discover(self) -> list[Collection]:
         """The calendars of the account: the URL itself if it is one, else those in its home."""
@@ -136,7 +160,27 @@ class CalDAVClient:
             raise
         except httpx.HTTPError as exc:
             where = urlsplit(url).netloc
-            raise ServiceUnavailable(f"the CalDAV server at {where} is not reachable ({type(exc).__name__})") from None
+            if _certificate_refused(exc):
+                raise self._certificate_problem(where) from None
+            raise ServerUnreachable(f"the CalDAV server at {where} is not reachable ({type(exc).__name__})") from None
+
+    def _certificate_problem(self, where: str) -> InvalidInput:
+        if self._pinned:
+            return CertificateChanged(f"the CalDAV server at {where} shows another certificate than the one trusted")
+        return CertificateUntrusted(
+            f"the CalDAV server at {where} has a certificate no authority this box knows signed; "
+            "check its fingerprint and trust it"
+        )
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """httpx wraps the TLS failure; the verification error is somewhere in its causes."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 _LISTING = [(DAV, "resourcetype"), (DAV, "displayname"), (CALDAV, "supported-calendar-component-set")]
@@ -154,6 +198,6 @@ async def _read_capped(response: httpx.Response) -> bytes:
 
 def _check(response: Answer, doing: str) -> None:
     if response.status_code in (401, 403):
-        raise InvalidInput(f"the CalDAV server refused the user name or password (to {doing}); check the account")
+        raise CredentialsRefused(f"the CalDAV server refused the user name or password (to {doing}); check the account")
     if response.status_code >= 300:
         raise ServiceUnavailable(f"the CalDAV server answered {response.status_code} when Atom tried to {doing}")

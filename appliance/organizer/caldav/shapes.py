@@ -7,12 +7,21 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["CalDAVAccount", "CalDAVAccountCreate", "RemoteCalendar", "CalendarLinkCreate", "SyncReport"]
+__all__ = [
+    "CalDAVAccount",
+    "CalDAVAccountCreate",
+    "RemoteCalendar",
+    "CalendarLinkCreate",
+    "CalendarLinkUpdate",
+    "SyncReport",
+    "SyncMinutes",
+]
 
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000, pattern=r"^https?://")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+SyncMinutes = Annotated[int, msgspec.Meta(ge=1, le=1440)]
 
 
 class CalDAVAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,6 +59,13 @@ class CalendarLinkCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     account_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     remote_url: Url
     """One of the account's calendars (see GET /api/caldav/accounts/{id}/calendars)."""
+    sync_minutes: SyncMinutes | None = None
+    """How often it syncs, in minutes; none: the household's setting."""
+
+
+class CalendarLinkUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sync_minutes: SyncMinutes | None
+    """How often it syncs, in minutes (1 to 1440); null: the household's setting."""
 
 
 class SyncReport(msgspec.Struct, frozen=True, kw_only=True):

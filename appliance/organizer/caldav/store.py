@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from appliance import clock
@@ -19,6 +19,8 @@ __all__ = [
     "record_sync",
     "sync_token",
     "linked_calendars",
+    "due_calendars",
+    "set_sync_minutes",
     "TABLES",
 ]
 
@@ -71,15 +73,20 @@ def set_conflict(conn: Writer, item: Local, conflict: str, etag: str | None) -> 
     conn.execute(f"UPDATE {TABLES[item.kind]} SET conflict = ?, etag = ? WHERE id = ?", [conflict, etag, item.id])
 
 
-def record_sync(conn: Writer, calendar_id: str, token: str | None, error: str | None) -> None:
-    values: list[Any] = [clock.now(), error, calendar_id]
+def record_sync(
+    conn: Writer, calendar_id: str, token: str | None, error: str | None, advice: str | None = None
+) -> None:
+    values: list[Any] = [clock.now(), error, advice, calendar_id]
     if error is None:
         conn.execute(
-            "UPDATE organizer_calendars SET sync_token = ?, synced_at = ?, sync_error = ? WHERE id = ?",
+            "UPDATE organizer_calendars SET sync_token = ?, synced_at = ?, sync_error = ?, sync_advice = ?"
+            " WHERE id = ?",
             [token, *values],
         )
     else:
-        conn.execute("UPDATE organizer_calendars SET synced_at = ?, sync_error = ? WHERE id = ?", values)
+        conn.execute(
+            "UPDATE organizer_calendars SET synced_at = ?, sync_error = ?, sync_advice = ? WHERE id = ?", values
+        )
 
 
 def sync_token(conn: Reader, calendar_id: str) -> str | None:
@@ -90,3 +97,15 @@ def sync_token(conn: Reader, calendar_id: str) -> str | None:
 def linked_calendars(conn: Reader) -> list[str]:
     rows = conn.execute("SELECT id FROM organizer_calendars WHERE caldav_account IS NOT NULL ORDER BY id").fetchall()
     return [r[0] for r in rows]
+
+
+def due_calendars(conn: Reader, now: datetime, default_minutes: int) -> list[str]:
+    """Linked calendars whose interval has passed since their last sync (or that never synced)."""
+    rows = conn.execute(
+        "SELECT id, synced_at, sync_minutes FROM organizer_calendars WHERE caldav_account IS NOT NULL ORDER BY id"
+    ).fetchall()
+    return [r[0] for r in rows if r[1] is None or r[1] + timedelta(minutes=r[2] or default_minutes) <= now]
+
+
+def set_sync_minutes(conn: Writer, calendar_id: str, minutes: int | None) -> None:
+    conn.execute("UPDATE organizer_calendars SET sync_minutes = ? WHERE id = ?", [minutes, calendar_id])

@@ -21,12 +21,14 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from appliance import clock
 from appliance.ai.outbound import OutboundRules
 from appliance.errors import AtomError, Conflict, InvalidInput, NotFound
 from appliance.knowledge.knowledge import Knowledge
 from appliance.organizer.caldav import items, store
-from appliance.organizer.caldav.accounts import credentials, targets_for
-from appliance.organizer.caldav.client import CalDAVClient, PreconditionFailed, Refused, TokenExpired, open_client
+from appliance.organizer.caldav.accounts import connect
+from appliance.organizer.caldav.advice import advice_for
+from appliance.organizer.caldav.client import CalDAVClient, PreconditionFailed, Refused, TokenExpired
 from appliance.organizer.caldav.shapes import SyncReport
 from appliance.organizer.caldav.store import Local
 from appliance.organizer.caldav.tombstones import drop_tombstone, tombstones_of
@@ -35,7 +37,15 @@ from appliance.organizer.calendar.shapes import Calendar
 from appliance.storage import Database
 from appliance.vault import Vault
 
-__all__ = ["sync_calendar", "sync_all", "BOTH_CHANGED_THEIRS", "BOTH_CHANGED_OURS", "DELETED_THERE", "DELETED_HERE"]
+__all__ = [
+    "sync_calendar",
+    "sync_all",
+    "sync_due",
+    "BOTH_CHANGED_THEIRS",
+    "BOTH_CHANGED_OURS",
+    "DELETED_THERE",
+    "DELETED_HERE",
+]
 
 BOTH_CHANGED_THEIRS = "Changed here and on the server; the server's later change was kept (yours is kept as a copy)."
 BOTH_CHANGED_OURS = "Changed here and on the server; your later change was kept (the server's is kept as a copy)."
@@ -74,9 +84,10 @@ class _Run:
 
 
 async def sync_calendar(
-    db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, calendar_id: str
+    db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, calendar_id: str, default_minutes: int
 ) -> SyncReport:
-    """Sync one linked calendar now (the caller has checked the member may)."""
+    """Sync one linked calendar now (the caller has checked the member may); a failure is kept on the
+    calendar with what to do about it. `default_minutes`: the household's interval, for that advice."""
     calendar = await db.read(calendar_queries.one_calendar, calendar_id)
     if calendar is None or calendar.caldav is None:
         raise InvalidInput("this calendar is not linked to a CalDAV server")
@@ -84,18 +95,36 @@ async def sync_calendar(
         try:
             return await _sync(db, knowledge, vault, rules, calendar)
         except (AtomError, OSError) as exc:
-            await db.write(store.record_sync, calendar.id, None, str(exc)[:300])
+            advice = advice_for(exc, calendar.caldav.sync_minutes or default_minutes)
+            await db.write(store.record_sync, calendar.id, None, str(exc)[:300], advice)
             raise
 
 
-async def sync_all(db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules) -> list[SyncReport]:
-    """Every linked calendar (the worker asks every few minutes); one failing does not stop the rest."""
+async def sync_all(
+    db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, default_minutes: int
+) -> list[SyncReport]:
+    """Every linked calendar now; one failing does not stop the rest."""
+    linked = await db.read(store.linked_calendars)
+    return await _sync_each(db, knowledge, vault, rules, linked, default_minutes)
+
+
+async def sync_due(
+    db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, default_minutes: int
+) -> list[SyncReport]:
+    """The linked calendars whose interval has passed (the worker asks every minute)."""
+    due = await db.read(store.due_calendars, clock.now(), default_minutes)
+    return await _sync_each(db, knowledge, vault, rules, due, default_minutes)
+
+
+async def _sync_each(
+    db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, ids: list[str], default_minutes: int
+) -> list[SyncReport]:
     reports = []
-    for calendar_id in await db.read(store.linked_calendars):
+    for calendar_id in ids:
         try:
-            reports.append(await sync_calendar(db, knowledge, vault, rules, calendar_id))
+            reports.append(await sync_calendar(db, knowledge, vault, rules, calendar_id, default_minutes))
         except (AtomError, OSError):
-            continue  # recorded on the calendar as its sync_error, shown on the calendar page
+            continue  # recorded on the calendar as its sync_error and advice, shown on the calendar page
     return reports
 
 
@@ -103,9 +132,8 @@ async def _sync(
     db: Database, knowledge: Knowledge, vault: Vault, rules: OutboundRules, calendar: Calendar
 ) -> SyncReport:
     assert calendar.caldav is not None
-    account, password = await credentials(db, vault, None, calendar.caldav.account_id)
     token = await db.read(store.sync_token, calendar.id)
-    async with open_client(account.url, account.username, password, targets_for(rules, account.shared)) as client:
+    async with connect(db, vault, rules, None, calendar.caldav.account_id) as client:
         run = _Run(
             db=db,
             knowledge=knowledge,

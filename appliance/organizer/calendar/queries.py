@@ -27,7 +27,7 @@ __all__ = [
 
 _CALENDAR = (
     "SELECT id, name, color, owner, created_by, created_at, updated_at, caldav_account, remote_url, synced_at,"
-    " sync_error FROM organizer_calendars"
+    " sync_error, sync_advice, sync_minutes FROM organizer_calendars"
 )
 _EVENT_COLUMNS = (
     "id, calendar_id, owner, uid, title, tz, ics, created_by, created_at, updated_at, conflict, href, etag, dirty"
@@ -36,7 +36,18 @@ _EVENT = f"SELECT {_EVENT_COLUMNS} FROM organizer_events"
 
 
 def _calendar(row: tuple[Any, ...]) -> Calendar:
-    link = CalDAVLink(account_id=row[7], remote_url=row[8], synced_at=row[9], sync_error=row[10]) if row[7] else None
+    link = (
+        CalDAVLink(
+            account_id=row[7],
+            remote_url=row[8],
+            synced_at=row[9],
+            sync_error=row[10],
+            sync_advice=row[11],
+            sync_minutes=row[12],
+        )
+        if row[7]
+        else None
+    )
     return Calendar(
         id=row[0],
         name=row[1],

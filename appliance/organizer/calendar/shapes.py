@@ -37,6 +37,10 @@ class CalDAVLink(msgspec.Struct, frozen=True, kw_only=True):
     remote_url: str
     synced_at: datetime | None
     sync_error: str | None
+    sync_advice: str | None = None
+    """What to do about `sync_error`, in a sentence."""
+    sync_minutes: int | None = None
+    """How often it syncs, in minutes; None: the household's setting (`organizer.caldav_sync_minutes`)."""
 
 
 class Calendar(msgspec.Struct, frozen=True, kw_only=True):

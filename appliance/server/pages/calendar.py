@@ -23,14 +23,16 @@ from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.organizer.household import get_household, household_zone
 from appliance.organizer.timing import today_in
-from appliance.server.deps import DatabaseDep
+from appliance.server.deps import DatabaseDep, SettingsDep
 from appliance.server.pages.tasks import REPEATS
 from appliance.server.pages.view import fragment, member_page, viewer
+from appliance.settings import Settings
 from appliance.storage import Database
 
 __all__ = ["pages", "fragments"]
 
 View = Literal["month", "week", "day"]
+SYNC_CHOICES = (5, 15, 30, 60, 180, 720, 1440)  # minutes a member may pick for a linked calendar
 
 
 @dataclass
@@ -43,7 +45,11 @@ class Day:
 
 @get("/calendar", include_in_schema=False)
 async def calendar_page(
-    request: Request, db: DatabaseDep, view: FromQuery[View] = "month", on: FromQuery[str] = ""
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    view: FromQuery[View] = "month",
+    on: FromQuery[str] = "",
 ) -> Template:
     me = viewer(request)
     grid = await _grid(db, me, view, on)
@@ -52,7 +58,7 @@ async def calendar_page(
         "calendar.html",
         "Calendar",
         **grid,
-        **await _calendars(db, me),
+        **await _calendars(db, me, settings),
         household=await get_household(db),
         repeats=REPEATS,
     )
@@ -66,13 +72,13 @@ async def calendar_fragment(
 
 
 @get("/fragments/calendars", include_in_schema=False)
-async def calendars_fragment(request: Request, db: DatabaseDep) -> Template:
-    return fragment(request, "partials/calendars_list.html", **await _calendars(db, viewer(request)))
+async def calendars_fragment(request: Request, db: DatabaseDep, settings: SettingsDep) -> Template:
+    return fragment(request, "partials/calendars_list.html", **await _calendars(db, viewer(request), settings))
 
 
 @get("/fragments/caldav-link", include_in_schema=False)
-async def caldav_link_fragment(request: Request, db: DatabaseDep) -> Template:
-    return fragment(request, "partials/caldav_link.html", **await _calendars(db, viewer(request)))
+async def caldav_link_fragment(request: Request, db: DatabaseDep, settings: SettingsDep) -> Template:
+    return fragment(request, "partials/caldav_link.html", **await _calendars(db, viewer(request), settings))
 
 
 async def _grid(db: Database, me: Principal, view: View, on: str) -> dict[str, Any]:
@@ -108,11 +114,13 @@ async def _grid(db: Database, me: Principal, view: View, on: str) -> dict[str, A
     }
 
 
-async def _calendars(db: Database, me: Principal) -> dict[str, Any]:
+async def _calendars(db: Database, me: Principal, settings: Settings) -> dict[str, Any]:
     return {
         "calendars": await calendars.list_calendars(db, me.user_id),
         "feed": await feeds.feed_status(db, me.user_id),
         "caldav_accounts": await accounts.list_accounts(db, me.user_id),
+        "sync_default": settings.organizer.caldav_sync_minutes,
+        "sync_choices": SYNC_CHOICES,
     }
 
 

@@ -6,7 +6,7 @@ admin) may be on the home network. Passwords go into the vault and never come ba
 
 from __future__ import annotations
 
-from litestar import delete, get, post, put
+from litestar import delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -17,6 +17,7 @@ from appliance.organizer.caldav.shapes import (
     CalDAVAccount,
     CalDAVAccountCreate,
     CalendarLinkCreate,
+    CalendarLinkUpdate,
     RemoteCalendar,
     SyncReport,
 )
@@ -77,6 +78,20 @@ async def link_calendar(
     return calendar
 
 
+@patch("/api/calendars/{calendar_id:str}/caldav", tags=_TAGS, guards=[members_only])
+async def change_link(
+    db: DatabaseDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    calendar_id: FromPath[str],
+    data: JSONBody[CalendarLinkUpdate],
+) -> Calendar:
+    """How often this calendar syncs (`sync_minutes`, 1 to 1440; null: the household's setting)."""
+    calendar = await accounts.set_sync_interval(db, principal, calendar_id, data.sync_minutes)
+    _changed(bus, calendar.id, calendar.shared, principal.user_id)
+    return calendar
+
+
 @delete("/api/calendars/{calendar_id:str}/caldav", tags=_TAGS, guards=[members_only])
 async def unlink_calendar(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, calendar_id: FromPath[str]) -> None:
     calendar = await accounts.unlink_calendar(db, principal, calendar_id)
@@ -88,7 +103,8 @@ async def sync_now(runtime: RuntimeDep, principal: PrincipalDep, calendar_id: Fr
     """Sync now: what changed on either side since the last sync, and how conflicts were settled."""
     calendar = await get_calendar(runtime.db, principal.user_id, calendar_id)
     rules = OutboundRules.for_box(runtime.settings)
-    report = await sync_calendar(runtime.db, runtime.knowledge, runtime.vault, rules, calendar.id)
+    minutes = runtime.settings.organizer.caldav_sync_minutes
+    report = await sync_calendar(runtime.db, runtime.knowledge, runtime.vault, rules, calendar.id, minutes)
     announce_sync(runtime.bus, calendar)
     return report
 
@@ -104,4 +120,13 @@ def _changed(bus: EventBus, item_id: str, shared: bool, member: str = "") -> Non
     bus.publish(Event(topic="calendar", action="updated", id=item_id), [EVERYONE] if shared else [member])
 
 
-routes = [list_accounts, add_account, remove_account, remote_calendars, link_calendar, unlink_calendar, sync_now]
+routes = [
+    list_accounts,
+    add_account,
+    remove_account,
+    remote_calendars,
+    link_calendar,
+    change_link,
+    unlink_calendar,
+    sync_now,
+]

@@ -7,7 +7,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from appliance.ai.outbound import OutboundRules
 from appliance.organizer.caldav.shapes import SyncReport
-from appliance.organizer.caldav.sync import sync_all
+from appliance.organizer.caldav.sync import sync_due
 from appliance.organizer.calendar import queries as calendar_queries
 from appliance.organizer.reminders.reminders import deliver_due
 from appliance.organizer.reminders.shapes import FireReport
@@ -26,9 +26,11 @@ async def fire_reminders(runtime: RuntimeDep) -> FireReport:
 
 @post("/caldav/sync", status_code=HTTP_200_OK)
 async def caldav_sync(runtime: RuntimeDep) -> list[SyncReport]:
-    """Sync every calendar linked to a CalDAV server; one that fails keeps its error on the calendar."""
+    """Sync the linked calendars whose interval has passed; one that fails keeps its error (and what to do
+    about it) on the calendar."""
     rules = OutboundRules.for_box(runtime.settings)
-    reports = await sync_all(runtime.db, runtime.knowledge, runtime.vault, rules)
+    minutes = runtime.settings.organizer.caldav_sync_minutes
+    reports = await sync_due(runtime.db, runtime.knowledge, runtime.vault, rules, minutes)
     for report in reports:
         found = await runtime.db.read(calendar_queries.one_calendar, report.calendar_id)
         if found is not None and (report.pulled or report.deleted_here or report.conflicts):

@@ -20,6 +20,26 @@ export function init() {
   if (importer) importer.addEventListener("submit", (event) => importFile(event, importer));
   const linker = document.querySelector("form[data-caldav-link]");
   if (linker) initLinking(linker);
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select[data-sync-interval]")) saveInterval(event.target);
+  });
+}
+
+// How often a linked calendar syncs: saved as soon as it is chosen ("" is the household's setting).
+async function saveInterval(select) {
+  const calendarId = select.dataset.syncInterval;
+  const minutes = select.value ? Number(select.value) : null;
+  try {
+    await callApi("PATCH", `/api/calendars/${encodeURIComponent(calendarId)}/caldav`, { sync_minutes: minutes }, csrfToken());
+    announce("Sync interval saved");
+  } catch (error) {
+    announce(error instanceof ApiError ? error.message : "The interval could not be saved.");
+  }
+}
+
+function csrfToken() {
+  const field = document.querySelector("input[name=csrf_token]");
+  return field ? field.value : "";
 }
 
 // Linking: the chosen calendar names the URL the form PUTs to; the chosen account lists its server's calendars.
