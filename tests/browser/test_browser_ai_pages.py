@@ -260,7 +260,7 @@ def test_the_admin_edits_a_price_and_members_only_read_them(signed_in: Callable[
 def test_the_ai_pages_in_the_dark_theme(signed_in: Callable[..., Page]) -> None:
     page = signed_in(ADMIN)
     open_chat(page)
-    page.get_by_role("button", name="Dark theme").click()
+    page.get_by_role("button", name="Theme: light").click()
     page.locator("[data-conversations] a.item-title", has_text=QUESTION).click()
     expect(page.get_by_role("log", name="Messages").locator(".message-assistant").first).to_be_visible()
     for name, path in (("chat", None), ("ai-settings", "/settings/ai"), ("ai-usage", "/settings/usage")):

@@ -12,6 +12,8 @@ from typing import Any
 
 from litestar import Request, Response
 
+from appliance.accounts.shapes import Principal
+from appliance.server.pages.nav import navigation_for
 from appliance.server.pages.templating import render_html
 
 __all__ = ["with_html_errors"]
@@ -49,14 +51,22 @@ def _is_page_visit(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+def _member(request: Request) -> Principal | None:
+    """The member this page's guard already recognised, so the error keeps their navigation.
+    Only a cached identity is used: an error handler never authenticates anyone itself."""
+    principal = request.state.get("principal") if "principal" in request.state else None
+    return principal if isinstance(principal, Principal) and not principal.is_service else None
+
+
 def _error_page(request: Request, response: Response) -> Response:
     status = response.status_code or 500
     detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
     heading = _HEADINGS.get(status, "That did not work")
+    me = _member(request)
     context: dict[str, object] = {
-        "me": None,
-        "nav": [],
-        "csrf_token": "",
+        "me": me,
+        "nav": navigation_for(me, request.url.path) if me else [],
+        "csrf_token": (me.csrf_token or "") if me else "",
         "title": heading,
         "heading": heading,
         "detail": detail,

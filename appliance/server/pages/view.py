@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.response import Template
 
 from appliance.accounts.shapes import Principal
-from appliance.server.pages.nav import nav_for
+from appliance.server.pages.nav import navigation_for
 
 __all__ = ["member_page", "public_page", "fragment", "viewer"]
 
@@ -22,7 +22,7 @@ def member_page(request: Request, template: str, title: str, **values: Any) -> T
     me = viewer(request)
     context = {
         "me": me,
-        "nav": nav_for(me, request.url.path),
+        "nav": navigation_for(me, request.url.path),
         "csrf_token": me.csrf_token or "",
         "title": title,
         **values,

@@ -26,9 +26,12 @@ function toggleTheme() {
   showTheme();
 }
 
+// The label says the state ("Theme: dark"); the tooltip says what a press does.
 function showTheme() {
-  const dark = currentTheme() === "dark";
+  const theme = currentTheme();
+  const other = theme === "dark" ? "light" : "dark";
   for (const button of document.querySelectorAll("[data-theme-toggle]")) {
-    button.setAttribute("aria-pressed", String(dark));
+    button.textContent = `Theme: ${theme}`;
+    button.title = `Switch to the ${other} theme`;
   }
 }

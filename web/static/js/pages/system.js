@@ -13,15 +13,15 @@ export function init() {
   document.addEventListener("atom:submitted", (event) => {
     const { form, result } = event.detail;
     if (!form.hasAttribute("data-follow-run") || !result || !result.id) return;
-    form.dataset.runId = result.id;
+    form.dataset.following = result.id;
     follow();
   });
   document.addEventListener("atom:region-updated", follow);
 }
 
 function follow() {
-  for (const form of document.querySelectorAll("form[data-run-id]")) {
-    const row = document.querySelector(`[data-run-id="${CSS.escape(form.dataset.runId)}"]`);
+  for (const form of document.querySelectorAll("form[data-following]")) {
+    const row = document.querySelector(`tr[data-run-id="${CSS.escape(form.dataset.following)}"]`);
     const said = SAID[row ? row.dataset.state : "queued"];
     if (said) showMessage(form, said[0], said[1]);
   }
