@@ -7,14 +7,15 @@ import logging
 import time
 from collections.abc import Sequence
 
+from appliance.accounts.credentials import valid_until
 from appliance.ai.chat import ChatReply, Failed, Piece
 from appliance.assistant import AssistReply, assist, household_words
 from appliance.errors import AtomError
 from appliance.runtime import Runtime
 from appliance.server.routes.assist import tool_context
+from appliance.voice.allowed import address_list
 from appliance.voice.assistant import Spoken
 from appliance.voice.endpoint import WyomingServer
-from appliance.voice.endpoint.access import AddressList
 from appliance.voice.satellites import SatelliteIdentity, satellite_active
 from appliance.voice.satellites.shapes import household_principal
 
@@ -37,11 +38,10 @@ class VoiceAssistant:
 
     async def act(self, who: SatelliteIdentity, text: str) -> Spoken:
         satellite = who.satellite
-        if not await satellite_active(self._runtime.db, satellite.id):  # revoked, or its member disabled
-            if self._runtime.wyoming is not None:
-                self._runtime.wyoming.disconnect_satellite(satellite.id)
+        if not await self._still_allowed(who):
             return Spoken(text="", tool="revoked", acted=False)
-        ctx = await tool_context(self._runtime, who.principal, self._conversation(satellite.id), satellite.room)
+        room = satellite.room or None  # a browser's push-to-talk stands in no room
+        ctx = await tool_context(self._runtime, who.principal, self._conversation(satellite.id), room)
         try:
             answer = await assist(self._runtime.assistant, ctx, text)
         except AtomError as exc:
@@ -52,6 +52,16 @@ class VoiceAssistant:
             return Spoken(text=reply, tool="chat", acted=False)
         self._conversations[satellite.id] = (answer.conversation_id, time.monotonic())
         return _spoken(answer)
+
+    async def _still_allowed(self, who: SatelliteIdentity) -> bool:
+        """A satellite not revoked (nor its member disabled); a browser's sign-in not ended."""
+        if who.principal.via != "satellite":
+            return await valid_until(self._runtime.db, who.principal) is not None
+        if await satellite_active(self._runtime.db, who.satellite.id):
+            return True
+        if self._runtime.wyoming is not None:
+            self._runtime.wyoming.disconnect_satellite(who.satellite.id)
+        return False
 
     def _conversation(self, satellite_id: str) -> str | None:
         kept = self._conversations.get(satellite_id)
@@ -82,7 +92,7 @@ async def start_voice(runtime: Runtime) -> WyomingServer | None:
     if listener is None:
         return None
     runtime.wyoming_listener = None
-    allowed = AddressList(settings.voice.allowed_addresses)
+    allowed = await address_list(runtime.db, settings)
     server = WyomingServer(runtime.voice, VoiceAssistant(runtime), runtime.db, runtime.satellites, allowed)
     await server.start(listener)
     runtime.wyoming = server

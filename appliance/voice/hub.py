@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from appliance.assistant.timers import Timer
+from appliance.events import Event, EventBus
 from appliance.organizer.reminders.shapes import FiredReminder
 from appliance.voice.pipeline import SatelliteSession
+from appliance.voice.satellites import audience
 
 __all__ = ["SatelliteHub", "TIMER_RINGS"]
 
@@ -20,20 +22,31 @@ TIMER_RINGS = 3  # a timer repeats this often unless someone says "stop"
 
 
 class SatelliteHub:
-    def __init__(self) -> None:
+    def __init__(self, bus: EventBus | None = None) -> None:
         self._sessions: dict[str, SatelliteSession] = {}
+        self._bus = bus
+
+    def _publish(self, session: SatelliteSession, connected: bool) -> None:
+        """A paired satellite came or went (a browser talking to Atom is no satellite: not told)."""
+        if self._bus is None or session.identity.principal.via != "satellite":
+            return
+        satellite = session.identity.satellite
+        event = Event(topic="satellites", action="updated", id=satellite.id, data={"connected": connected})
+        self._bus.publish(event, audience(satellite))
 
     def join(self, session: SatelliteSession) -> SatelliteSession | None:
         """Register a connected satellite; returns the session it replaces (a reconnect), if any."""
         key = session.identity.satellite.id
         previous = self._sessions.get(key)
         self._sessions[key] = session
+        self._publish(session, True)
         return previous
 
     def leave(self, session: SatelliteSession) -> None:
         key = session.identity.satellite.id
         if self._sessions.get(key) is session:
             del self._sessions[key]
+            self._publish(session, False)
 
     def connected(self) -> set[str]:
         return set(self._sessions)

@@ -24,7 +24,7 @@ from appliance.events import EventBus
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 from appliance.storage import Database
 
-__all__ = ["routes", "CLOSE_SIGNED_OUT"]
+__all__ = ["routes", "CLOSE_SIGNED_OUT", "same_origin", "credential_lapsed"]
 
 CLOSE_SIGNED_OUT = 4401  # the server ended the subscription: sign in again
 RECHECK_SECONDS = 60.0  # the longest a channel goes without re-checking its credential
@@ -33,11 +33,11 @@ _encoder = msgspec.json.Encoder()
 
 @websocket("/api/live")
 async def live(socket: WebSocket, bus: BusDep, db: DatabaseDep, principal: PrincipalDep) -> None:
-    _same_origin(socket)
+    same_origin(socket)
     await socket.accept()
     await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
     pump = asyncio.create_task(_pump(socket, bus, principal))
-    watch = asyncio.create_task(_watch(db, principal))
+    watch = asyncio.create_task(credential_lapsed(db, principal))
     listen = asyncio.create_task(_until_closed(socket))
     done, pending = await asyncio.wait({pump, watch, listen}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
@@ -46,7 +46,7 @@ async def live(socket: WebSocket, bus: BusDep, db: DatabaseDep, principal: Princ
         await _close_quietly(socket, CLOSE_SIGNED_OUT)
 
 
-def _same_origin(socket: WebSocket) -> None:
+def same_origin(socket: WebSocket) -> None:
     """Browsers send Origin on WebSockets; refuse pages from other sites (cookie hijacking)."""
     origin = socket.headers.get("origin")
     if origin and urlsplit(origin).netloc != socket.headers.get("host"):
@@ -58,7 +58,7 @@ async def _pump(socket: WebSocket, bus: EventBus, principal: Principal) -> None:
         await socket.send_text(_encoder.encode(event).decode())
 
 
-async def _watch(db: Database, principal: Principal) -> None:
+async def credential_lapsed(db: Database, principal: Principal) -> None:
     """Return once the credential behind this channel has lapsed or been revoked.
 
     The first check runs after the subscription is in place, so a revocation that landed

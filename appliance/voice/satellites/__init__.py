@@ -7,6 +7,8 @@ the Wyoming endpoint, never the HTTP API, and revoking it (or disabling its memb
 
 from appliance.voice.satellites.pairing import (
     SATELLITE_TOKEN_PREFIX,
+    audience,
+    change_satellite,
     identify,
     list_satellites,
     pair_for_operator,
@@ -21,6 +23,7 @@ from appliance.voice.satellites.shapes import (
     Satellite,
     SatelliteCreate,
     SatelliteIdentity,
+    SatelliteUpdate,
 )
 
 __all__ = [
@@ -30,6 +33,9 @@ __all__ = [
     "Satellite",
     "SatelliteCreate",
     "SatelliteIdentity",
+    "SatelliteUpdate",
+    "audience",
+    "change_satellite",
     "identify",
     "list_satellites",
     "pair_for_operator",

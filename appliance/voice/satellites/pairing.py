@@ -9,6 +9,7 @@ from appliance.accounts import users
 from appliance.accounts.secrets import digest, new_secret
 from appliance.accounts.shapes import SERVICE_USER_ID, Principal
 from appliance.errors import NotFound, PermissionDenied
+from appliance.events import EVERYONE
 from appliance.storage import Database
 from appliance.voice.satellites import queries
 from appliance.voice.satellites.shapes import (
@@ -16,6 +17,7 @@ from appliance.voice.satellites.shapes import (
     Satellite,
     SatelliteCreate,
     SatelliteIdentity,
+    SatelliteUpdate,
     household_principal,
 )
 
@@ -25,6 +27,8 @@ __all__ = [
     "pair_for_operator",
     "list_satellites",
     "revoke_satellite",
+    "change_satellite",
+    "audience",
     "identify",
     "satellite_active",
     "saw_satellite",
@@ -68,13 +72,40 @@ async def list_satellites(db: Database, viewer: Principal) -> list[Satellite]:
 
 async def revoke_satellite(db: Database, by: Principal, satellite_id: str) -> Satellite:
     """The household's satellites are revoked by an admin, a member's by that member."""
+    await _managed(db, by, satellite_id)
+    satellite = await db.read(queries.one, satellite_id)
+    if satellite is None or not await db.write(queries.delete, satellite_id):
+        raise NotFound("no such satellite")
+    return satellite
+
+
+async def change_satellite(db: Database, by: Principal, satellite_id: str, change: SatelliteUpdate) -> Satellite:
+    """Rename it, move it, or change whom it speaks for: to the household (an admin only) or to
+    the member changing it (never to someone else: that would let one act as another)."""
+    satellite = await _managed(db, by, satellite_id)
+    if change.household and not by.is_admin:
+        raise PermissionDenied("only a household admin can make a satellite speak for the household")
+    user_id = satellite.user_id if change.household is None else (None if change.household else by.user_id)
+    name = (change.name or satellite.name).strip()
+    room = (change.room or satellite.room).strip()
+    changed = await db.write(queries.update, satellite_id, name, room, user_id)
+    if changed is None:
+        raise NotFound("no such satellite")
+    return changed
+
+
+def audience(satellite: Satellite) -> list[str]:
+    """Who may see it: everyone for the household's, only its member for theirs."""
+    return [EVERYONE] if satellite.user_id is None else [satellite.user_id]
+
+
+async def _managed(db: Database, by: Principal, satellite_id: str) -> Satellite:
+    """The satellite, if `by` may change it; another member's is not found (admins included)."""
     satellite = await db.read(queries.one, satellite_id)
     if satellite is None or (satellite.user_id is not None and satellite.user_id != by.user_id):
         raise NotFound("no such satellite")
     if satellite.user_id is None and not by.is_admin:
-        raise PermissionDenied("only a household admin can revoke a household satellite")
-    if not await db.write(queries.delete, satellite_id):
-        raise NotFound("no such satellite")
+        raise PermissionDenied("only a household admin can change a household satellite")
     return satellite
 
 

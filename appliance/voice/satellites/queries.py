@@ -73,6 +73,14 @@ def touch(conn: Writer, satellite_id: str, at: datetime, address: str) -> None:
     )
 
 
+def update(conn: Writer, satellite_id: str, name: str, room: str, user_id: str | None) -> Satellite | None:
+    row = conn.execute(
+        f"UPDATE voice_satellites SET name = ?, room = ?, user_id = ? WHERE id = ? RETURNING {_COLUMNS}",
+        [name, room, user_id, satellite_id],
+    ).fetchone()
+    return _satellite(row) if row else None
+
+
 def delete(conn: Writer, satellite_id: str) -> bool:
     return bool(conn.execute("DELETE FROM voice_satellites WHERE id = ? RETURNING id", [satellite_id]).fetchall())
 

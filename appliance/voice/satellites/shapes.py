@@ -10,7 +10,15 @@ import msgspec
 from appliance.accounts.shapes import Principal
 from appliance.organizer.scope import HOUSEHOLD_OWNER
 
-__all__ = ["HOUSEHOLD", "Satellite", "SatelliteCreate", "NewSatellite", "SatelliteIdentity", "household_principal"]
+__all__ = [
+    "HOUSEHOLD",
+    "Satellite",
+    "SatelliteCreate",
+    "SatelliteUpdate",
+    "NewSatellite",
+    "SatelliteIdentity",
+    "household_principal",
+]
 
 HOUSEHOLD = HOUSEHOLD_OWNER  # the identity of a satellite that speaks for no one member
 
@@ -34,6 +42,15 @@ class SatelliteCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     room: Label
     household: bool = True
     """True: it speaks for the household (an admin pairs it); False: for the member pairing it."""
+
+
+class SatelliteUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Rename, move to another room, or change whom it speaks for (each left out stays)."""
+
+    name: Label | None = None
+    room: Label | None = None
+    household: bool | None = None
+    """True: it speaks for the household (admins only); False: for the member making the change."""
 
 
 class NewSatellite(msgspec.Struct, frozen=True, kw_only=True):
