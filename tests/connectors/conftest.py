@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
@@ -16,6 +17,7 @@ from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.todoist_api import FakeTodoist
+from tests.processes import free_port, serving_in_thread
 
 
 class Sleeps:
@@ -78,3 +80,17 @@ def bob(runtime: Runtime, ada: TestClient) -> Iterator[TestClient]:
     add_member(ada, "bob", "bob's password")
     with second_client(runtime) as client:
         yield sign_in(client, "bob", "bob's password")
+
+
+@pytest.fixture
+def scheduled_sync(runtime: Runtime, ada: TestClient) -> Iterator[Callable[[], list[dict]]]:
+    """What the worker does every `connectors.sync_minutes`: the control API, from this box, over HTTP."""
+    with serving_in_thread(create_app(runtime, close_runtime=False), free_port()) as url:
+
+        def run() -> list[dict]:
+            headers = {"Authorization": f"Bearer {runtime.service_token}"}
+            answer = httpx.post(f"{url}/api/control/connections/sync", headers=headers, timeout=60)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        yield run

@@ -146,3 +146,41 @@ def _cursor(runtime: Runtime, connection_id: str) -> str | None:
     return runtime.db.read_sync(
         lambda conn: conn.execute("SELECT cursor FROM connections WHERE id = ?", [connection_id]).fetchone()[0]
     )
+
+
+def test_an_interrupted_sync_resumes_at_the_page_it_stopped_on(ada: TestClient, github: FakeGitHub) -> None:
+    for n in range(250):
+        github.assign("ada-l", f"Issue {n}")
+    connection = sign_in_github(ada, github)
+    github.cut_after(2)  # pages 1 and 2 arrive, then the line drops
+    stopped = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert stopped["state"] == "error" and stopped["items"] == 200
+    github.cut_after(None)
+    before = len(github.requests)
+    resumed = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert resumed["state"] == "connected" and resumed["items"] == 250
+    asked = [r.query.get("page", "1") for r in github.requests[before:] if r.path == "/issues"]
+    assert asked == ["3"]
+
+
+def test_a_next_page_link_to_another_address_is_not_followed(ada: TestClient, github: FakeGitHub) -> None:
+    from tests.fakes.loopback import Reply
+
+    connection = sign_in_github(ada, github)
+    elsewhere = '<http://127.0.0.1:1/issues?page=2>; rel="next"'
+    github.state.issues["ada-l"] = []
+    github.answer_next(Reply(200, [], {"link": elsewhere}))
+    after = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert after["state"] == "error" and "not its own" in after["last_error"]
+    assert not any(r.path == "/issues" and r.query.get("page") == "2" for r in github.requests)
+
+
+def test_a_sign_in_names_only_connectors_and_fields_atom_knows(ada: TestClient) -> None:
+    unknown = ada.post("/api/connections", json={"connector": "../../etc", "client_id": "x"})
+    assert unknown.status_code == 404
+    moved = ada.post("/api/connections", json={"connector": "github", "client_id": CLIENT_ID, "base_url": "http://x"})
+    assert moved.status_code == 400
+    no_app = ada.post("/api/connections", json={"connector": "github"})
+    assert no_app.status_code == 400 and "client id" in no_app.json()["detail"]
+    wrong_kind = ada.post("/api/connections", json={"connector": "github", "sign_in": "token", "token": "x"})
+    assert wrong_kind.status_code == 400

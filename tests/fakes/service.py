@@ -3,6 +3,7 @@
     fake.fail(429, retry_after="7")    the next request answers 429 with Retry-After
     fake.fail(500, times=3)            the next three answer 500
     fake.cut_after(2)                  requests after the second fail to connect (a sync interrupted)
+    fake.answer_next(Reply(...))       the next request gets exactly this
 
 Subclasses speak one service's documented paths, headers and JSON and name their connector
 (`connector`, the folder under appliance/connectors/services): the meta-test pairs them.
@@ -50,6 +51,10 @@ class ServiceFake:
         headers = {"retry-after": retry_after} if retry_after is not None else {}
         for _ in range(times):
             self._queued.append(Reply(status, body if body is not None else {"message": "failed"}, headers))
+
+    def answer_next(self, reply: Reply) -> None:
+        """The next request gets exactly this (a hostile or odd answer)."""
+        self._queued.append(reply)
 
     def cut_after(self, answers: int | None) -> None:
         """Answer this many more requests, then drop every connection until set to None."""

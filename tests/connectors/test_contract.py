@@ -1,0 +1,216 @@
+"""Every connector, against its loopback fake, keeps the framework's promises: signs in, brings
+the member's items in as tasks, waits out a short Retry-After and stops for a long one (cursor
+kept, skipped until then), survives an interrupted sync without duplicates, turns a revoked grant
+into "needs sign-in" keeping what was synced, keeps its tokens out of answers and logs, and is
+nobody else's business (404). A meta-test fails for a connector without a fake and an entry here."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+import tests.fakes
+from appliance.connectors.registry import manifests
+from appliance.runtime import Runtime
+from tests.connectors.conftest import Sleeps
+from tests.connectors.test_github import sign_in_github
+from tests.connectors.test_todoist import connect_todoist
+from tests.fakes.github_api import FakeGitHub
+from tests.fakes.service import ServiceFake
+from tests.fakes.todoist_api import FakeTodoist
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    sign_in: Callable[[TestClient, Any], dict]  # sign the client's member in; the connection
+    seed: Callable[[Any, int], None]  # give the member n open items at the service
+    revoke: Callable[[Any], None]  # the member withdraws Atom's access at the service
+    pages: int  # requests a sync of 150 items makes (the interruption comes after the first)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _seed_github(fake: FakeGitHub, count: int) -> None:
+    for n in range(count):
+        fake.assign("ada-l", f"Item {n}")
+
+
+def _seed_todoist(fake: FakeTodoist, count: int) -> None:
+    for n in range(count):
+        fake.add(f"Item {n}")
+
+
+SERVICES = [
+    Service("github", lambda client, fake: sign_in_github(client, fake), _seed_github, FakeGitHub.revoke_all, 2),
+    Service(
+        "todoist", lambda client, fake: connect_todoist(client), _seed_todoist, lambda fake: fake.tokens.clear(), 1
+    ),
+]
+
+
+@pytest.fixture(params=SERVICES, ids=str)
+def service(request: pytest.FixtureRequest) -> Service:
+    return request.param
+
+
+@pytest.fixture
+def fake(service: Service, github: FakeGitHub, todoist: FakeTodoist) -> ServiceFake:
+    return {"github": github, "todoist": todoist}[service.name]
+
+
+def synced_titles(client: TestClient) -> list[str]:
+    return sorted(t["title"] for t in client.get("/api/tasks").json() if t["source"] == "connector")
+
+
+def sync(client: TestClient, connection: dict) -> dict:
+    answer = client.post(f"/api/connections/{connection['id']}/sync")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_signed_in_items_become_tasks(service: Service, fake: ServiceFake, ada: TestClient) -> None:
+    service.seed(fake, 3)
+    connection = service.sign_in(ada, fake)
+    assert sync(ada, connection)["state"] == "connected"
+    assert len(synced_titles(ada)) == 3
+    assert sync(ada, connection)["items"] == 3  # a second sync changes nothing
+
+
+def test_a_short_retry_after_is_waited_out(
+    service: Service, fake: ServiceFake, ada: TestClient, sleeps: Sleeps
+) -> None:
+    service.seed(fake, 2)
+    connection = service.sign_in(ada, fake)
+    fake.fail(429, retry_after="7")
+    assert sync(ada, connection)["state"] == "connected"
+    assert sleeps.waits == [7.0]
+    assert len(synced_titles(ada)) == 2
+
+
+def test_a_long_retry_after_stops_the_sync_until_then(
+    service: Service, fake: ServiceFake, ada: TestClient, scheduled_sync: Callable[[], list[dict]]
+) -> None:
+    service.seed(fake, 2)
+    connection = service.sign_in(ada, fake)
+    fake.fail(429, retry_after="3600")
+    stopped = sync(ada, connection)
+    assert stopped["state"] == "error" and stopped["retry_at"] and "slow down" in stopped["last_error"]
+    asked = len(fake.requests)
+    assert scheduled_sync()[0]["skipped"] is True and len(fake.requests) == asked
+    assert sync(ada, connection)["state"] == "connected"  # Sync now does not wait
+    assert len(synced_titles(ada)) == 2
+
+
+def test_an_interrupted_sync_resumes_without_duplicates(service: Service, fake: ServiceFake, ada: TestClient) -> None:
+    service.seed(fake, 150)
+    connection = service.sign_in(ada, fake)
+    fake.cut_after(service.pages - 1)
+    assert sync(ada, connection)["state"] == "error"
+    fake.cut_after(None)
+    resumed = sync(ada, connection)
+    assert resumed["state"] == "connected" and resumed["items"] == 150
+    titles = synced_titles(ada)
+    assert len(titles) == len(set(titles)) == 150
+
+
+def test_a_revoked_grant_needs_sign_in_and_keeps_what_was_synced(
+    service: Service, fake: ServiceFake, ada: TestClient
+) -> None:
+    service.seed(fake, 2)
+    connection = service.sign_in(ada, fake)
+    sync(ada, connection)
+    service.revoke(fake)
+    after = sync(ada, connection)
+    assert after["state"] == "needs-sign-in" and after["error_action"]
+    assert len(synced_titles(ada)) == 2
+    (listed,) = ada.get("/api/connections").json()
+    assert listed["state"] == "needs-sign-in"
+
+
+def test_tokens_never_appear_in_answers_or_logs(
+    service: Service, fake: ServiceFake, ada: TestClient, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    service.seed(fake, 1)
+    connection = service.sign_in(ada, fake)
+    answers = [ada.get("/api/connections").text, ada.post(f"/api/connections/{connection['id']}/sync").text]
+    answers.append(ada.get(f"/api/connections/{connection['id']}/items").text)
+    secrets = _secrets_at(fake)
+    assert secrets
+    for secret in secrets:
+        assert all(secret not in text for text in answers), "a token in an answer"
+        assert secret not in caplog.text, "a token in the log"
+        assert all(secret not in str(row) for row in runtime.db.read_sync(_connection_rows))
+
+
+def test_another_member_cannot_see_sync_or_disconnect_it(
+    service: Service, fake: ServiceFake, ada: TestClient, bob: TestClient
+) -> None:
+    service.seed(fake, 1)
+    connection = service.sign_in(ada, fake)
+    base = f"/api/connections/{connection['id']}"
+    assert bob.get("/api/connections").json() == []
+    assert bob.post(f"{base}/sync").status_code == 404
+    assert bob.get(f"{base}/items").status_code == 404
+    assert bob.post(f"{base}/sign-in/poll").status_code == 404
+    assert (
+        bob.post(f"{base}/sign-in/paste", json={"address": "http://127.0.0.1/atom-connected?code=x"}).status_code == 404
+    )
+    assert bob.delete(base).status_code == 404
+    assert ada.get("/api/connections").json()[0]["state"] == "connected"
+
+
+def test_every_connector_has_a_fake_and_an_entry_here() -> None:
+    fakes = {fake.connector for fake in _fake_classes()}
+    entries = {service.name for service in SERVICES}
+    for name in manifests():
+        assert name in fakes, f"connector {name} has no loopback fake in tests/fakes/ (ServiceFake.connector)"
+        assert name in entries, f"connector {name} has no entry in SERVICES of {Path(__file__).name}"
+
+
+def test_the_core_never_imports_a_connector_by_name() -> None:
+    package = Path(__file__).resolve().parents[2] / "appliance"
+    services = package / "connectors" / "services"
+    for path in package.rglob("*.py"):
+        if services in path.parents:
+            continue
+        text = path.read_text()
+        for name in manifests():
+            assert f"services.{name}" not in text, f"{path} imports connector {name}"
+
+
+def _fake_classes() -> list[type[ServiceFake]]:
+    for module in pkgutil.iter_modules(tests.fakes.__path__):
+        importlib.import_module(f"tests.fakes.{module.name}")
+    found, queue = [], list(ServiceFake.__subclasses__())
+    while queue:
+        cls = queue.pop()
+        found.append(cls)
+        queue.extend(cls.__subclasses__())
+    return found
+
+
+def _secrets_at(fake: ServiceFake) -> set[str]:
+    if isinstance(fake, FakeGitHub):
+        return set(fake.state.tokens) | set(fake.state.refresh)
+    if isinstance(fake, FakeTodoist):
+        from tests.fakes.todoist_api import TOKEN
+
+        return {TOKEN}
+    raise AssertionError(f"no secrets known for {fake}")
+
+
+def _connection_rows(conn: Any) -> list[Any]:
+    return (
+        conn.execute("SELECT * FROM connections").fetchall() + conn.execute("SELECT * FROM connector_items").fetchall()
+    )
