@@ -292,3 +292,76 @@ def test_a_server_that_is_down_says_what_to_do(linked: TestClient, radicale: Rad
     assert "tries again in 10 minutes" in calendar["caldav"]["sync_advice"]
     page = linked.get("/fragments/calendars").text
     assert "What to do: Check that the server is on" in page
+
+
+_RICH_EVENT = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VEVENT\r\nUID:rich@phone\r\n"
+    "DTSTAMP:20250301T000000Z\r\nDTSTART:20250326T170000Z\r\nDURATION:PT1H\r\nSUMMARY:School play\r\n"
+    'LOCATION;ALTREP="https://maps.example/hall":Town hall\r\nCATEGORIES:Family,School\r\n'
+    "X-PHONE-COLOR:#ff8800\r\nORGANIZER;CN=Ada:mailto:ada@example.com\r\n"
+    "ATTENDEE;CN=Robin;PARTSTAT=ACCEPTED:mailto:robin@example.com\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Leave now\r\nTRIGGER:-PT30M\r\nEND:VALARM\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+_RICH_TODO = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VTODO\r\nUID:rich-todo@phone\r\n"
+    "DTSTAMP:20250301T000000Z\r\nSUMMARY:Costume\r\nDTSTART;VALUE=DATE:20250325\r\nDUE;VALUE=DATE:20250327\r\n"
+    "PRIORITY:3\r\nPERCENT-COMPLETE:30\r\nCATEGORIES:Errands\r\nX-APPLE-SORT-ORDER:42\r\n"
+    "ATTENDEE;CN=Robin:mailto:robin@example.com\r\nRELATED-TO:rich@phone\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Costume!\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\n"
+    "END:VTODO\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _phone_component(radicale: Radicale, name: str):  # type: ignore[no-untyped-def]
+    remote = radicale.calendar()
+    [item] = remote.events() if name == "VEVENT" else remote.todos(include_completed=True)
+    item.load()
+    return item.icalendar_component, item.data
+
+
+def test_what_atom_does_not_model_survives_a_round_trip(linked: TestClient, radicale: Radicale, clock: Clock) -> None:
+    radicale.calendar().save_event(_RICH_EVENT)
+    radicale.calendar().save_todo(_RICH_TODO)
+    assert _sync(linked)["pulled"] == 2
+    [occurrence] = linked.get("/api/events", params=MARCH).json()
+    [task] = linked.get("/api/tasks").json()
+    assert (task["due_date"], task["priority"]) == ("2025-03-27", "high")
+    clock.advance(minutes=5)
+    linked.patch(f"/api/events/{occurrence['event_id']}", json={"title": "School play (final)"})
+    linked.patch(f"/api/tasks/{task['id']}", json={"title": "Costume and shoes"})
+    assert linked.post(f"/api/tasks/{task['id']}/complete").status_code == 200
+    assert _sync(linked)["pushed"] == 2
+
+    event, text = _phone_component(radicale, "VEVENT")
+    assert str(event["SUMMARY"]) == "School play (final)"
+    assert event["LOCATION"].params["ALTREP"] == "https://maps.example/hall"
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["Family", "School"]
+    assert str(event["X-PHONE-COLOR"]) == "#ff8800" and "PARTSTAT=ACCEPTED" in text
+    assert "mailto:ada@example.com" in str(event["ORGANIZER"])
+    [alarm] = event.walk("VALARM")
+    assert (str(alarm["DESCRIPTION"]), alarm["TRIGGER"].to_ical()) == ("Leave now", b"-PT30M")
+
+    todo, text = _phone_component(radicale, "VTODO")
+    assert (str(todo["SUMMARY"]), str(todo["STATUS"])) == ("Costume and shoes", "COMPLETED")
+    assert "COMPLETED" in todo and todo["PERCENT-COMPLETE"] == 100
+    assert todo["PRIORITY"] == 3  # still "high" in Atom's words: the phone's own number stays
+    assert str(todo["X-APPLE-SORT-ORDER"]) == "42" and str(todo["RELATED-TO"]) == "rich@phone"
+    assert [str(c) for c in todo["CATEGORIES"].cats] == ["Errands"] and "mailto:robin@example.com" in text
+    assert "DUE;VALUE=DATE:20250327" in text and "DTSTART;VALUE=DATE:20250325" in text
+    [alarm] = todo.walk("VALARM")
+    assert str(alarm["DESCRIPTION"]) == "Costume!"
+
+
+def test_a_due_date_moved_in_atom_moves_the_start_with_it(linked: TestClient, radicale: Radicale, clock: Clock) -> None:
+    radicale.calendar().save_todo(_RICH_TODO)
+    _sync(linked)
+    [task] = linked.get("/api/tasks").json()
+    clock.advance(minutes=5)
+    linked.patch(f"/api/tasks/{task['id']}", json={"due_date": "2025-03-29", "priority": "low"})
+    assert _sync(linked)["pushed"] == 1
+    todo, text = _phone_component(radicale, "VTODO")
+    assert "DUE;VALUE=DATE:20250329" in text and "DTSTART;VALUE=DATE:20250327" in text  # two days' span kept
+    assert todo["PRIORITY"] == 9 and "STATUS" not in todo and todo["PERCENT-COMPLETE"] == 30
+    assert str(todo["X-APPLE-SORT-ORDER"]) == "42" and todo.walk("VALARM")
+    assert _sync(linked)["pushed"] == 0  # nothing changed since: nothing moves

@@ -16,7 +16,7 @@ import msgspec
 from appliance import clock
 from appliance.knowledge.knowledge import Knowledge
 from appliance.organizer.caldav.store import Local
-from appliance.organizer.caldav.vtodo import modified_at, task_calendar, task_fields
+from appliance.organizer.caldav.vtodo import merged_calendar, modified_at, task_calendar, task_fields
 from appliance.organizer.calendar import queries as calendar_queries
 from appliance.organizer.calendar.calendars import EVENT
 from appliance.organizer.calendar.events import indexable_event, replace_calendar_object, store_calendar_object
@@ -75,7 +75,7 @@ async def insert_remote(
         await knowledge.index(indexable_event(row))
         return
     task = await _task_from(db, calendar, remote, None, conflict)
-    await db.write(task_queries.insert_task, task, remote.uid, href, etag, href is None)
+    await db.write(task_queries.insert_task, task, remote.uid, href, etag, href is None, _text(remote))
     await knowledge.index(indexable_task(task))
 
 
@@ -97,7 +97,7 @@ async def replace_with_remote(
         await knowledge.index(indexable_event(stored))
         return
     task = await _task_from(db, calendar, remote, await db.read(task_queries.one_task, item.id), conflict)
-    await db.write(task_queries.replace_from_server, task, href, etag)
+    await db.write(task_queries.replace_from_server, task, href, etag, _text(remote))
     await knowledge.index(indexable_task(task))
 
 
@@ -138,7 +138,12 @@ async def outgoing(db: Database, item: Local) -> bytes:
         return ical.to_ical()
     task = await db.read(task_queries.one_task, item.id)
     assert task is not None
-    return task_calendar(task, item.uid).to_ical()
+    kept = await db.read(task_queries.kept_ics, item.id)
+    return (merged_calendar(kept, task, item.uid) if kept else task_calendar(task, item.uid)).to_ical()
+
+
+def _text(remote: Remote) -> str:
+    return remote.ical.to_ical().decode()
 
 
 async def _task_from(

@@ -53,10 +53,13 @@ def local_items(conn: Reader, calendar_id: str) -> list[Local]:
     return items
 
 
-def mark_synced(conn: Writer, item: Local, href: str, etag: str | None) -> None:
-    """Sent: remember where and which version; clean unless it changed here while it was being sent."""
+def mark_synced(conn: Writer, item: Local, href: str, etag: str | None, sent: bytes) -> None:
+    """Sent: remember where and which version; clean unless it changed here while it was being sent.
+    A task keeps the VTODO sent, the version both sides now share (an event's object is already kept)."""
     table = TABLES[item.kind]
     conn.execute(f"UPDATE {table} SET href = ?, etag = ? WHERE id = ?", [href, etag, item.id])
+    if item.kind == "task":
+        conn.execute("UPDATE organizer_tasks SET ics = ? WHERE id = ?", [sent.decode(), item.id])
     conn.execute(f"UPDATE {table} SET dirty = false WHERE id = ? AND updated_at = ?", [item.id, item.updated_at])
 
 

@@ -287,11 +287,12 @@ async def _delete_there(run: _Run, href: str, etag: str | None) -> None:
 
 async def _send(run: _Run, item: Local) -> None:
     href = item.href or _new_href(run.collection, item.uid)
+    body = await items.outgoing(run.db, item)
     try:
-        etag = await run.client.put(href, await items.outgoing(run.db, item), item.etag if item.href else None)
+        etag = await run.client.put(href, body, item.etag if item.href else None)
     except PreconditionFailed:
         return  # changed there since we looked: the next sync settles it by the rule
-    await run.db.write(store.mark_synced, item, href, etag)
+    await run.db.write(store.mark_synced, item, href, etag, body)
     run.pushed += 1
 
 

@@ -2,6 +2,10 @@
 
 Atom's own ideas (who a task is assigned to, where it came from, its score) stay in Atom; what
 CalDAV has words for travels: title, notes, due date or time in its zone, priority, done, repeat.
+
+A task that came from a server keeps its VTODO as the server had it (`merged_calendar`): what goes
+back is that component with only the properties Atom changed rewritten, so another client's
+categories, alarms, attendees, X- properties and the like survive the round trip.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from appliance.organizer.recurrence import checked_rrule
 from appliance.organizer.tasks.shapes import Priority, Task
 from appliance.organizer.timing import aware_utc, wall_clock
 
-__all__ = ["task_calendar", "task_fields", "modified_at"]
+__all__ = ["task_calendar", "merged_calendar", "task_fields", "modified_at"]
 
 _TO_PRIORITY = {"high": 1, "normal": 5, "low": 9}
 
@@ -48,6 +52,54 @@ def task_calendar(task: Task, uid: str) -> icalendar.Calendar:
     calendar = new_calendar([todo])
     calendar.add_missing_timezones()
     return calendar
+
+
+def merged_calendar(kept: str, task: Task, uid: str) -> icalendar.Calendar:
+    """The kept VTODO (and everything around it) with only what differs from `task` rewritten."""
+    calendar = icalendar.Calendar.from_ical(kept)
+    todo = next(iter(calendar.walk("VTODO")))
+    was = task_fields(todo, task.tz)
+    mine = task_calendar(task, uid).walk("VTODO")[0]
+    for names, changed in (
+        (("SUMMARY",), was["title"] != task.title),
+        (("DESCRIPTION",), was["notes"] != task.notes),
+        (("PRIORITY",), was["priority"] != task.priority),
+        (("RRULE",), was["rrule"] != task.rrule),
+        (("STATUS", "COMPLETED"), (was["completed_at"] is None) != (task.completed_at is None)),
+    ):
+        if changed:
+            _take(todo, mine, names)
+    if (was["due_date"], was["due_time"], was["tz"]) != (task.due_date, task.due_time, task.tz):
+        _move_due(todo, mine)
+    if "PERCENT-COMPLETE" in todo and (was["completed_at"] is None) != (task.completed_at is None):
+        todo.pop("PERCENT-COMPLETE")
+        todo.add("PERCENT-COMPLETE", 100 if task.completed_at is not None else 0)
+    stamp(todo)
+    todo.pop("LAST-MODIFIED")
+    todo.add("LAST-MODIFIED", aware_utc(task.updated_at))
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def _take(todo: icalendar.Component, mine: icalendar.Component, names: tuple[str, ...]) -> None:
+    """Atom's value of these properties replaces the kept ones (absent in Atom: removed)."""
+    for name in names:
+        todo.pop(name, None)
+        if name in mine:
+            todo.add(name, mine[name], encode=False)
+
+
+def _move_due(todo: icalendar.Component, mine: icalendar.Component) -> None:
+    """A new due date (or none); a start before it moves with it, keeping the task's span."""
+    old = todo.decoded("DUE") if "DUE" in todo else None
+    start = todo.decoded("DTSTART") if "DTSTART" in todo else None
+    _take(todo, mine, ("DUE",))
+    todo.pop("DTSTART", None)
+    if start is None or old is None or "DUE" not in mine:
+        return  # no start, or the start was what Atom read as the due date: DUE says it now
+    new = mine.decoded("DUE")
+    if type(old) is type(new) is type(start):
+        todo.add("DTSTART", start + (new - old))
 
 
 def task_fields(todo: icalendar.Component, fallback_tz: str) -> dict[str, Any]:

@@ -323,6 +323,8 @@ def _in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def _set_text(component: icalendar.Component, title: str, location: str, description: str) -> None:
     for name, value in (("SUMMARY", title.strip() or title), ("LOCATION", location), ("DESCRIPTION", description)):
+        if str(component.get(name, "")) == value:
+            continue  # unchanged: kept as it was, parameters (ALTREP, LANGUAGE) and all
         component.pop(name, None)
         if value:
             component.add(name, value)

@@ -20,6 +20,7 @@ __all__ = [
     "replace_from_server",
     "update_task",
     "delete_task",
+    "kept_ics",
     "member_exists",
     "due_at",
 ]
@@ -100,21 +101,36 @@ def _values(task: Task) -> list[Any]:
 
 
 def insert_task(
-    conn: Writer, task: Task, uid: str, href: str | None = None, etag: str | None = None, dirty: bool = True
+    conn: Writer,
+    task: Task,
+    uid: str,
+    href: str | None = None,
+    etag: str | None = None,
+    dirty: bool = True,
+    ics: str | None = None,
 ) -> None:
-    """A new task; one that came from a CalDAV server arrives with its href and ETag, clean."""
+    """A new task; one that came from a CalDAV server arrives with its href, ETag and VTODO, clean."""
     conn.execute(
         "INSERT INTO organizer_tasks (title, notes, owner, calendar_id, due_date, due_time, tz, priority, assignee,"
-        " rrule, source, completed_at, updated_at, conflict, id, uid, created_by, created_at, href, etag, dirty)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*_values(task), task.id, uid, task.created_by, task.created_at, href, etag, dirty],
+        " rrule, source, completed_at, updated_at, conflict, id, uid, created_by, created_at, href, etag, dirty, ics)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*_values(task), task.id, uid, task.created_by, task.created_at, href, etag, dirty, ics],
     )
 
 
-def replace_from_server(conn: Writer, task: Task, href: str, etag: str | None) -> None:
-    """The server's version, as it is there: clean."""
+def replace_from_server(conn: Writer, task: Task, href: str, etag: str | None, ics: str | None = None) -> None:
+    """The server's version, as it is there (its VTODO kept whole): clean."""
     update_task(conn, task)
-    conn.execute("UPDATE organizer_tasks SET href = ?, etag = ?, dirty = false WHERE id = ?", [href, etag, task.id])
+    conn.execute(
+        "UPDATE organizer_tasks SET href = ?, etag = ?, ics = ?, dirty = false WHERE id = ?",
+        [href, etag, ics, task.id],
+    )
+
+
+def kept_ics(conn: Reader, task_id: str) -> str | None:
+    """The task's VTODO as a CalDAV server last had it (None: never synced, or Atom's own)."""
+    row = conn.execute("SELECT ics FROM organizer_tasks WHERE id = ?", [task_id]).fetchone()
+    return row[0] if row else None
 
 
 def update_task(conn: Writer, task: Task) -> None:
