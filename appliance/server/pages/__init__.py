@@ -34,6 +34,7 @@ from appliance.server.pages import (
     system,
     tasks,
     usage,
+    voice,
 )
 from appliance.server.pages.access import SignInFirst, redirect_to_sign_in, signed_in_page
 from appliance.server.pages.errors import with_html_errors
@@ -54,6 +55,7 @@ MEMBER_AREAS = (
     system,
     ai_settings,
     usage,
+    voice,
 )
 _PRIVATE = CacheControlHeader(no_store=True)
 

@@ -22,6 +22,7 @@ const PAGE_MODULES = {
   setup: "./pages/setup.js",
   system: "./pages/system.js",
   tasks: "./pages/tasks.js",
+  voice: "./pages/voice.js",
 };
 
 initTheme();
