@@ -7,6 +7,7 @@ A conversation starts as "New chat" and takes its title from the member's first 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import msgspec
 
@@ -96,7 +97,10 @@ async def keep_exchange(db: Database, user_id: str, conversation_id: str | None,
     One write instead of three: a matched command's whole server time is mostly these commits.
     """
     at = clock.now()
-    messages = [StoredMessage(id=uuid.uuid4().hex, created_at=at, **msgspec.structs.asdict(t)) for t in turns]
+    messages = [  # a microsecond apart: history is ordered by time, and the answer comes after the command
+        StoredMessage(id=uuid.uuid4().hex, created_at=at + timedelta(microseconds=i), **msgspec.structs.asdict(t))
+        for i, t in enumerate(turns)
+    ]
     conversation = await db.write(_insert_exchange, user_id, conversation_id, messages)
     if conversation is None:
         raise NotFound("no such conversation")

@@ -39,25 +39,32 @@ def not_yet() -> list[str]:
     return [said for word, said in _NOT_YET.items() if word not in names]
 
 
-async def describe(ctx: ToolContext) -> str:
-    """The system description for a model answering `ctx`'s member."""
+async def describe(ctx: ToolContext, *, tools_offered: bool) -> str:
+    """The system description for a model answering `ctx`'s member.
+
+    With the tools offered in the same request, their own descriptions are the "can do" list
+    (the local model's prompt spells each one out): repeating them would only crowd its small
+    context window. Without tools, the list is written out here."""
     members = [u.display_name or u.username for u in await users.list_users(ctx.services.db) if not u.disabled]
     speaker = ctx.principal.display_name or ctx.principal.username
-    return describe_for(speaker, members, ctx.now, ctx.zone, ctx.room)
+    return describe_for(speaker, members, ctx.now, ctx.zone, ctx.room, list_abilities=not tools_offered)
 
 
-def describe_for(speaker: str, members: list[str], now: datetime, zone: tzinfo, room: str | None = None) -> str:
+def describe_for(
+    speaker: str, members: list[str], now: datetime, zone: tzinfo, room: str | None = None, *, list_abilities: bool
+) -> str:
     where = f" in the {_one_line(room)}" if room else ""
+    can = ["What you can do:", *(f"- {line}" for line in abilities())] if list_abilities else []
+    scope = "listed above" if list_abilities else "one of your tools"
     lines = [
         "You are Atom, the household's assistant, running on a small box in their home (not in the cloud).",
         f"Household members: {', '.join(_one_line(m) for m in members)}.",
         f"You are talking with {_one_line(speaker)}{where}.",
         f"It is {now.strftime('%A %d %B %Y, %H:%M')}, time zone {zone}.",
-        "What you can do, with your tools:",
-        *(f"- {line}" for line in abilities()),
-        f"You cannot yet {_joined(not_yet())}, or anything else not listed above."
+        *(can or ["What you can do is exactly what your tools do."]),
+        f"You cannot yet {_joined(not_yet())}, or anything else that is not {scope}."
         if not_yet()
-        else "You cannot do anything not listed above.",
+        else f"You cannot do anything that is not {scope}.",
         "When asked for something you cannot do, say plainly that Atom cannot do that yet; never pretend to.",
         "When the request is something one of the tools does, call that tool; otherwise answer briefly in words.",
     ]

@@ -82,7 +82,7 @@ def _specs() -> list[ToolSpec]:
 
 async def _system(ctx: ToolContext) -> ChatMessage:
     """Who Atom is, whose home, when, and what it can and cannot do yet (`about.py`)."""
-    return ChatMessage(role="system", content=await describe(ctx))
+    return ChatMessage(role="system", content=await describe(ctx, tools_offered=True))
 
 
 async def _recent(ctx: ToolContext) -> list[ChatMessage]:

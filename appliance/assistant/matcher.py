@@ -18,11 +18,15 @@ from hassil.intents import SlotList, TextSlotList
 
 from appliance.assistant.registry import tools
 from appliance.assistant.slots import DYNAMIC_SLOTS, FIXED_SLOTS
-from appliance.assistant.when import parse_when
+from appliance.assistant.when import is_time_phrase
 
 __all__ = ["Match", "match"]
 
 _PUNCTUATION = re.compile(r"[?!.,;]+$")
+_COLON = re.compile(r"\s*:\s*")  # "shopping list: eggs" reads as "shopping list eggs"
+# Politeness around a command changes nothing it asks for: "could you please add eggs ... thanks"
+_POLITE_START = re.compile(r"^(please|(could|can|would|will) you( please)?)\s+", re.IGNORECASE)
+_POLITE_END = re.compile(r"\s+(please|thanks|thank you|cheers)$", re.IGNORECASE)
 _WILDCARD_CONFIDENCE = 0.85  # a template with free text can swallow more than it should
 _ANY_MOMENT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # only whether a phrase is a time matters here
 
@@ -35,7 +39,7 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
 
 def match(text: str, household: Mapping[str, Sequence[str]]) -> Match | None:
     """The tool and arguments `text` asks for, or None when no template fits."""
-    cleaned = _PUNCTUATION.sub("", text.strip())
+    cleaned = _plain(text)
     if not cleaned:
         return None
     slot_lists: dict[str, SlotList] = {
@@ -52,10 +56,16 @@ def match(text: str, household: Mapping[str, Sequence[str]]) -> Match | None:
     return Match(tool=best.intent.name, arguments=arguments, confidence=_WILDCARD_CONFIDENCE if wild else 1.0)
 
 
+def _plain(text: str) -> str:
+    """The command without trailing punctuation, colons or the politeness around it."""
+    cleaned = _COLON.sub(" ", _PUNCTUATION.sub("", text.strip()))
+    return _POLITE_END.sub("", _POLITE_START.sub("", cleaned)).strip()
+
+
 def _sensible(result: RecognizeResult) -> bool:
-    """A {when} must be a time ("why is the sky blue" is not an event "why" at "the sky blue")."""
+    """A {when} must be all time ("what's on my plate today" is not a question about "my plate today")."""
     when = result.entities.get("when")
-    return when is None or parse_when(str(when.value), _ANY_MOMENT) is not None
+    return when is None or is_time_phrase(str(when.value), _ANY_MOMENT)
 
 
 def _free_text(result: RecognizeResult) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-__all__ = ["parse_when", "describe_when", "split_when"]
+__all__ = ["parse_when", "describe_when", "split_when", "is_time_phrase", "span_of"]
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = [
@@ -64,6 +64,7 @@ _TIME_WORDS = frozenset(
         *_PARTS_OF_DAY,
         "half",
         "hour",
+        "weekend",
         "am",
         "pm",
         "o'clock",
@@ -108,6 +109,39 @@ def split_when(text: str, now: datetime) -> tuple[str, datetime | None]:
             if moment is not None:
                 return " ".join(tokens[:i]).rstrip(","), moment
     return text, None
+
+
+def span_of(text: str, now: datetime) -> tuple[date, int, str]:
+    """The days a question about a period means: (first day, how many, how to say it back).
+
+    "this week" is today and the six days after; "next week" is next Monday to Sunday; "the
+    weekend" is the coming Saturday and Sunday (this one, said on either); anything else is the
+    one day `parse_when` finds (today when it finds none).
+    """
+    said, today = text.lower(), now.date()
+    if "weekend" in said:
+        return _weekend(today, later="next" in said)
+    if "next week" in said:
+        return today + timedelta(days=7 - today.weekday()), 7, "next week"
+    if "week" in said:
+        return today, 7, "this week"
+    moment = parse_when(text, now) or now
+    return moment.date(), 1, ""
+
+
+def _weekend(today: date, later: bool) -> tuple[date, int, str]:
+    if today.weekday() == 6 and not later:  # Sunday: what is left of this weekend is today
+        return today, 1, "today"
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)  # the coming one (today on a Saturday)
+    if later:
+        return saturday + timedelta(days=0 if today.weekday() == 6 else 7), 2, "next weekend"
+    return saturday, 2, "this weekend"
+
+
+def is_time_phrase(text: str, now: datetime) -> bool:
+    """Whether `text` is nothing but a time ("tomorrow afternoon", yes; "my plate today", no)."""
+    tokens = text.split()
+    return bool(tokens) and all(_timeish(t) for t in tokens) and parse_when(text, now) is not None
 
 
 def _timeish(token: str) -> bool:

@@ -70,7 +70,7 @@ def test_anthropic_tool_use_works_the_same(ai_admin: TestClient) -> None:
 
 def test_without_any_model_the_coordinator_still_carries_the_templates(admin: TestClient, runtime: Runtime) -> None:
     assert admin.post("/api/assist", json={"text": "what time is it"}).json()["understood"]["tier"] == "matcher"
-    unknown = admin.post("/api/assist/understand", json={"text": "could you pop some cheddar on the list"}).json()
+    unknown = admin.post("/api/assist/understand", json={"text": "give ada the job of sorting the recycling"}).json()
     assert unknown["tool"] == "chat" and unknown["tier"] == "none"
 
 
