@@ -63,7 +63,10 @@ def test_when_only_the_last_message_is_left_the_reply_budget_shrinks() -> None:
 
 def test_a_message_too_long_for_the_window_is_refused() -> None:
     question = ChatMessage(role="user", content="word " * (128 - MIN_REPLY_TOKENS + 1))
-    with pytest.raises(ProviderRequestError, match="context holds 128"):
+    with pytest.raises(
+        ProviderRequestError,
+        match=r"too long for the model on this box \(it reads about 96 words.*shorten it, or pick a cloud model",
+    ):
         fit_history([question], words, n_ctx=128, max_tokens=100)
 
 

@@ -1,24 +1,34 @@
-"""Dashboard panels: one per capability, each a template, the topics that refresh it, and a loader.
+"""Home page panels: one per capability, each a template, the topics that refresh it, and a loader.
 
-A capability adds its panel to `PANELS` when it lands; the dashboard and the
-live refresh pick it up from here.
+A capability adds its panel to `PANELS` when it lands; the home page and the
+live refresh pick it up from here. The home page is the household's day (what is due,
+what is on, what to buy, recent chats); how Atom itself is doing lives on the System page,
+and sign-ins and tokens on My account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from appliance.accounts import sessions, tokens, users
+from appliance.accounts import users
 from appliance.accounts.shapes import Principal
+from appliance.ai import conversations
 from appliance.events import Topic
+from appliance.organizer.calendar.views import list_occurrences
+from appliance.organizer.household import household_zone
+from appliance.organizer.lists.lists import list_lists
+from appliance.organizer.reminders.reminders import list_reminders
+from appliance.organizer.tasks.tasks import today_tasks
+from appliance.organizer.timing import aware_utc, now_in
 from appliance.runtime import Runtime
-from appliance.server.pages.system import load_status
 from appliance.server.pages.usage import load_usage
 
 __all__ = ["Panel", "PANELS", "panel_named"]
 
+_SHOWN = 6  # a glance, not the whole page: each panel links to where the rest is
 Loader = Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]
 
 
@@ -42,15 +52,25 @@ async def _household(runtime: Runtime, _: Principal) -> dict[str, Any]:
     return {"members": await users.list_users(runtime.db)}
 
 
-async def _access(runtime: Runtime, me: Principal) -> dict[str, Any]:
+async def _today(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    """My day in the household's time zone: tasks due, events, and reminders still to come today."""
+    db, zone = runtime.db, await household_zone(runtime.db)
+    start = now_in(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)
+    due = [(r, aware_utc(r.remind_at).astimezone(zone)) for r in await list_reminders(db, me.user_id)]
     return {
-        "tokens": await tokens.list_tokens(runtime.db, me.user_id),
-        "sessions": await sessions.list_sessions(runtime.db, me),
+        "tasks": (await today_tasks(db, me.user_id, me.user_id))[:_SHOWN],
+        "events": (await list_occurrences(db, me.user_id, start, end))[:_SHOWN],
+        "reminders": [(r, at) for r, at in due if at < end][:_SHOWN],  # each with its time in the household's zone
     }
 
 
-async def _system(runtime: Runtime, _: Principal) -> dict[str, Any]:
-    return {"status": await load_status(runtime)}
+async def _lists(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    return {"lists": (await list_lists(runtime.db, me.user_id))[:_SHOWN]}
+
+
+async def _chats(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    return {"conversations": (await conversations.list_conversations(runtime.db, me.user_id))[:_SHOWN]}
 
 
 async def _knowledge(_: Runtime, __: Principal) -> dict[str, Any]:
@@ -62,11 +82,12 @@ async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
 
 
 PANELS: tuple[Panel, ...] = (
-    Panel("household", "Household", ("members",), _household),
+    Panel("today", "Today", ("tasks", "calendar", "reminders"), _today),
+    Panel("lists", "Lists", ("lists",), _lists),
+    Panel("chats", "Recent chats", ("conversations",), _chats),
     Panel("knowledge", "Notes and documents", (), _knowledge),
+    Panel("household", "Household", ("members",), _household),
     Panel("ai", "AI this month", ("ai-usage", "ai-preferences"), _ai_month),  # every ledger entry; a new budget
-    Panel("access", "Your sign-ins and tokens", ("tokens", "sessions"), _access),
-    Panel("system", "System health", (), _system),
 )
 
 

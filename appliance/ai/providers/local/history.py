@@ -50,8 +50,9 @@ def fit_history(messages: list[ChatMessage], encode: Encode, n_ctx: int, max_tok
     room = n_ctx - len(prompt(shortest))
     if room < MIN_REPLY_TOKENS:
         raise ProviderRequestError(
-            f"the conversation needs {len(prompt(shortest))} tokens even without its history, and the local "
-            f"model's context holds {n_ctx}: shorten the message or the system prompt",
+            "this message is too long for the model on this box (it reads about "
+            f"{n_ctx * 3 // 4} words at once, Atom's own instructions included): shorten it, or pick a cloud "
+            "model in the Model menu",
             provider="local",
         )
     return _fitted(trimmings[shortest], prompt(shortest), room, messages)
