@@ -110,6 +110,19 @@ def test_documents_list_with_downloads_and_only_the_uploader_may_delete(admin: T
     assert 'data-max-mb="50"' in admin.get("/documents").text
 
 
+def test_only_the_uploader_gets_the_title_and_sharing_form(admin: TestClient, robin: TestClient) -> None:
+    shared = _upload(robin, "fence.txt", b"The fence paint is in the shed.", shared=True)
+    form = f'data-api="/api/documents/{shared["id"]}" data-method="PATCH"'
+    assert form not in admin.get(f"/documents/{shared['id']}").text  # readable, not the admin's to change
+    own = robin.get(f"/documents/{shared['id']}").text
+    assert form in own and f'value="{shared["title"]}"' in own
+    assert 'id="document-shared" name="shared" type="checkbox" checked' in own
+    robin.patch(f"/api/documents/{shared['id']}", json={"title": "<b>Paint</b>", "shared": False})
+    view = robin.get(f"/fragments/documents/{shared['id']}").text
+    assert "&lt;b&gt;Paint&lt;/b&gt;" in view and "<b>Paint" not in view and "Only you" in view
+    assert admin.get(f"/documents/{shared['id']}", headers=HTML).status_code == 404
+
+
 def test_the_dashboard_offers_a_search_box(admin: TestClient) -> None:
     page = admin.get("/").text
     assert 'action="/search" method="get"' in page and 'id="panel-search-box" name="q"' in page

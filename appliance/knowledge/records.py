@@ -64,3 +64,5 @@ class SearchResults(msgspec.Struct, frozen=True, kw_only=True):
     """Counts of matching records by `type` and by `source`, for narrowing the search."""
     meaning: str
     """"ready", or why search by meaning is not (yet) part of these results."""
+    indexing: int = 0
+    """Records matching the filters whose meaning is still being computed: until then found by keyword only."""

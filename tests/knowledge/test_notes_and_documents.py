@@ -262,3 +262,50 @@ def test_the_service_token_and_strangers_cannot_search(client: TestClient, runti
         ).status_code
         == 403
     )
+
+
+def test_the_uploader_renames_and_shares_a_document_and_search_follows(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "robin")
+    upload = {"file": ("boiler.txt", b"Boiler service booked with Hearth & Co.", "text/plain")}
+    document = admin.post("/api/documents", files=upload).json()
+    renamed = admin.patch(f"/api/documents/{document['id']}", json={"title": "  Heating contract  "})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["title"] == "Heating contract" and renamed.json()["shared"] is False
+    assert [h["title"] for h in _keyword(admin, "heating contract")] == ["Heating contract"]
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        assert _keyword(robin, "hearth") == []
+        assert admin.patch(f"/api/documents/{document['id']}", json={"shared": True}).json()["shared"] is True
+        assert [h["id"] for h in _keyword(robin, "hearth")] == [document["id"]]
+        assert robin.get(f"/api/documents/{document['id']}").json()["title"] == "Heating contract"
+        admin.patch(f"/api/documents/{document['id']}", json={"shared": False})
+        assert _keyword(robin, "hearth") == []
+        assert robin.get(f"/api/documents/{document['id']}").status_code == 404
+
+
+def test_nobody_but_the_uploader_may_change_a_document(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "robin")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        private = robin.post("/api/documents", files={"file": ("p.txt", b"payslip details", "text/plain")}).json()
+        shared = robin.post(
+            "/api/documents", files={"file": ("s.txt", b"shared manual", "text/plain")}, data={"shared": "true"}
+        ).json()
+        for target in (private, shared):  # hidden or only readable: either way, not the admin's to change
+            refused = admin.patch(f"/api/documents/{target['id']}", json={"shared": True, "title": "mine now"})
+            assert refused.status_code == 404
+        assert robin.get(f"/api/documents/{private['id']}").json() == private
+        assert robin.get(f"/api/documents/{shared['id']}").json() == shared
+    assert _keyword(admin, "payslip") == [] and _keyword(admin, "mine now") == []
+    assert admin.patch("/api/documents/no-such-id", json={"title": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"title": ""}, {"title": "   "}, {"title": "x" * 201}, {"shared": "yes"}, {"owner_id": "someone"}, [1]],
+)
+def test_a_bad_document_change_is_refused_with_a_message(admin: TestClient, change: object) -> None:
+    document = admin.post("/api/documents", files={"file": ("a.txt", b"alpha words", "text/plain")}).json()
+    refused = admin.patch(f"/api/documents/{document['id']}", json=change)
+    assert refused.status_code == 400 and refused.json()["detail"], refused.text
+    assert admin.get(f"/api/documents/{document['id']}").json() == document

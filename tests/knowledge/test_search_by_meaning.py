@@ -3,8 +3,10 @@ write, never making a request wait for an embedding, gone at once after a delete
 
 from __future__ import annotations
 
+import threading
 import time
 
+import pytest
 from litestar.testing import TestClient
 
 from appliance.runtime import Runtime
@@ -81,3 +83,33 @@ def test_without_the_model_search_still_works_by_keyword_and_says_why(admin: Tes
     answer = admin.get("/api/search", params={"q": "limescale"}).json()
     assert len(answer["results"]) == 1
     assert "atom models install" in answer["meaning"]
+
+
+def test_search_says_how_many_records_it_is_still_indexing(
+    meaning_admin: TestClient, meaning_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted within what the member may see: another member's private writing is not theirs to know of."""
+    worker = meaning_runtime.knowledge.worker
+    worker.embedder()
+    gate = threading.Event()
+    drain = worker._drain
+    monkeypatch.setattr(worker, "_drain", lambda: (gate.wait(30), drain()))  # the embedder is busy elsewhere
+    add_member(meaning_admin, "robin")
+    with second_client(meaning_runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        note = meaning_admin.post("/api/notes", json=DESCALE).json()
+        robin.post("/api/notes", json={"title": "Diary", "body": "Limescale everywhere in the bathroom."})
+        robin.post("/api/notes", json={"title": "Kettle", "body": "Descale the kettle.", "shared": True})
+        found = meaning_admin.get("/api/search", params={"q": "limescale"}).json()
+        assert found["meaning"] == "ready" and found["indexing"] == 2  # Ada's note and the shared one
+        assert [h["id"] for h in found["results"]] == [note["id"]]  # found by its words meanwhile
+        assert robin.get("/api/search", params={"q": "x"}).json()["indexing"] == 2  # hers; not Ada's private one
+        assert robin.get("/api/search", params={"q": "x", "mine": "true"}).json()["indexing"] == 1  # "mine": private
+        assert robin.get("/api/search", params={"q": "x", "type": "document"}).json()["indexing"] == 0
+        assert meaning_admin.get("/api/search", params={"q": "x", "mode": "keyword"}).json()["indexing"] == 0
+        gate.set()
+        assert meaning_runtime.knowledge.worker.wait_idle(10)
+        started = time.monotonic()
+        while meaning_admin.get("/api/search", params={"q": "limescale"}).json()["indexing"]:
+            assert time.monotonic() - started < 10, "still indexing after 10 s"
+            time.sleep(0.05)

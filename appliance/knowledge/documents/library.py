@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from appliance import clock
 from appliance.errors import NotFound
 from appliance.events import EventBus
 from appliance.knowledge.documents.parsers import media_type_of, parse_document
+from appliance.knowledge.documents.shapes import Document, DocumentUpdate
 from appliance.knowledge.documents.upload import Upload
 from appliance.knowledge.knowledge import Knowledge, announce
 from appliance.knowledge.records import Indexable
@@ -30,6 +30,7 @@ __all__ = [
     "documents_dir",
     "store_upload",
     "get_document",
+    "update_document",
     "list_documents",
     "delete_document",
     "document_file",
@@ -39,19 +40,6 @@ __all__ = [
 
 DOCUMENT = "document"
 _COLUMNS = "id, owner, title, filename, media_type, size, sha256, shared, created_at, updated_at"
-
-
-class Document(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    owner_id: str
-    title: str
-    filename: str
-    media_type: str
-    size: int
-    sha256: str
-    shared: bool
-    created_at: datetime
-    updated_at: datetime
 
 
 def documents_dir(data_dir: Path) -> Path:
@@ -101,12 +89,27 @@ def document_file(data_dir: Path, document: Document) -> Path:
     return path
 
 
+async def update_document(
+    db: Database, knowledge: Knowledge, bus: EventBus, viewer: str, document_id: str, change: DocumentUpdate
+) -> Document:
+    """Only the uploader renames or (un)shares it; it is indexed again under its new title and audience."""
+    document = await _own(db, viewer, document_id)
+    updated = msgspec.structs.replace(
+        document,
+        title=change.title.strip() if change.title is not None else document.title,
+        shared=change.shared if change.shared is not None else document.shared,
+        updated_at=clock.now(),
+    )
+    text = await db.write(_update, updated)
+    await knowledge.index(_indexable(updated, text))
+    announce(bus, "documents", "updated", document.id, document.owner_id, document.shared or updated.shared)
+    return updated
+
+
 async def delete_document(
     db: Database, knowledge: Knowledge, bus: EventBus, viewer: str, document_id: str, data_dir: Path
 ) -> Document:
-    document = await get_document(db, viewer, document_id)
-    if document.owner_id != viewer:
-        raise NotFound("no such document of yours")
+    document = await _own(db, viewer, document_id)
     await db.write(_delete, document.id)
     await knowledge.forget(DOCUMENT, document.id)
     (documents_dir(data_dir) / document.id).unlink(missing_ok=True)
@@ -126,6 +129,13 @@ async def remove_orphan_files(db: Database, data_dir: Path) -> int:
     for path in orphans:
         path.unlink(missing_ok=True)
     return len(orphans)
+
+
+async def _own(db: Database, viewer: str, document_id: str) -> Document:
+    document = await get_document(db, viewer, document_id)
+    if document.owner_id != viewer:
+        raise NotFound("no such document of yours")  # a shared document is the household's to read, not to change
+    return document
 
 
 def _document(owner_id: str, upload: Upload, raw: bytes, title: str, fields: dict[str, str]) -> Document:
@@ -191,6 +201,18 @@ def _insert(conn: Writer, document: Document, text: str) -> None:
             text,
         ],
     )
+
+
+def _update(conn: Writer, document: Document) -> str:
+    """Store the new title and sharing; the document's text, to index it again."""
+    conn.execute(
+        "UPDATE documents SET title = ?, shared = ?, updated_at = ? WHERE id = ?",
+        [document.title, document.shared, document.updated_at, document.id],
+    )
+    row = conn.execute("SELECT text FROM documents WHERE id = ?", [document.id]).fetchone()
+    if row is None:  # deleted since it was read
+        raise NotFound("no such document of yours")
+    return str(row[0])
 
 
 def _delete(conn: Writer, document_id: str) -> None:

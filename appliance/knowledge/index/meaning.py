@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 READY = "ready"
 _BATCH = 32
 _RETRY_SECONDS = 30.0
+_LOG_KEPT = 10_000  # changes to the vectors kept for the sign bits' copy to follow (index/signs.py)
 
 
 class Embedder(Protocol):
@@ -84,6 +85,7 @@ class EmbeddingWorker:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
+        self._read_sign_bits()
         while not self._stopping:
             self._wake.wait(timeout=_RETRY_SECONDS)
             self._wake.clear()
@@ -94,6 +96,13 @@ class EmbeddingWorker:
             if not self._wake.is_set():
                 self._idle.set()
 
+    def _read_sign_bits(self) -> None:
+        """Now, at start, rather than on the first search (about 0.4 s at 100k passages)."""
+        try:
+            self._store.read_sync(self._store.signs.refresh)
+        except Exception:  # noqa: BLE001 - the first search tries again
+            log.exception("reading the sign bits failed")
+
     def _drain(self) -> None:
         embedder = self.embedder()
         if embedder is None:
@@ -103,6 +112,7 @@ class EmbeddingWorker:
             ids = [row[0] for row in batch]
             vectors = embedder.embed([f"{title}\n{body}" for _, title, body in batch])
             self._store.write_sync(queries.store_vectors, ids, vectors)
+        self._store.write_sync(queries.trim_vector_log, _LOG_KEPT)
 
     def _check_model(self) -> None:
         """Vectors from another model mean nothing to this one: embed everything again."""

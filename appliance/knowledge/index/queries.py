@@ -23,11 +23,18 @@ __all__ = [
     "pending_chunks",
     "store_vectors",
     "keyword_chunks",
-    "vector_chunks",
     "chunk_details",
-    "chunk_vectors",
+    "rescore_rows",
+    "sign_rows",
+    "vector_changes",
+    "vector_log_position",
+    "vector_log_trimmed",
+    "trim_vector_log",
+    "STORED",
+    "epoch",
     "indexed_versions",
     "count_pending",
+    "pending_records",
     "meta",
     "set_meta",
     "clear_vectors",
@@ -35,11 +42,14 @@ __all__ = [
 ]
 
 ChunkRow = tuple[int, str, str]  # (chunk id, title, body)
+STORED, DELETED = 1, 0  # vector_log.op
+_TRIMMED = "vector_log_trimmed"  # index_meta: the log's rows up to this seq are gone
+_IN_BATCH = 500  # ids per IN (...), well under SQLite's limit on parameters
 
 
 def replace_record(conn: Connection, record: Indexable, passages: Sequence[str], version: str) -> None:
     delete_record(conn, record.type, record.id)
-    stamp = _epoch(record.updated_at)
+    stamp = epoch(record.updated_at)
     for seq, body in enumerate(passages):
         cursor = conn.execute(
             "INSERT INTO chunks (record_type, record_id, owner_id, audience, source, title, seq, body,"
@@ -82,6 +92,13 @@ def count_pending(conn: Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM chunks WHERE embedded = 0").fetchone()[0])
 
 
+def pending_records(conn: Connection, viewer: str, query: SearchQuery) -> int:
+    """Records the viewer may see, within the query's filters, with passages not embedded yet."""
+    where, params = _filters("c", viewer, query)
+    sql = f"SELECT count(DISTINCT c.record_type || ':' || c.record_id) FROM chunks c WHERE c.embedded = 0 AND {where}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
 def store_vectors(conn: Connection, ids: Sequence[int], vectors: np.ndarray) -> int:
     """Store vectors for the chunks that still exist (one may have been replaced meanwhile)."""
     stored = 0
@@ -116,21 +133,46 @@ def keyword_chunks(conn: Connection, match: str, viewer: str, query: SearchQuery
     ).fetchall()
 
 
-def vector_chunks(conn: Connection, vector: np.ndarray, viewer: str, query: SearchQuery, k: int) -> list[int]:
-    """Candidate chunk ids nearest by Hamming distance of sign bits, visibility applied in the scan."""
-    where, params = _filters("", viewer, query)
-    blob = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-    rows = conn.execute(
-        "SELECT id FROM chunks_vec WHERE embedding MATCH vec_quantize_binary(?) AND k = ?"
-        f" AND {where} ORDER BY distance",
-        [blob, k, *params],
+def rescore_rows(conn: Connection, ids: Sequence[int]) -> list[tuple[int, str, str, bytes]]:
+    """(chunk id, record type, record id, float32 vector) of those of `ids` that still exist."""
+    return conn.execute(
+        "SELECT v.id, c.record_type, c.record_id, v.vector FROM chunk_vectors v JOIN chunks c ON c.id = v.id"
+        f" WHERE v.id IN ({_marks(ids)})",
+        list(ids),
     ).fetchall()
-    return [r[0] for r in rows]
 
 
-def chunk_vectors(conn: Connection, ids: Sequence[int]) -> dict[int, np.ndarray]:
-    rows = conn.execute(f"SELECT id, vector FROM chunk_vectors WHERE id IN ({_marks(ids)})", list(ids)).fetchall()
-    return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+def sign_rows(conn: Connection, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """(id, sign bits, audience, record type, source, updated_at) from sqlite-vec: all, or those of `ids`."""
+    sql = "SELECT id, embedding, audience, record_type, source, updated_at FROM chunks_vec"
+    if ids is None:
+        return conn.execute(sql).fetchall()
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _IN_BATCH):
+        part = list(ids[start : start + _IN_BATCH])
+        rows += conn.execute(f"{sql} WHERE id IN ({_marks(part)})", part).fetchall()
+    return rows
+
+
+def vector_changes(conn: Connection, after: int) -> list[tuple[int, int, int]]:
+    """(seq, chunk id, STORED or DELETED) of the vectors' changes since log position `after`, in order."""
+    return conn.execute("SELECT seq, id, op FROM vector_log WHERE seq > ? ORDER BY seq", [after]).fetchall()
+
+
+def vector_log_position(conn: Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(seq), 0) FROM vector_log").fetchone()[0])
+
+
+def vector_log_trimmed(conn: Connection) -> int:
+    return int(meta(conn, _TRIMMED) or 0)
+
+
+def trim_vector_log(conn: Connection, keep: int) -> None:
+    """Forget all but the last `keep` changes; a copy further behind reads everything again."""
+    cut = vector_log_position(conn) - keep
+    if cut > vector_log_trimmed(conn):
+        conn.execute("DELETE FROM vector_log WHERE seq <= ?", [cut])
+        set_meta(conn, _TRIMMED, str(cut))
 
 
 def chunk_details(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
@@ -184,10 +226,10 @@ def _filters(alias: str, viewer: str, query: SearchQuery) -> tuple[str, list[Any
         params += list(query.sources)
     if query.since is not None:
         clauses.append(f"{col}updated_at >= ?")
-        params.append(_epoch(query.since))
+        params.append(epoch(query.since))
     if query.until is not None:
         clauses.append(f"{col}updated_at < ?")
-        params.append(_epoch(query.until))
+        params.append(epoch(query.until))
     return " AND ".join(clauses), params
 
 
@@ -208,5 +250,5 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _epoch(moment: datetime) -> int:
+def epoch(moment: datetime) -> int:
     return int(moment.timestamp()) if moment.tzinfo else int((moment - datetime(1970, 1, 1)).total_seconds())

@@ -41,3 +41,19 @@ CREATE TABLE IF NOT EXISTS index_meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Every change to the vectors, in order, in the same transaction as the change: the in-memory copy
+-- of the sign bits (index/signs.py) follows it. op: 1 stored, 0 deleted. Trimmed by the embedder.
+CREATE TABLE IF NOT EXISTS vector_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id  INTEGER NOT NULL,
+    op  INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS vector_stored AFTER INSERT ON chunk_vectors
+BEGIN
+    INSERT INTO vector_log (id, op) VALUES (new.id, 1);
+END;
+CREATE TRIGGER IF NOT EXISTS vector_deleted AFTER DELETE ON chunk_vectors
+BEGIN
+    INSERT INTO vector_log (id, op) VALUES (old.id, 0);
+END;

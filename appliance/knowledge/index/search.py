@@ -17,11 +17,11 @@ from appliance.knowledge.index.store import IndexStore
 from appliance.knowledge.index.text import fts_match, fts_snippet_html, has_identifier, highlight
 from appliance.knowledge.records import HOUSEHOLD, SearchHit, SearchQuery, SearchResults
 
-__all__ = ["run_search", "Passage", "CANDIDATES"]
+__all__ = ["run_search", "Passage", "CANDIDATES", "VECTOR_POOL"]
 
 CANDIDATES = 100  # passages each ranking contributes before fusion
 _EXACT_KEYWORD_WEIGHT = 2.0
-_VECTOR_POOL = 4  # sign-bit candidates per passage kept, re-scored exactly
+VECTOR_POOL = 4  # sign-bit candidates per passage kept, re-scored exactly
 
 
 @dataclass
@@ -45,14 +45,16 @@ async def run_search(
     store: IndexStore, worker: EmbeddingWorker, viewer: str, query: SearchQuery
 ) -> tuple[SearchResults, list[Passage]]:
     """The results, and beside each its passage (for answering questions from them)."""
-    found, meaning = _Found(), READY
+    found, meaning, indexing = _Found(), READY, 0
     if query.mode != "vector":
         found.keyword = await _keyword(store, viewer, query)
     if query.mode != "keyword":
         meaning = await _vector(store, worker, viewer, query, found)
+        indexing = await store.read(queries.pending_records, viewer, query)
     ranked = _rank(found, query)
     chunk_of = {key: (found.keyword.get(key) or found.vector[key])[0] for key, _ in ranked}
     details = await store.read(queries.chunk_details, list(chunk_of.values())) if chunk_of else {}
+    ranked = [(key, score) for key, score in ranked if chunk_of[key] in details]  # deleted meanwhile
     top = ranked[: query.limit]
     hits = [_hit(key, score, details[chunk_of[key]], found, query) for key, score in top]
     passages = [_passage(details[chunk_of[key]], found.vector.get(key)) for key, _ in top]
@@ -60,7 +62,7 @@ async def run_search(
         "type": dict(Counter(key[0] for key, _ in ranked)),
         "source": dict(Counter(details[chunk_of[key]][4] for key, _ in ranked)),
     }
-    return SearchResults(results=hits, facets=facets, meaning=meaning), passages
+    return SearchResults(results=hits, facets=facets, meaning=meaning, indexing=indexing), passages
 
 
 def _passage(detail: tuple[Any, ...], vector: tuple[int, float] | None) -> Passage:
@@ -83,14 +85,21 @@ async def _vector(store: IndexStore, worker: EmbeddingWorker, viewer: str, query
     if embedder is None:
         return worker.status
     vector = (await asyncio.to_thread(embedder.embed, [query.text]))[0]
-    candidates = await store.read(queries.vector_chunks, vector, viewer, query, CANDIDATES * _VECTOR_POOL)
-    stored = await store.read(queries.chunk_vectors, candidates) if candidates else {}
-    scored = sorted(((float(np.dot(v, vector)), cid) for cid, v in stored.items()), reverse=True)[:CANDIDATES]
-    details = await store.read(queries.chunk_details, [cid for _, cid in scored]) if scored else {}
-    for cosine, chunk_id in scored:
-        record_type, record_id = details[chunk_id][0], details[chunk_id][1]
-        found.vector.setdefault((record_type, record_id), (chunk_id, cosine))
+    candidates = await store.read(store.signs.nearest, vector, viewer, query, CANDIDATES * VECTOR_POOL)
+    rows = await store.read(queries.rescore_rows, candidates) if candidates else []
+    for cosine, key, chunk_id in _rescored(rows, vector)[:CANDIDATES]:
+        found.vector.setdefault(key, (chunk_id, cosine))
     return READY if worker.status == READY else worker.status
+
+
+def _rescored(rows: list[tuple[int, str, str, bytes]], vector: np.ndarray) -> list[tuple[float, Key, int]]:
+    """Candidates by exact cosine with the query, best first (rows of passages deleted meanwhile are absent)."""
+    if not rows:
+        return []
+    matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    cosines = matrix @ vector
+    scored = [(float(c), (r[1], r[2]), r[0]) for c, r in zip(cosines, rows, strict=True)]
+    return sorted(scored, key=lambda item: (-item[0], item[2]))
 
 
 def _rank(found: _Found, query: SearchQuery) -> list[tuple[Key, float]]:

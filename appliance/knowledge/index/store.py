@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from appliance.knowledge.index.signs import SignBits
 from appliance.knowledge.index.sqlite import Connection, connect
 
 __all__ = ["IndexStore"]
@@ -30,6 +31,8 @@ class IndexStore:
         self._readers = ThreadPoolExecutor(read_threads, thread_name_prefix="index-read")
         self._local = threading.local()
         self._opened: list[Connection] = []
+        self.signs = SignBits(dims)
+        """The sign bits of every vector in memory, following sqlite-vec: search by meaning's first pass."""
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()

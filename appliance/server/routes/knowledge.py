@@ -18,7 +18,7 @@ from appliance.errors import RequestTooLarge
 from appliance.knowledge import SearchQuery, SearchResults, notes
 from appliance.knowledge.ask import Answer, Question, ask
 from appliance.knowledge.documents import library
-from appliance.knowledge.documents.library import Document
+from appliance.knowledge.documents.shapes import Document, DocumentUpdate
 from appliance.knowledge.documents.upload import receive_upload
 from appliance.knowledge.notes import Note, NoteCreate, NoteUpdate
 from appliance.server.auth import members_only
@@ -91,6 +91,19 @@ async def get_document(db: DatabaseDep, principal: PrincipalDep, document_id: Fr
     return await library.get_document(db, principal.user_id, document_id)
 
 
+@patch("/api/documents/{document_id:str}", tags=_TAGS, guards=[members_only])
+async def edit_document(
+    db: DatabaseDep,
+    knowledge: KnowledgeDep,
+    bus: BusDep,
+    principal: PrincipalDep,
+    document_id: FromPath[str],
+    data: JSONBody[DocumentUpdate],
+) -> Document:
+    """Rename it or change who may read it (its uploader only); search follows at once."""
+    return await library.update_document(db, knowledge, bus, principal.user_id, document_id, data)
+
+
 @get("/api/documents/{document_id:str}/file", tags=_TAGS, guards=[members_only])
 async def download_document(runtime: RuntimeDep, principal: PrincipalDep, document_id: FromPath[str]) -> File:
     """The original file, always as a download (never rendered on Atom's origin)."""
@@ -159,6 +172,7 @@ routes = [
     list_documents,
     upload_document,
     get_document,
+    edit_document,
     download_document,
     delete_document,
     search,

@@ -27,7 +27,7 @@ export function showResults(page, text, found, limit) {
   replaceResults(page.list, found.results);
   status.textContent = countSentence(found.results.length, text, limit, isFiltered(page));
   showChips(page, found.facets);
-  showMeaning(found.meaning);
+  showMeaning(found.meaning, found.indexing);
 }
 
 function countSentence(count, text, limit, filtered) {
@@ -117,10 +117,18 @@ function label(facet, value) {
   return known || (value ? value[0].toUpperCase() + value.slice(1).replaceAll("_", " ") : "Other");
 }
 
-function showMeaning(meaning) {
+// Off or getting ready: said with the reason. Ready, but some records not read yet: how many,
+// so a note saved a moment ago and found only by its words is no surprise.
+function showMeaning(meaning, indexing = 0) {
   const notice = document.querySelector("[data-meaning]");
-  notice.hidden = !meaning || meaning === "ready";
+  notice.hidden = !meaning || (meaning === "ready" && !indexing);
   if (notice.hidden) return;
+  if (meaning === "ready") {
+    notice.textContent = indexing === 1
+      ? "Still indexing 1 record by meaning; until then it is found by its words only."
+      : `Still indexing ${indexing} records by meaning; until then they are found by their words only.`;
+    return;
+  }
   const why = String(meaning).replace(/[.\s]+$/, "");
   notice.textContent = meaning === "starting"
     ? "Search by meaning is getting ready; until then, results match your words."

@@ -5,6 +5,7 @@ import { ApiError, failureOf, signInAgain, unreachable } from "../api.js";
 import { FACETS, showAnswer, showAnswerProblem, showAsking, showResults } from "./search-view.js";
 
 const DEBOUNCE_MS = 150;
+const RECHECK_MS = 1500; // while records are still being indexed by meaning, search again this often
 const LIMIT = 20;
 const LIVE_TOPICS = new Set(["notes", "documents"]);
 
@@ -59,12 +60,23 @@ async function search(page) {
   page.searching = controller;
   try {
     const found = text ? await fetchResults(page, text, controller.signal) : null;
-    if (page.searching === controller) showResults(page, text, found, LIMIT);
+    if (page.searching === controller) {
+      showResults(page, text, found, LIMIT);
+      if (found && found.meaning === "ready" && found.indexing) recheck(page);
+    }
   } catch (error) {
     if (!controller.signal.aborted) showResults(page, text, { problem: problemText(error) }, LIMIT);
   } finally {
     if (page.searching === controller) page.searching = null;
   }
+}
+
+// Once they are indexed, those records may rank differently: look again, unless the member is
+// moving through the results (replacing them would take the focus away).
+function recheck(page) {
+  page.timer = window.setTimeout(() => {
+    if (!page.list.contains(document.activeElement)) search(page);
+  }, RECHECK_MS);
 }
 
 // A picked kind or source narrows the results, yet its chips go on counting the other kinds:
