@@ -18,7 +18,21 @@ from appliance.ai.outbound import OutboundRules, Targets, check_url
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
 from appliance.organizer.caldav import store
 from appliance.organizer.caldav.client import CalDAVClient, open_client
-from appliance.organizer.caldav.shapes import CalDAVAccount, CalDAVAccountCreate, CalendarLinkCreate, RemoteCalendar
+from appliance.organizer.caldav.shapes import (
+    CalDAVAccount,
+    CalDAVAccountCreate,
+    CalendarLinkCreate,
+    CertificateLook,
+    RemoteCalendar,
+    ServerCertificate,
+)
+from appliance.organizer.caldav.trust import (
+    Certificate,
+    CertificateChanged,
+    CertificateUntrusted,
+    first_look,
+    same_fingerprint,
+)
 from appliance.organizer.caldav.webdav import same_origin
 from appliance.organizer.calendar.calendars import get_calendar
 from appliance.organizer.calendar.shapes import Calendar
@@ -34,12 +48,13 @@ __all__ = [
     "link_calendar",
     "unlink_calendar",
     "set_sync_interval",
+    "look_at_certificate",
     "credentials",
     "connect",
     "targets_for",
 ]
 
-_COLUMNS = "id, owner, label, url, username, created_at"
+_COLUMNS = "id, owner, label, url, username, created_at, cert_sha256"
 
 
 async def list_accounts(db: Database, viewer: str) -> list[CalDAVAccount]:
@@ -51,7 +66,9 @@ async def add_account(
 ) -> CalDAVAccount:
     if new.shared and not actor.is_admin:
         raise PermissionDenied("only an admin adds the household's CalDAV account")
-    await check_url(new.url, targets_for(rules, new.shared))
+    targets = targets_for(rules, new.shared)
+    await check_url(new.url, targets)
+    pinned = await _certificate_to_trust(new, targets)
     owner = owner_for(new.shared, actor.user_id)
     account = CalDAVAccount(
         id=uuid.uuid4().hex,
@@ -60,10 +77,44 @@ async def add_account(
         username=new.username,
         shared=new.shared,
         created_at=clock.now(),
+        cert_sha256=pinned.sha256 if pinned else None,
     )
     await vault.put(_vault_owner(owner), _secret_name(account.id), new.password)
-    await db.write(_insert, account, owner, actor.user_id)
+    await db.write(_insert, account, owner, actor.user_id, pinned.pem if pinned else None)
     return account
+
+
+async def look_at_certificate(rules: OutboundRules, actor: Principal, look: CertificateLook) -> ServerCertificate:
+    """First contact: the certificate the server shows, for the member to compare before trusting it."""
+    if look.shared and not actor.is_admin:
+        raise PermissionDenied("only an admin adds the household's CalDAV account")
+    seen = await first_look(look.url.strip(), targets_for(rules, look.shared))
+    return ServerCertificate(
+        sha256=seen.sha256, subject=seen.subject, issuer=seen.issuer, not_after=seen.not_after, trusted=seen.trusted
+    )
+
+
+async def _certificate_to_trust(new: CalDAVAccountCreate, targets: Targets) -> Certificate | None:
+    """The certificate to pin: the one the member checked, still the one the server shows. An https
+    server no known authority vouches for is refused until its fingerprint is checked and given."""
+    if not new.url.strip().lower().startswith("https://"):
+        if new.cert_sha256:
+            raise InvalidInput("only an https:// address has a certificate to trust")
+        return None
+    seen = await first_look(new.url.strip(), targets)
+    if new.cert_sha256 is None:
+        if seen.trusted:
+            return None
+        raise CertificateUntrusted(
+            f"no authority this box knows signed this server's certificate; its SHA-256 fingerprint is "
+            f"{seen.sha256}. If your server shows the same, add the account again trusting it"
+        )
+    if not same_fingerprint(new.cert_sha256, seen.sha256):
+        raise CertificateChanged(
+            f"the server shows a certificate with the SHA-256 fingerprint {seen.sha256}, "
+            "not the one you checked; do not trust it unless you know why it changed"
+        )
+    return seen
 
 
 async def remove_account(db: Database, vault: Vault, actor: Principal, account_id: str) -> CalDAVAccount:
@@ -167,7 +218,15 @@ def _secret_name(account_id: str) -> str:
 
 
 def _account(row: tuple[Any, ...]) -> CalDAVAccount:
-    return CalDAVAccount(id=row[0], shared=row[1] is None, label=row[2], url=row[3], username=row[4], created_at=row[5])
+    return CalDAVAccount(
+        id=row[0],
+        shared=row[1] is None,
+        label=row[2],
+        url=row[3],
+        username=row[4],
+        created_at=row[5],
+        cert_sha256=row[6],
+    )
 
 
 def _pinned_pem(conn: Reader, account_id: str) -> str | None:
@@ -184,11 +243,21 @@ def _one(conn: Reader, account_id: str) -> tuple[Any, ...] | None:
     return conn.execute(f"SELECT {_COLUMNS} FROM organizer_caldav_accounts WHERE id = ?", [account_id]).fetchone()
 
 
-def _insert(conn: Writer, account: CalDAVAccount, owner: str | None, created_by: str) -> None:
+def _insert(conn: Writer, account: CalDAVAccount, owner: str | None, created_by: str, pem: str | None) -> None:
     conn.execute(
-        "INSERT INTO organizer_caldav_accounts (id, owner, label, url, username, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [account.id, owner, account.label, account.url, account.username, created_by, account.created_at],
+        "INSERT INTO organizer_caldav_accounts (id, owner, label, url, username, created_by, created_at, cert_sha256,"
+        " cert_pem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            account.id,
+            owner,
+            account.label,
+            account.url,
+            account.username,
+            created_by,
+            account.created_at,
+            account.cert_sha256,
+            pem,
+        ],
     )
 
 

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 MAX_BODY = 20 * 1024 * 1024
+_REDIRECTS = 4  # /.well-known/caldav may redirect a few times before the server's own path
 _TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
 
@@ -88,16 +89,42 @@ class CalDAVClient:
         self._pinned = pinned
 
     async def discover(self) -> list[Collection]:
-        """The calendars of the account: the URL itself if it is one, else those in its home."""
+        """The calendars of the account: the URL itself if it is one, else those in its home, found
+        from the server's address (RFC 6764), the member's principal (RFC 5397) and its home set."""
+        start = await self._context_path()
         props = [(DAV, "current-user-principal"), (CALDAV, "calendar-home-set"), (DAV, "resourcetype")]
-        answer = await self._propfind(self.base_url, 0, props)
-        principal, home, is_calendar = webdav.parse_principal(answer, self.base_url)
+        principal, home, is_calendar = webdav.parse_principal(await self._propfind(start, 0, props), start)
         if is_calendar:
-            return webdav.parse_collections(await self._propfind(self.base_url, 0, _LISTING), self.base_url)
+            return webdav.parse_collections(await self._propfind(start, 0, _LISTING), start)
         if home is None and principal is not None:
             _, home, _ = webdav.parse_principal(await self._propfind(principal, 0, props), principal)
-        listed = home or self.base_url
+        listed = home or start
         return webdav.parse_collections(await self._propfind(listed, 1, _LISTING), listed)
+
+    async def _context_path(self) -> str:
+        """For a bare server address, where its /.well-known/caldav leads (RFC 6764); else the address given."""
+        if urlsplit(self.base_url).path not in ("", "/"):
+            return self.base_url
+        here = urljoin(self.base_url, "/.well-known/caldav")
+        body = webdav.propfind_body((DAV, "current-user-principal"))
+        for _ in range(_REDIRECTS):
+            answer = await self._send("PROPFIND", here, body, {"Depth": "0", **_XML})
+            if answer.status_code == 207:
+                return here
+            target = answer.headers.get("location") if 300 <= answer.status_code < 400 else None
+            if not target:
+                break
+            here = self._redirected(here, target)
+        return self.base_url
+
+    def _redirected(self, here: str, location: str) -> str:
+        target = urljoin(here, location)
+        if not webdav.same_origin(target, self.base_url):
+            raise InvalidInput(
+                f"the server's /.well-known/caldav leads to another address ({target[:200]}); "
+                "add the account with that address"
+            )
+        return target
 
     async def changes_since(self, collection: str, token: str | None) -> Changes:
         """RFC 6578: what changed since `token` (everything when None)."""

@@ -15,6 +15,8 @@ __all__ = [
     "CalendarLinkUpdate",
     "SyncReport",
     "SyncMinutes",
+    "CertificateLook",
+    "ServerCertificate",
 ]
 
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000, pattern=r"^https?://")]
@@ -22,6 +24,7 @@ Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 SyncMinutes = Annotated[int, msgspec.Meta(ge=1, le=1440)]
+Fingerprint = Annotated[str, msgspec.Meta(min_length=64, max_length=100, pattern=r"^[0-9A-Fa-f: ]+$")]
 
 
 class CalDAVAccount(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,6 +37,8 @@ class CalDAVAccount(msgspec.Struct, frozen=True, kw_only=True):
     shared: bool
     """The household's (an admin added it) or one member's own."""
     created_at: datetime
+    cert_sha256: str | None = None
+    """The one server certificate this account trusts (trusted on first use); None: the system's authorities."""
 
 
 class CalDAVAccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -46,6 +51,28 @@ class CalDAVAccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     shared: bool = False
     """A household account (admins only): it may reach servers on the home network, and the
     Household calendar may sync with it."""
+    cert_sha256: Fingerprint | None = None
+    """For a server whose certificate no public authority signed (a NAS): the SHA-256 fingerprint the
+    member checked (see POST /api/caldav/certificate). Atom then trusts that one certificate alone."""
+
+
+class CertificateLook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: Url
+    shared: bool = False
+    """Looked at as a household account would reach it (admins only)."""
+
+
+class ServerCertificate(msgspec.Struct, frozen=True, kw_only=True):
+    """The certificate an https server shows, to compare with the one the server itself shows."""
+
+    sha256: str
+    """AA:BB:… as servers and browsers show it."""
+    subject: str
+    issuer: str
+    not_after: str
+    """Its last valid day."""
+    trusted: bool
+    """An authority this box knows vouches for it and its name: nothing to trust by hand."""
 
 
 class RemoteCalendar(msgspec.Struct, frozen=True, kw_only=True):

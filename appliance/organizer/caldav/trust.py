@@ -98,14 +98,16 @@ async def first_look(url: str, targets: Targets) -> Certificate:
 async def _handshake(ip: str, port: int, host: str, context: ssl.SSLContext) -> bytes:
     try:
         with anyio.fail_after(_SECONDS):
-            stream = await anyio.connect_tcp(ip, port, ssl_context=context, tls_hostname=host)
+            stream = await anyio.connect_tcp(
+                ip, port, ssl_context=context, tls_hostname=host, tls_standard_compatible=False
+            )  # closed without a TLS goodbye: nothing was sent, and some servers hang up first
     except ssl.SSLCertVerificationError:
         raise
-    except (OSError, TimeoutError, ssl.SSLError) as exc:
+    except (OSError, TimeoutError, ssl.SSLError, anyio.BrokenResourceError) as exc:
         problem = type(exc).__name__
         raise ServiceUnavailable(f"the server at {host}:{port} did not answer over TLS ({problem})") from None
-    async with stream:
-        der = stream.extra(TLSAttribute.peer_certificate_binary)
+    der = stream.extra(TLSAttribute.peer_certificate_binary)
+    await anyio.aclose_forcefully(stream)
     if not der:
         raise ServiceUnavailable(f"the server at {host}:{port} showed no certificate")
     return der

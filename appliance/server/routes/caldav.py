@@ -18,7 +18,9 @@ from appliance.organizer.caldav.shapes import (
     CalDAVAccountCreate,
     CalendarLinkCreate,
     CalendarLinkUpdate,
+    CertificateLook,
     RemoteCalendar,
+    ServerCertificate,
     SyncReport,
 )
 from appliance.organizer.caldav.sync import sync_calendar
@@ -44,6 +46,16 @@ async def add_account(
 ) -> CalDAVAccount:
     rules = OutboundRules.for_box(runtime.settings)
     return await accounts.add_account(runtime.db, runtime.vault, rules, principal, data)
+
+
+@post("/api/caldav/certificate", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
+async def look_at_certificate(
+    runtime: RuntimeDep, principal: PrincipalDep, data: JSONBody[CertificateLook]
+) -> ServerCertificate:
+    """The certificate an https CalDAV server shows (first contact, no password sent): compare its
+    fingerprint with the server's own, then add the account with `cert_sha256` to trust it."""
+    rules = OutboundRules.for_box(runtime.settings)
+    return await accounts.look_at_certificate(rules, principal, data)
 
 
 @delete("/api/caldav/accounts/{account_id:str}", tags=_TAGS, guards=[members_only])
@@ -123,6 +135,7 @@ def _changed(bus: EventBus, item_id: str, shared: bool, member: str = "") -> Non
 routes = [
     list_accounts,
     add_account,
+    look_at_certificate,
     remove_account,
     remote_calendars,
     link_calendar,
