@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from appliance.assistant.context import ToolContext
-from appliance.events import Action, Event, Topic
+from appliance.events import Action, Topic
 from appliance.organizer.calendar.shapes import Occurrence
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.organizer.lists.lists import list_lists
 from appliance.organizer.lists.shapes import TodoList
-from appliance.organizer.scope import audience
+from appliance.organizer.live import announce
 from appliance.organizer.tasks.shapes import Task
 from appliance.organizer.tasks.tasks import list_tasks
 
@@ -52,7 +52,7 @@ async def find_occurrence(ctx: ToolContext, words: str, days: int = 60) -> Occur
 
 
 def tell(ctx: ToolContext, topic: Topic, action: Action, item_id: str, owner: str | None) -> None:
-    ctx.services.bus.publish(Event(topic=topic, action=action, id=item_id), audience(owner))
+    announce(ctx.services.bus, topic, action, item_id, owner)
 
 
 def day_range(moment: datetime, days: int = 1) -> tuple[datetime, datetime]:

@@ -9,10 +9,10 @@ from litestar import delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from appliance.events import Action, Event, EventBus
+from appliance.events import Action, EventBus
 from appliance.organizer.lists import lists
 from appliance.organizer.lists.shapes import Cleared, ItemCreate, ItemUpdate, ListCreate, ListItem, ListUpdate, TodoList
-from appliance.organizer.scope import audience
+from appliance.organizer.live import announce
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep
 
@@ -124,8 +124,7 @@ async def _list_changed(db: DatabaseDep, bus: EventBus, viewer: str, list_id: st
 
 
 def _announce(bus: EventBus, action: Action, todo: TodoList) -> None:
-    """No data in the event: the pages that hear it fetch again, as whoever they are signed in as."""
-    bus.publish(Event(topic="lists", action=action, id=todo.id), audience(todo.owner_id))
+    announce(bus, "lists", action, todo.id, todo.owner_id)
 
 
 routes = [

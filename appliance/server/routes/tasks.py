@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.organizer import household
 from appliance.organizer.household import Household, HouseholdUpdate
-from appliance.organizer.scope import audience
+from appliance.organizer.live import announce
 from appliance.organizer.tasks import tasks
 from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskStatus, TaskUpdate
 from appliance.server.auth import admin_only, members_only
@@ -119,7 +119,7 @@ async def set_household(db: DatabaseDep, bus: BusDep, data: JSONBody[HouseholdUp
 
 
 def _announce(bus: EventBus, action: Action, task: Task) -> None:
-    bus.publish(Event(topic="tasks", action=action, id=task.id), audience(task.owner_id))
+    announce(bus, "tasks", action, task.id, task.owner_id)
 
 
 routes = [
