@@ -161,3 +161,53 @@ def test_a_caldav_server_is_linked_and_synced_from_the_page(signed_in: Callable[
         assert PASSWORD not in alex.content()
     finally:
         radicale.stop()
+
+
+def test_a_nas_certificate_is_shown_and_trusted_and_the_interval_chosen(
+    signed_in: Callable[..., Page], tmp_path: Path
+) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from appliance.organizer.caldav.trust import fingerprint
+    from appliance.system.tls import create_household_tls
+
+    tls = create_household_tls(tmp_path / "nas-tls", ["localhost"], ["127.0.0.1"])
+    expected = fingerprint(x509.load_pem_x509_certificate(tls.server_cert.read_bytes()).public_bytes(Encoding.DER))
+    radicale = start_radicale(tmp_path / "radicale", tls=tls)
+    try:
+        radicale.calendar("family")
+        alex = _open(signed_in(ADMIN), "/calendar")
+        alex.get_by_label("Name", exact=True).fill("NAS")
+        alex.get_by_label("Server address").fill(radicale.url)
+        alex.get_by_label("User name").fill(USER)
+        alex.get_by_label("Password").fill(PASSWORD)
+        alex.get_by_label("The household's account (it may be on the home network)").check()
+        alex.get_by_role("button", name="Add account").click()
+        panel = alex.get_by_role("region", name="The server's certificate")
+        expect(panel.locator("[data-cert-fingerprint]")).to_have_text(expected)
+        nas = [a for a in _api(alex, "GET", "/api/caldav/accounts") if a["label"] == "NAS"]
+        assert nas == []  # nothing added (nor the password sent) before the member says so
+        screenshot(alex, "calendar-certificate")
+        assert_accessible(alex, "calendar-certificate")
+        panel.get_by_role("button", name=re.compile("trust this certificate")).click()
+        expect(alex.get_by_text("Account added.")).to_be_visible()
+        [account] = [a for a in _api(alex, "GET", "/api/caldav/accounts") if a["label"] == "NAS"]
+        assert account["cert_sha256"] == expected
+        alex.get_by_label("Account", exact=True).select_option(label="NAS")
+        expect(alex.get_by_label("Remote calendar")).to_contain_text("Family")
+        alex.get_by_role("button", name="Sync this calendar").click()
+        alex.get_by_label("Sync every").select_option(label="hour")
+        expect(alex.get_by_role("button", name="Sync Household now")).to_be_visible()
+        _wait_for_interval(alex, 60)
+    finally:
+        radicale.stop()
+
+
+def _wait_for_interval(page: Page, minutes: int) -> None:
+    for _ in range(50):
+        [household] = [c for c in _api(page, "GET", "/api/calendars") if c["id"] == "household"]
+        if household["caldav"] and household["caldav"]["sync_minutes"] == minutes:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the interval never became {minutes} minutes")

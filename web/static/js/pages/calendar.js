@@ -20,9 +20,54 @@ export function init() {
   if (importer) importer.addEventListener("submit", (event) => importFile(event, importer));
   const linker = document.querySelector("form[data-caldav-link]");
   if (linker) initLinking(linker);
+  const account = document.querySelector("form[data-caldav-account]");
+  if (account) initTrust(account);
   document.addEventListener("change", (event) => {
     if (event.target.matches("select[data-sync-interval]")) saveInterval(event.target);
   });
+}
+
+// First contact with an https server: its certificate is looked at before the password is sent. One
+// that no known authority vouches for is shown by its fingerprint, and trusted only when the member says
+// it matches (the account then trusts that one certificate alone). The form's own sending does the rest.
+function initTrust(form) {
+  const pin = form.querySelector("[data-cert-pin]");
+  const panel = form.querySelector("[data-cert-panel]");
+  form.addEventListener("submit", async (event) => {
+    const url = form.elements.url.value.trim();
+    if (!/^https:\/\//i.test(url) || form.dataset.certLooked === url) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const shared = form.elements.shared ? form.elements.shared.checked : false;
+    try {
+      const seen = await callApi("POST", "/api/caldav/certificate", { url, shared }, form.elements.csrf_token.value);
+      form.dataset.certLooked = url;
+      pin.value = "";
+      if (seen.trusted) form.requestSubmit();
+      else showCertificate(panel, seen);
+    } catch (error) {
+      const message = form.querySelector("[data-form-message]");
+      message.textContent = error instanceof ApiError ? error.message : "The server could not be reached.";
+      message.dataset.kind = "error";
+    }
+  });
+  form.querySelector("[data-cert-trust]").addEventListener("click", () => {
+    pin.value = panel.dataset.sha256;
+    panel.hidden = true;
+    form.requestSubmit();
+  });
+  form.elements.url.addEventListener("input", () => { panel.hidden = true; pin.value = ""; delete form.dataset.certLooked; });
+  form.addEventListener("atom:submitted", () => { panel.hidden = true; pin.value = ""; delete form.dataset.certLooked; });
+}
+
+function showCertificate(panel, seen) {
+  panel.dataset.sha256 = seen.sha256;
+  panel.querySelector("[data-cert-fingerprint]").textContent = seen.sha256;
+  panel.querySelector("[data-cert-subject]").textContent = seen.subject;
+  panel.querySelector("[data-cert-issuer]").textContent = seen.issuer;
+  panel.querySelector("[data-cert-until]").textContent = seen.not_after;
+  panel.hidden = false;
+  panel.querySelector("[data-cert-trust]").focus();
 }
 
 // How often a linked calendar syncs: saved as soon as it is chosen ("" is the household's setting).
