@@ -30,6 +30,7 @@ export function initTalk(card) {
   card.querySelector("[data-talk-stop]").addEventListener("click", () => talk.stop());
   document.addEventListener("keydown", (event) => spaceKey(event, () => talk.press()));
   document.addEventListener("keyup", (event) => spaceKey(event, () => talk.release()));
+  card.dataset.ready = "true";
 }
 
 function spaceKey(event, action) {
@@ -63,8 +64,7 @@ class Talk {
   async press() {
     if (this.pressed) return;
     this.pressed = true;
-    this.button.setAttribute("aria-pressed", "true");
-    this.button.textContent = "Listening… let go when done";
+    this.button.setAttribute("aria-pressed", "true"); // its name stays: the status line says what happens
     this.silencePlayback();
     this.player = this.player || new AudioContext();
     try {
@@ -75,25 +75,28 @@ class Talk {
       this.unpress();
       return;
     }
-    if (!this.pressed) this.release(); // let go while the microphone was opening
+    if (!this.pressed) this.finish(); // let go while the microphone was opening
     else this.limit = window.setTimeout(() => this.release(), this.maxSeconds * 1000);
   }
 
   release() {
     if (!this.pressed) return;
     this.unpress();
-    if (this.sending) {
-      this.sending = false;
-      this.send({ type: "end" });
-      this.show("Thinking…");
-    }
+    this.finish();
+  }
+
+  // What was said while the button was held is the command.
+  finish() {
+    if (!this.sending) return;
+    this.sending = false;
+    this.send({ type: "end" });
+    this.show("Thinking…");
   }
 
   unpress() {
     this.pressed = false;
     window.clearTimeout(this.limit);
     this.button.setAttribute("aria-pressed", "false");
-    this.button.textContent = "Hold to talk";
   }
 
   stop() {
@@ -109,7 +112,7 @@ class Talk {
     this.send({ type: "listen", reason });
     this.reason = reason;
     this.sending = true;
-    this.show(reason === "follow-up" ? "Listening for your answer…" : "Listening…");
+    this.show(reason === "follow-up" ? "Listening for your answer…" : "Listening… let go when you are done.");
   }
 
   audio(chunk) {
@@ -203,6 +206,7 @@ class Talk {
     source.connect(this.player.destination);
     this.playing = source;
     this.card.dataset.playing = "true";
+    if (isReply) this.card.dataset.replies = String(Number(this.card.dataset.replies || 0) + 1);
     source.addEventListener("ended", () => this.played(source, isReply));
     source.start();
   }
