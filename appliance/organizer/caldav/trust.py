@@ -78,9 +78,9 @@ def pinned_context(pem: str) -> ssl.SSLContext:
 
 async def first_look(url: str, targets: Targets) -> Certificate:
     """The certificate an https server shows, and whether this box's authorities vouch for it."""
-    if httpx.URL(url).scheme != "https":
-        raise InvalidInput("only an https:// address has a certificate to trust")
     host, port = split_url(url)
+    if not url.lower().startswith("https://"):
+        raise InvalidInput("only an https:// address has a certificate to trust")
     try:
         addresses = await resolve(host, port, timeout=_SECONDS)
     except (OSError, TimeoutError, ValueError):
@@ -122,7 +122,10 @@ def _looking() -> ssl.SSLContext:
 
 
 def _described(der: bytes, trusted: bool) -> Certificate:
-    parsed = x509.load_der_x509_certificate(der)
+    try:
+        parsed = x509.load_der_x509_certificate(der)
+    except ValueError:
+        raise ServiceUnavailable("the server's certificate is not one Atom can read") from None
     return Certificate(
         pem=ssl.DER_cert_to_PEM_cert(der),
         sha256=fingerprint(der),
