@@ -17,7 +17,7 @@ Capability modules (`issues.py`, `tasks.py`, …) turn the service's items into 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import msgspec
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from appliance.connectors.session import SyncSession
     from appliance.connectors.tokens import Grant
 
-__all__ = ["Connector", "RemoteTask"]
+__all__ = ["Connector", "RemoteTask", "RemoteEvent"]
 
 
 class RemoteTask(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +40,24 @@ class RemoteTask(msgspec.Struct, frozen=True, kw_only=True):
     url: str | None = None
     done: bool = False
     due_date: date | None = None
+
+
+class RemoteEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event at a service that becomes an event in one of the member's calendars."""
+
+    remote_id: str
+    title: str
+    starts: datetime
+    """Aware (an all-day event: midnight of its first day)."""
+    ends: datetime
+    """Aware (an all-day event: midnight of its last day, inclusive, as Atom counts)."""
+    all_day: bool = False
+    tz: str | None = None
+    """The event's own IANA zone; None: the household's."""
+    rrule: str | None = None
+    location: str = ""
+    description: str = ""
+    url: str | None = None
 
 
 @runtime_checkable

@@ -82,8 +82,9 @@ async def find_or_create(
     """The member's connection to `connector`, started afresh as signing-in; an existing one keeps its sync state."""
     row = await db.read(queries.owned_connection, owner, connector)
     if row is None:
+        connection_id = uuid.uuid4().hex
         new = {
-            "id": uuid.uuid4().hex,
+            "id": connection_id,
             "owner": owner,
             "connector": connector,
             "state": "signing-in",
@@ -91,7 +92,7 @@ async def find_or_create(
             "client_id": client_id,
         }
         await db.write(queries.insert_connection, new)
-        return await get_record(db, owner, new["id"])
+        return await get_record(db, owner, connection_id)
     changes = {"sign_in": sign_in, "client_id": client_id, "state": "signing-in"}
     await db.write(queries.update_connection, row[0], changes)
     return await get_record(db, owner, row[0])
@@ -110,7 +111,7 @@ async def save_cursor(db: Database, connection_id: str, cursor: dict[str, Any]) 
 async def synced_items(db: Database, owner: str, connection_id: str) -> list[SyncedItem]:
     record = await get_record(db, owner, connection_id)
     rows = await db.read(queries.connection_items, record.id)
-    return [SyncedItem(remote_id=r[0], task_id=r[1], title=r[2], url=r[3], done=r[4]) for r in rows]
+    return [SyncedItem(remote_id=r[0], local_id=r[1], title=r[2], url=r[3], done=r[4], kind=r[5]) for r in rows]
 
 
 def public(record: Record) -> Connection:

@@ -10,9 +10,10 @@ from appliance.connectors import queries
 from appliance.connectors.access import app_client, authed
 from appliance.connectors.hub import ConnectorHub
 from appliance.connectors.registry import manifest, plugin
-from appliance.connectors.shapes import Disconnected
+from appliance.connectors.shapes import Disconnected, SyncedItem
 from appliance.errors import AtomError, NotFound
 from appliance.events import Event
+from appliance.organizer.calendar.events import delete_event
 from appliance.organizer.tasks.tasks import delete_task
 
 __all__ = ["disconnect"]
@@ -25,18 +26,18 @@ async def disconnect(hub: ConnectorHub, owner: str, connection_id: str, keep_dat
     title = manifest(record.connector).title
     revoked = await _revoke(hub, record)
     items = await conns.synced_items(hub.db, owner, record.id)
-    removed = 0 if keep_data else await _remove_tasks(hub, owner, [item.task_id for item in items])
+    removed = 0 if keep_data else await _remove(hub, owner, items)
     await hub.db.write(queries.delete_connection, record.id)
     await hub.store(owner, record.id).erase()
     hub.budgets.forget(record.id)
     hub.announce(owner, record.id, "deleted")
-    if items:
-        hub.bus.publish(Event(topic="tasks", action="updated", id=record.id), [owner])
+    for topic in {"tasks" if item.kind == "task" else "calendar" for item in items}:
+        hub.bus.publish(Event(topic=topic, action="updated", id=record.id), [owner])
     where = "" if revoked else " " + _revoke_yourself(title, record)
     return Disconnected(
         revoked=revoked,
-        kept_tasks=len(items) if keep_data else 0,
-        removed_tasks=removed,
+        kept=len(items) if keep_data else 0,
+        removed=removed,
         message=f"Disconnected from {title}.{where}",
     )
 
@@ -59,11 +60,12 @@ async def _revoke(hub: ConnectorHub, record: conns.Record) -> bool:
         return False
 
 
-async def _remove_tasks(hub: ConnectorHub, owner: str, task_ids: list[str]) -> int:
+async def _remove(hub: ConnectorHub, owner: str, items: list[SyncedItem]) -> int:
     removed = 0
-    for task_id in task_ids:
+    for item in items:
+        delete = delete_task if item.kind == "task" else delete_event
         try:
-            await delete_task(hub.db, hub.knowledge, owner, task_id)
+            await delete(hub.db, hub.knowledge, owner, item.local_id)
             removed += 1
         except NotFound:  # the member had deleted it already
             pass

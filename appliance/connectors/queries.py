@@ -30,7 +30,7 @@ _CONNECTION = (
     " c.last_error, c.error_action, c.retry_at, c.created_at, c.updated_at,"
     " (SELECT count(*) FROM connector_items i WHERE i.connection_id = c.id)"
 )
-_ITEM = "remote_id, local_id, title, url, remote_done"
+_ITEM = "remote_id, local_id, title, url, remote_done, kind"
 # The columns a caller may change through update_connection (names are never taken from input).
 CHANGEABLE = frozenset(
     {"state", "sign_in", "account", "client_id", "cursor", "last_sync_at", "last_error", "error_action", "retry_at"}
@@ -99,13 +99,14 @@ def upsert_item(
     title: str,
     url: str | None,
     done: bool,
+    kind: str = "task",
 ) -> None:
     conn.execute(
         "INSERT INTO connector_items (connection_id, owner, remote_id, kind, local_id, title, url, remote_done,"
-        " updated_at) VALUES (?, ?, ?, 'task', ?, ?, ?, ?, ?) ON CONFLICT (connection_id, remote_id) DO UPDATE SET"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, remote_id) DO UPDATE SET"
         " local_id = excluded.local_id, title = excluded.title, url = excluded.url,"
         " remote_done = excluded.remote_done, updated_at = excluded.updated_at",
-        [connection_id, owner, remote_id, local_id, title, url, done, clock.now()],
+        [connection_id, owner, remote_id, kind, local_id, title, url, done, clock.now()],
     )
 
 

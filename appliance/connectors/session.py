@@ -1,6 +1,6 @@
 """What a connector's sync works through: its authenticated client, its cursor, and the
-member's tasks (written through the organizer's own functions, so ranking, search and the
-Tasks page see them like any other)."""
+member's tasks and events (written through the organizer's own functions, so ranking, search,
+the Tasks page and the calendar see them like any other)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 
 import msgspec
 
-from appliance.connectors import queries
-from appliance.connectors.base import RemoteTask
+from appliance.connectors import calendar_items, queries
+from appliance.connectors.base import RemoteEvent, RemoteTask
 from appliance.connectors.connections import Record, save_cursor
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import NotFound
 from appliance.knowledge import Knowledge
+from appliance.organizer.calendar.events import delete_event
 from appliance.organizer.tasks import tasks as organizer
 from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskUpdate
 from appliance.storage import Database
@@ -25,7 +26,7 @@ class SyncSession:
     def __init__(self, db: Database, knowledge: Knowledge, record: Record, http: ServiceHttp) -> None:
         self.http = http
         self.cursor: dict[str, Any] = dict(record.cursor)
-        self.changed = 0  # tasks written; the runner tells the Tasks page when any were
+        self.changed: set[str] = set()  # "task", "event": the runner tells those pages
         self._db, self._knowledge, self._record = db, knowledge, record
 
     async def save_cursor(self, **changes: Any) -> None:
@@ -48,25 +49,54 @@ class SyncSession:
         await self._db.write(
             queries.upsert_item, self._record.id, self._owner, item.remote_id, task.id, item.title, item.url, item.done
         )
-        self.changed += 1
+        self.changed.add("task")
         return task
+
+    async def upsert_event(self, item: RemoteEvent, calendar_name: str) -> None:
+        """The member's event for `item`, in the connection's own calendar (`calendar_name` when it makes it)."""
+        calendar_id = await calendar_items.ensure_calendar(
+            self._db, self._owner, self.cursor.get("calendar_id"), calendar_name
+        )
+        if calendar_id != self.cursor.get("calendar_id"):
+            await self.save_cursor(calendar_id=calendar_id)
+        row = await self._db.read(queries.item_row, self._record.id, item.remote_id)
+        current = await calendar_items.existing_event(self._db, self._owner, row[1]) if row else None
+        event = await calendar_items.write_event(self._db, self._knowledge, self._owner, calendar_id, current, item)
+        await self._db.write(
+            queries.upsert_item,
+            self._record.id,
+            self._owner,
+            item.remote_id,
+            event.id,
+            item.title,
+            item.url,
+            False,
+            "event",
+        )
+        self.changed.add("event")
+
+    async def remote_ids(self) -> set[str]:
+        """Every item this connection has brought in (a full listing forgets those no longer there)."""
+        return {row[0] for row in await self._db.read(queries.connection_items, self._record.id)}
 
     async def forget(self, remote_id: str) -> None:
         """The item is gone at the service: its task goes too."""
         row = await self._db.read(queries.item_row, self._record.id, remote_id)
         if row is None:
             return
-        if await self._existing(row[1]) is not None:
+        if row[5] == "event" and await calendar_items.existing_event(self._db, self._owner, row[1]):
+            await delete_event(self._db, self._knowledge, self._owner, row[1])
+        elif row[5] == "task" and await self._existing(row[1]) is not None:
             await organizer.delete_task(self._db, self._knowledge, self._owner, row[1])
         await self._db.write(queries.delete_item, self._record.id, remote_id)
-        self.changed += 1
+        self.changed.add(row[5])
 
     async def completed_here(self) -> list[str]:
         """Items still open at the service whose task the member completed in Atom."""
         rows = await self._db.read(queries.connection_items, self._record.id)
         done = []
-        for remote_id, local_id, _title, _url, remote_done in rows:
-            task = None if remote_done else await self._existing(local_id)
+        for remote_id, local_id, _title, _url, remote_done, kind in rows:
+            task = None if remote_done or kind != "task" else await self._existing(local_id)
             if task is not None and task.completed_at is not None:
                 done.append(remote_id)
         return done

@@ -113,10 +113,12 @@ class SyncOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SyncedItem(msgspec.Struct, frozen=True, kw_only=True):
-    """An item a connection brought in, and the Atom task it became."""
+    """An item a connection brought in, and the Atom task or event it became."""
 
     remote_id: str
-    task_id: str
+    kind: Literal["task", "event"]
+    local_id: str
+    """The task's or event's id in Atom."""
     title: str
     url: str | None
     done: bool
@@ -125,6 +127,7 @@ class SyncedItem(msgspec.Struct, frozen=True, kw_only=True):
 class Disconnected(msgspec.Struct, frozen=True, kw_only=True):
     revoked: bool
     """The service revoked Atom's grant; otherwise `message` says where the member can."""
-    kept_tasks: int
-    removed_tasks: int
+    kept: int
+    """Tasks and events the connection brought in that stay, now ordinary ones."""
+    removed: int
     message: str

@@ -20,7 +20,7 @@ from appliance.connectors.registry import manifest, plugin
 from appliance.connectors.session import SyncSession
 from appliance.connectors.shapes import Connection, SyncOutcome
 from appliance.errors import AddressRefused, Conflict, ServiceBusy, ServiceFailed, SignInNeeded
-from appliance.events import Event
+from appliance.events import Event, Topic
 
 __all__ = ["sync_now", "sync_all", "run_sync"]
 
@@ -70,8 +70,9 @@ async def run_sync(hub: ConnectorHub, record: Record) -> Record:
                 error_action="Atom tries again at the next sync; the log has the details.",
             )
         finally:
-            if session is not None and session.changed:
-                hub.bus.publish(Event(topic="tasks", action="updated", id=record.id), [record.owner])
+            for kind in session.changed if session is not None else ():
+                topic: Topic = "tasks" if kind == "task" else "calendar"
+                hub.bus.publish(Event(topic=topic, action="updated", id=record.id), [record.owner])
         return await conns.set_state(
             hub, record, "connected", last_sync_at=clock.now(), last_error=None, error_action=None, retry_at=None
         )

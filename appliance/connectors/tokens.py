@@ -101,6 +101,8 @@ class GrantAuth(httpx.Auth):
             stored = await self._store.grant()
             if stored.access_token != used.access_token:
                 return stored
+            if self._refresh is None:
+                raise SignInNeeded("this sign-in cannot be renewed")
             fresh = await self._refresh(stored)
             await self._store.save_grant(fresh)  # before any use: the old refresh token may be dead now
             return fresh

@@ -16,6 +16,7 @@ from appliance.server import create_app
 from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
 from tests.fakes.github_api import FakeGitHub
+from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.todoist_api import FakeTodoist
 from tests.processes import free_port, serving_in_thread
 
@@ -43,9 +44,15 @@ def todoist() -> Iterator[FakeTodoist]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist) -> Settings:
+def google() -> Iterator[FakeGoogleCalendar]:
+    with FakeGoogleCalendar() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
-    urls = f"github={github.url}, todoist={todoist.url}"
+    urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

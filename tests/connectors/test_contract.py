@@ -22,8 +22,11 @@ from appliance.connectors.registry import manifests
 from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
 from tests.connectors.test_github import sign_in_github
+from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
 from tests.connectors.test_todoist import connect_todoist
 from tests.fakes.github_api import FakeGitHub
+from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
+from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.service import ServiceFake
 from tests.fakes.todoist_api import FakeTodoist
 
@@ -35,6 +38,7 @@ class Service:
     seed: Callable[[Any, int], None]  # give the member n open items at the service
     revoke: Callable[[Any], None]  # the member withdraws Atom's access at the service
     pages: int  # requests a sync of 150 items makes (the interruption comes after the first)
+    visible: Callable[[TestClient], list[str]]  # the titles on the member's Atom page it syncs to
 
     def __str__(self) -> str:
         return self.name
@@ -50,11 +54,18 @@ def _seed_todoist(fake: FakeTodoist, count: int) -> None:
         fake.add(f"Item {n}")
 
 
+def synced_titles(client: TestClient) -> list[str]:
+    return sorted(t["title"] for t in client.get("/api/tasks").json() if t["source"] == "connector")
+
+
+def _revoke_todoist(fake: FakeTodoist) -> None:
+    fake.tokens.clear()
+
+
 SERVICES = [
-    Service("github", lambda client, fake: sign_in_github(client, fake), _seed_github, FakeGitHub.revoke_all, 2),
-    Service(
-        "todoist", lambda client, fake: connect_todoist(client), _seed_todoist, lambda fake: fake.tokens.clear(), 1
-    ),
+    Service("github", sign_in_github, _seed_github, FakeGitHub.revoke_all, 2, synced_titles),
+    Service("todoist", lambda client, fake: connect_todoist(client), _seed_todoist, _revoke_todoist, 1, synced_titles),
+    Service("google_calendar", sign_in_google, seed_events, FakeGoogleCalendar.revoke_all, 2, event_titles),
 ]
 
 
@@ -64,12 +75,8 @@ def service(request: pytest.FixtureRequest) -> Service:
 
 
 @pytest.fixture
-def fake(service: Service, github: FakeGitHub, todoist: FakeTodoist) -> ServiceFake:
-    return {"github": github, "todoist": todoist}[service.name]
-
-
-def synced_titles(client: TestClient) -> list[str]:
-    return sorted(t["title"] for t in client.get("/api/tasks").json() if t["source"] == "connector")
+def fake(service: Service, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar) -> ServiceFake:
+    return {"github": github, "todoist": todoist, "google_calendar": google}[service.name]
 
 
 def sync(client: TestClient, connection: dict) -> dict:
@@ -82,7 +89,7 @@ def test_signed_in_items_become_tasks(service: Service, fake: ServiceFake, ada: 
     service.seed(fake, 3)
     connection = service.sign_in(ada, fake)
     assert sync(ada, connection)["state"] == "connected"
-    assert len(synced_titles(ada)) == 3
+    assert len(service.visible(ada)) == 3
     assert sync(ada, connection)["items"] == 3  # a second sync changes nothing
 
 
@@ -94,7 +101,7 @@ def test_a_short_retry_after_is_waited_out(
     fake.fail(429, retry_after="7")
     assert sync(ada, connection)["state"] == "connected"
     assert sleeps.waits == [7.0]
-    assert len(synced_titles(ada)) == 2
+    assert len(service.visible(ada)) == 2
 
 
 def test_a_long_retry_after_stops_the_sync_until_then(
@@ -108,7 +115,7 @@ def test_a_long_retry_after_stops_the_sync_until_then(
     asked = len(fake.requests)
     assert scheduled_sync()[0]["skipped"] is True and len(fake.requests) == asked
     assert sync(ada, connection)["state"] == "connected"  # Sync now does not wait
-    assert len(synced_titles(ada)) == 2
+    assert len(service.visible(ada)) == 2
 
 
 def test_an_interrupted_sync_resumes_without_duplicates(service: Service, fake: ServiceFake, ada: TestClient) -> None:
@@ -119,7 +126,7 @@ def test_an_interrupted_sync_resumes_without_duplicates(service: Service, fake: 
     fake.cut_after(None)
     resumed = sync(ada, connection)
     assert resumed["state"] == "connected" and resumed["items"] == 150
-    titles = synced_titles(ada)
+    titles = service.visible(ada)
     assert len(titles) == len(set(titles)) == 150
 
 
@@ -132,7 +139,7 @@ def test_a_revoked_grant_needs_sign_in_and_keeps_what_was_synced(
     service.revoke(fake)
     after = sync(ada, connection)
     assert after["state"] == "needs-sign-in" and after["error_action"]
-    assert len(synced_titles(ada)) == 2
+    assert len(service.visible(ada)) == 2
     (listed,) = ada.get("/api/connections").json()
     assert listed["state"] == "needs-sign-in"
 
@@ -203,6 +210,8 @@ def _fake_classes() -> list[type[ServiceFake]]:
 def _secrets_at(fake: ServiceFake) -> set[str]:
     if isinstance(fake, FakeGitHub):
         return set(fake.state.tokens) | set(fake.state.refresh)
+    if isinstance(fake, FakeGoogleCalendar):
+        return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
     if isinstance(fake, FakeTodoist):
         from tests.fakes.todoist_api import TOKEN
 

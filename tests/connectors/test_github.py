@@ -43,7 +43,7 @@ def test_device_sign_in_then_assigned_issues_are_tasks_with_their_links(ada: Tes
     assert "https://github.com/house/atom/issues/1" in task["notes"]
     assert task["shared"] is False
     items = ada.get(f"/api/connections/{connection['id']}/items").json()
-    assert items[0]["url"] == "https://github.com/house/atom/issues/1" and items[0]["task_id"] == task["id"]
+    assert items[0]["url"] == "https://github.com/house/atom/issues/1" and items[0]["local_id"] == task["id"]
 
 
 def test_sync_asks_only_for_changes_since_the_last_and_follows_every_page(ada: TestClient, github: FakeGitHub) -> None:

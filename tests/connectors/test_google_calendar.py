@@ -1,0 +1,137 @@
+"""Google Calendar end to end over loopback HTTP: PKCE (S256) with a loopback redirect and the
+pasted address, a forged or foreign `state` refused, events by sync token, a forgotten sync
+token (410) answered with a full listing, refresh, and revoking on disconnect."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from litestar.testing import TestClient
+
+from tests.fakes.google_calendar_api import CLIENT_ID, CLIENT_SECRET, FakeGoogleCalendar
+
+APP = {"connector": "google_calendar", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+
+
+def start_google(client: TestClient) -> dict:
+    answer = client.post("/api/connections", json=APP)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def sign_in_google(client: TestClient, google: FakeGoogleCalendar, email: str = "ada@example.com") -> dict:
+    step = start_google(client)
+    landed = google.consent(step["pkce"]["authorize_url"], email)
+    done = client.post(f"/api/connections/{step['connection']['id']}/sign-in/paste", json={"address": landed})
+    assert done.status_code == 200, done.text
+    return done.json()["connection"]
+
+
+def seed_events(google: FakeGoogleCalendar, count: int) -> None:
+    base = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    for n in range(count):
+        starts = base + timedelta(hours=n)
+        google.add(
+            f"ev{n}",
+            summary=f"Item {n}",
+            start={"dateTime": starts.isoformat(), "timeZone": "Europe/Berlin"},
+            end={"dateTime": (starts + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
+        )
+
+
+def event_titles(client: TestClient) -> list[str]:
+    start = datetime.now(UTC).date()
+    params = {"start": f"{start}T00:00:00Z", "end": f"{start + timedelta(days=60)}T00:00:00Z"}
+    answer = client.get("/api/events", params=params)
+    assert answer.status_code == 200, answer.text
+    return sorted(o["title"] for o in answer.json())
+
+
+def test_pkce_sign_in_with_the_pasted_address_then_events_on_the_calendar(
+    ada: TestClient, google: FakeGoogleCalendar
+) -> None:
+    seed_events(google, 2)
+    google.add("allday", summary="Grandma visits", start={"date": "2027-03-24"}, end={"date": "2027-03-27"})
+    step = start_google(ada)
+    assert step["pkce"]["redirect_uri"].startswith("http://127.0.0.1/")
+    assert "code_challenge_method=S256" in step["pkce"]["authorize_url"]
+    assert step["pkce"]["authorize_url"].startswith(google.url + "/o/oauth2/v2/auth?")
+    landed = google.consent(step["pkce"]["authorize_url"])
+    connection = ada.post(f"/api/connections/{step['connection']['id']}/sign-in/paste", json={"address": landed})
+    assert connection.status_code == 200, connection.text
+    assert connection.json()["connection"]["account"] == "ada@example.com"
+
+    synced = ada.post(f"/api/connections/{step['connection']['id']}/sync").json()
+    assert synced["state"] == "connected" and synced["items"] == 3
+    assert event_titles(ada) == ["Item 0", "Item 1"]
+    calendars = {c["name"]: c for c in ada.get("/api/calendars").json()}
+    assert calendars["Google Calendar"]["shared"] is False
+    (allday,) = ada.get("/api/events", params={"start": "2027-03-20T00:00:00Z", "end": "2027-03-30T00:00:00Z"}).json()
+    assert allday["title"] == "Grandma visits" and allday["all_day"] is True
+    assert (allday["starts"][:10], allday["ends"][:10]) == (
+        "2027-03-24",
+        "2027-03-27",
+    )  # the 24th to the 26th, inclusive
+
+
+def test_a_forged_or_foreign_state_is_refused(ada: TestClient, bob: TestClient, google: FakeGoogleCalendar) -> None:
+    adas, bobs = start_google(ada), start_google(bob)
+    landed_for_bob = google.consent(bobs["pkce"]["authorize_url"], "bob@example.com")
+    forged = landed_for_bob.replace("state=", "state=x")
+    refused = ada.post(f"/api/connections/{adas['connection']['id']}/sign-in/paste", json={"address": forged})
+    assert refused.status_code == 400 and "does not belong" in refused.json()["detail"]
+    # Bob's real landing address, pasted by Ada into her own sign-in: its state is Bob's, not hers
+    crossed = ada.post(f"/api/connections/{adas['connection']['id']}/sign-in/paste", json={"address": landed_for_bob})
+    assert crossed.status_code == 400
+    # ... and into Bob's connection, which Ada cannot reach at all
+    theirs = ada.post(f"/api/connections/{bobs['connection']['id']}/sign-in/paste", json={"address": landed_for_bob})
+    assert theirs.status_code == 404
+    assert not [r for r in google.requests if r.path == "/token"]  # nothing was exchanged
+    elsewhere = ada.post(
+        f"/api/connections/{adas['connection']['id']}/sign-in/paste", json={"address": "https://evil.example/?code=1"}
+    )
+    assert elsewhere.status_code == 400
+
+
+def test_changes_arrive_by_sync_token_and_a_forgotten_token_lists_everything_again(
+    ada: TestClient, google: FakeGoogleCalendar
+) -> None:
+    seed_events(google, 3)
+    connection = sign_in_google(ada, google)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    google.change("ev0", summary="Item 0, moved")
+    google.cancel("ev1")
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    listed = [r.query for r in google.requests if r.path.endswith("/events")]
+    assert "syncToken" not in listed[0] and listed[1]["syncToken"].startswith("sync-")
+    assert event_titles(ada) == ["Item 0, moved", "Item 2"]
+
+    google.forget_sync_tokens()
+    google.state.events.pop("ev2")  # gone without a trace: only a full listing can tell
+    again = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert again["state"] == "connected"
+    listed = [r.query for r in google.requests if r.path.endswith("/events")]
+    assert listed[-2].get("syncToken") and "syncToken" not in listed[-1]
+    assert event_titles(ada) == ["Item 0, moved"]
+
+
+def test_an_expired_access_token_is_refreshed(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    google.expire_access_tokens()
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    assert [r.body["grant_type"] for r in google.requests if r.path == "/token"] == [
+        "authorization_code",
+        "refresh_token",
+    ]
+
+
+def test_disconnecting_revokes_the_grant_at_google(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    gone = ada.delete(f"/api/connections/{connection['id']}", params={"keep_data": "false"}).json()
+    assert gone["revoked"] is True and gone["removed"] == 1
+    assert google.state.refresh == {} and event_titles(ada) == []
+    (revoke,) = [r for r in google.requests if r.path == "/revoke"]
+    assert revoke.query == {}  # the token went in the body, never the address
