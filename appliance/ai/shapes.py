@@ -32,6 +32,7 @@ __all__ = [
     "ConversationCreate",
     "MessageCreate",
     "LOCAL",
+    "MAX_MONTHLY_BUDGET_USD",
 ]
 
 LOCAL = "local"
@@ -120,11 +121,14 @@ class PriceUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     output_per_mtok: Price
 
 
+MAX_MONTHLY_BUDGET_USD = 10_000  # a typo's extra zeros stop here; no household spends this on AI by intent
+
+
 class Preferences(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     policy: Policy = "local_first"
     fixed_key: str | None = None  # a key id, or "local"; for the "fixed" policy
     fallbacks: list[Annotated[str, msgspec.Meta(max_length=64)]] = []  # key ids or "local", in order
-    monthly_budget_usd: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    monthly_budget_usd: Annotated[float, msgspec.Meta(ge=0, le=MAX_MONTHLY_BUDGET_USD)] | None = None
     over_budget: OverBudget = "local"
 
 

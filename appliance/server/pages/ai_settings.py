@@ -1,4 +1,5 @@
-"""AI settings: my provider keys and the household's, my routing policy and budget, the box's models, prices.
+"""AI settings: "My AI" (my provider keys and the household's, my routing policy and budget) for everyone,
+and "Models & prices" (the box's models, prices) for admins.
 
 Keys are only ever shown by their masked hint. Members see the household's keys
 and may test them; only an admin changes them, and only an admin edits prices.
@@ -20,6 +21,7 @@ from appliance.ai import keys, prices
 from appliance.ai.preferences import get_preferences
 from appliance.ai.shapes import LOCAL, KeyOption, Preferences, ProviderInfo, ProviderKey
 from appliance.runtime import Runtime
+from appliance.server.auth import admin_only
 from appliance.server.deps import DatabaseDep, RuntimeDep
 from appliance.server.pages.ai_models import local_models, models_fragment
 from appliance.server.pages.usage import provider_name
@@ -49,10 +51,20 @@ async def ai_settings_page(request: Request, runtime: RuntimeDep) -> Template:
         option_fields=_option_fields(providers),
         provider_names={p.id: p.name for p in providers},
         keys=await keys.visible_keys(runtime.db, me),
+        **await _policy(runtime, me),
+    )
+
+
+@get("/settings/models", include_in_schema=False, guards=[admin_only])
+async def models_page(request: Request, runtime: RuntimeDep) -> Template:
+    """Admins only: the models on this box (install, add, remove) and the price table."""
+    return member_page(
+        request,
+        "ai_models_page.html",
+        "Models & prices",
         prices=await prices.price_table(runtime.db),
         provider_name=provider_name,
         models=await local_models(runtime.settings.data_dir),
-        **await _policy(runtime, me),
     )
 
 
@@ -108,5 +120,5 @@ def _option_fields(providers: list[ProviderInfo]) -> list[KeyOption]:
     return list(fields.values())
 
 
-pages = [ai_settings_page]
+pages = [ai_settings_page, models_page]
 fragments = [keys_fragment, policy_fragment, prices_fragment, models_fragment]

@@ -4,13 +4,16 @@
 import { announce } from "../announce.js";
 import { showMessage } from "../forms.js";
 
+// Both settings pages run this: "My AI" has the key forms, "Models & prices" (admins) the model form.
 export function init() {
   const adding = document.querySelector("form[data-add-key]");
-  const select = adding.querySelector("[data-provider-select]");
-  const applyChosen = () => applyProvider(adding, select.selectedOptions[0], true);
-  select.addEventListener("change", applyChosen);
-  adding.addEventListener("reset", () => window.setTimeout(applyChosen)); // after the reset has happened
-  applyChosen();
+  const select = adding && adding.querySelector("[data-provider-select]");
+  if (adding) {
+    const applyChosen = () => applyProvider(adding, select.selectedOptions[0], true);
+    select.addEventListener("change", applyChosen);
+    adding.addEventListener("reset", () => window.setTimeout(applyChosen)); // after the reset has happened
+    applyChosen();
+  }
   document.addEventListener("atom:submitted", ({ detail }) => {
     if (detail.form.hasAttribute("data-key-test")) showTestResult(detail.form, detail.result);
     if (detail.form.hasAttribute("data-add-model")) showModelAdded(detail.form, detail.result);
