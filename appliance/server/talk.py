@@ -151,13 +151,13 @@ class BrowserTalk:
 
     async def _read(self) -> None:
         while True:
-            message = await self._socket.receive()
+            message: dict[str, Any] = dict(await self._socket.receive())
             if message["type"] == "websocket.disconnect":
                 return
-            if message.get("bytes") is not None:
-                await self._audio(message["bytes"])
-            elif message.get("text") is not None:
-                await self._command(message["text"])
+            if isinstance(audio := message.get("bytes"), bytes):
+                await self._audio(audio)
+            elif isinstance(text := message.get("text"), str):
+                await self._command(text)
 
     async def _command(self, text: str) -> None:
         try:
