@@ -196,3 +196,52 @@ class _listening_impostor:
                 self.heard.append(secure.recv(65536))
         except (ssl.SSLError, OSError):
             self.heard.append(b"")  # the client gave up during or right after the handshake
+
+
+def _self_signed(folder: Path, *, expired: bool) -> TlsFiles:
+    """A NAS's own one-off certificate (no CA), valid now or expired a day ago."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(parents=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nas.local")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=30))
+        .not_valid_after(now - dt.timedelta(days=1) if expired else now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    files = TlsFiles(folder / "unused-ca.pem", folder / "server.pem", folder / "server.key")
+    files.server_cert.write_bytes(cert.public_bytes(Encoding.PEM))
+    key_pem = key.private_bytes(Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    files.server_key.write_bytes(key_pem)
+    files.ca_cert.write_bytes(cert.public_bytes(Encoding.PEM))  # the phone trusts it directly
+    return files
+
+
+def test_a_one_off_self_signed_certificate_works_and_an_expired_one_says_so(
+    household: TestClient, tmp_path: Path
+) -> None:
+    for expired in (False, True):
+        tls = _self_signed(tmp_path / f"cert-{expired}", expired=expired)
+        radicale = start_radicale(tmp_path / f"radicale-{expired}", tls=tls)
+        try:
+            account = _added(household, radicale.url, cert_sha256=_sha256_of(tls))
+            listed = household.get(f"/api/caldav/accounts/{account['id']}/calendars")
+            if expired:
+                assert (
+                    listed.status_code == 400 and "certificate has expired; renew it there" in listed.json()["detail"]
+                )
+            else:
+                assert listed.status_code == 200, listed.text
+        finally:
+            radicale.stop()

@@ -187,11 +187,15 @@ class CalDAVClient:
             raise
         except httpx.HTTPError as exc:
             where = urlsplit(url).netloc
-            if _certificate_refused(exc):
-                raise self._certificate_problem(where) from None
+            refusal = _certificate_refusal(exc)
+            if refusal is not None:
+                raise self._certificate_problem(where, refusal) from None
             raise ServerUnreachable(f"the CalDAV server at {where} is not reachable ({type(exc).__name__})") from None
 
-    def _certificate_problem(self, where: str) -> InvalidInput:
+    def _certificate_problem(self, where: str, refusal: ssl.SSLCertVerificationError) -> InvalidInput:
+        reason = str(refusal.verify_message or "")
+        if "expired" in reason or "not yet valid" in reason:
+            return CertificateUntrusted(f"the certificate of the CalDAV server at {where} {reason}; renew it there")
         if self._pinned:
             return CertificateChanged(f"the CalDAV server at {where} shows another certificate than the one trusted")
         return CertificateUntrusted(
@@ -200,14 +204,14 @@ class CalDAVClient:
         )
 
 
-def _certificate_refused(exc: BaseException) -> bool:
+def _certificate_refusal(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """httpx wraps the TLS failure; the verification error is somewhere in its causes."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
 _LISTING = [(DAV, "resourcetype"), (DAV, "displayname"), (CALDAV, "supported-calendar-component-set")]
