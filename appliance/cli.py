@@ -18,6 +18,7 @@ from appliance.cli_backup import add_backup_commands
 from appliance.cli_knowledge import add_knowledge_commands
 from appliance.cli_models import add_model_commands
 from appliance.cli_tls import add_tls_commands
+from appliance.cli_upgrade import add_upgrade_commands
 from appliance.cli_voice import add_voice_commands
 from appliance.datadir import make_private
 from appliance.errors import AtomError, StartupRefused
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     add_tls_commands(commands)
     add_backup_commands(commands)
     add_voice_commands(commands)
+    add_upgrade_commands(commands)
     return parser
 
 

@@ -19,6 +19,7 @@ AtomError
 ├── ServiceUnavailable      503: a part Atom needs (the server, the queue) is not reachable
 ├── ProviderError           an AI provider failed (its own tree is in its docstring)
 ├── ConnectorError          a connected service failed (its own tree is in its docstring)
+├── UpgradeFailed           `atom upgrade` failed after stopping Atom; it says what it rolled back
 └── ClientGone              499: the client hung up before its reply was ready; nobody reads it
 """
 
@@ -53,6 +54,7 @@ __all__ = [
     "ServiceFailed",
     "BudgetExceeded",
     "ClientGone",
+    "UpgradeFailed",
 ]
 
 
@@ -208,3 +210,7 @@ class ClientGone(AtomError):
     """The HTTP client hung up while its reply was being prepared; the work for it was stopped."""
 
     status_code = 499  # nginx's "client closed request": only logs ever see it
+
+
+class UpgradeFailed(AtomError):
+    """An upgrade failed once Atom was stopped; the message says whether the old release and data are back."""

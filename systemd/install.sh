@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Atom as system services: a dedicated user, the code in /opt/atom, data in /var/lib/atom.
+# Installs Atom as system services: a dedicated user, the code in /opt/atom/releases/<version> behind
+# /opt/atom/current, data in /var/lib/atom.
 # Run as root from a checkout: sudo systemd/install.sh
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,13 +10,17 @@ install -d -o atom -g atom -m 0700 /var/lib/atom
 install -d -m 0755 /etc/atom
 [ -f /etc/atom/atom.env ] || printf '# ATOM_* settings, e.g.\n# ATOM_PORT=8080\n' > /etc/atom/atom.env
 
-if [ "$src" != /opt/atom ]; then
-  mkdir -p /opt/atom
-  cp -a "$src/." /opt/atom/
+# Releases side by side, the running one behind a link: `atom upgrade` adds the next one beside it.
+tag="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$src/pyproject.toml" | head -n 1)"
+release="/opt/atom/releases/$tag"
+if [ ! -x "$release/.venv/bin/atom" ]; then
+  rm -rf "$release" && mkdir -p "$release"
+  tar -C "$src" --exclude=./.venv --exclude=./.git --exclude=./data --exclude=./.make -cf - . | tar -C "$release" -xf -
+  (umask 022 && bash "$release/scripts/release-venv.sh" "$release")
 fi
-cd /opt/atom
-make setup
+ln -sfn "releases/$tag" /opt/atom/current.new && mv -T /opt/atom/current.new /opt/atom/current
 chown -R root:root /opt/atom
+cd /opt/atom/current
 
 install -m 0644 systemd/atom.service systemd/atom-worker.service systemd/atom-satellite.service /etc/systemd/system/
 if [ -d /etc/avahi/services ]; then  # avahi announces Atom (http://atom.local); without it Atom announces itself

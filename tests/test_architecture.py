@@ -17,6 +17,7 @@ EDGES = {
     "cli_models",
     "cli_serve",
     "cli_tls",
+    "cli_upgrade",
     "cli_voice",
     "runtime",
     "__main__",

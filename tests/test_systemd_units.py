@@ -58,3 +58,8 @@ def test_units_tell_systemd_when_ready_and_are_watched(unit: str) -> None:
     assert service["Type"] == "notify" and service["NotifyAccess"] == "main"
     assert int(service["WatchdogSec"]) >= 30  # a slow SD card must not read as a hang
     assert "AF_UNIX" in service["RestrictAddressFamilies"]  # the notify socket
+
+
+@pytest.mark.parametrize("unit", ["atom.service", "atom-worker.service", "atom-satellite.service"])
+def test_units_run_the_current_release(unit: str) -> None:
+    assert _service(unit)["ExecStart"].startswith("/opt/atom/current/.venv/bin/atom ")

@@ -19,6 +19,7 @@ __all__ = [
     "last_heartbeat",
     "housekeep",
     "failures_by_job",
+    "running_runs",
 ]
 
 _COLUMNS = "id, name, state, detail, queued_at, started_at, finished_at"
@@ -53,6 +54,18 @@ async def housekeep(db: Database, keep_days: int) -> Housekeeping:
 async def failures_by_job(db: Database) -> dict[str, int]:
     """Failed runs in the kept history (`jobs.history_days`), by job name."""
     return await db.read(_failures)
+
+
+async def running_runs(db: Database, within: timedelta = timedelta(hours=6)) -> list[JobRun]:
+    """Runs the worker says are running, begun within `within` (older ones died with a killed worker)."""
+    return await db.read(_running, clock.now() - within)
+
+
+def _running(conn: Reader, since: datetime) -> list[JobRun]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM job_runs WHERE state = 'running' AND started_at >= ? ORDER BY started_at", [since]
+    ).fetchall()
+    return [_run(r) for r in rows]
 
 
 def _failures(conn: Reader) -> dict[str, int]:

@@ -19,7 +19,7 @@ from appliance.server.auth import CONTROL_PREFIX, service_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
 from appliance.system import jobs as job_history
 from appliance.system.backup import BackupFile
-from appliance.system.shapes import BackupOrder, Heartbeat, Housekeeping, JobRunReport
+from appliance.system.shapes import BackupOrder, Heartbeat, Housekeeping, JobRun, JobRunReport
 
 __all__ = ["routes"]
 
@@ -46,6 +46,12 @@ async def job_run(db: DatabaseDep, bus: BusDep, data: JSONBody[JobRunReport]) ->
 async def backup(runtime: RuntimeDep, data: JSONBody[BackupOrder]) -> BackupFile:
     """The scheduled job's backup, and `atom backup` while the server owns the database."""
     return await asyncio.to_thread(runtime.backups.run, data.passphrase)
+
+
+@get("/jobs/running")
+async def running_jobs(db: DatabaseDep) -> list[JobRun]:
+    """What `atom upgrade` asks before it stops anything: jobs the worker is running now."""
+    return await job_history.running_runs(db)
 
 
 @get("/users")
@@ -87,6 +93,7 @@ routes = [
             housekeeping,
             heartbeat,
             job_run,
+            running_jobs,
             list_users,
             add_user,
             disable_user,

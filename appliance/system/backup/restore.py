@@ -43,7 +43,9 @@ class Restored(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def restore_backup(settings: Settings, archive: Path, key: Key, check_only: bool = False) -> Restored:
-    refuse_while_served(settings.database_path)
+    """Verify `archive`, then swap it in; `check_only` stops after verifying (safe while Atom runs)."""
+    if not check_only:
+        refuse_while_served(settings.database_path)
     work = Path(tempfile.mkdtemp(prefix=".restore-", dir=settings.data_dir))  # 0700, same disk: moves are renames
     try:
         manifest, received = read_archive(archive, key, work)
