@@ -59,8 +59,11 @@ def test_the_box_figures_are_there_and_sane(admin: TestClient, runtime: Runtime)
     assert admin.post("/api/system/jobs/housekeeping").status_code == 202  # no worker: it waits
     failed = JobRunReport(id="job-1", name="backup", state="failed", detail="the USB disk is full")
     asyncio.run(job_history.record_report(runtime.db, failed))
+    running = JobRunReport(id="job-2", name="knowledge_reindex", state="running")
+    asyncio.run(job_history.record_report(runtime.db, running))
     text = admin.get("/metrics").text
     assert value(text, "atom_jobs_pending") == 1
+    assert value(text, "atom_jobs_running") == 1
     assert value(text, "atom_job_failed_runs", job="backup") == 1
     assert value(text, "atom_backups_complete") == 1
     assert 0 <= value(text, "atom_last_backup_age_seconds") < 120
@@ -118,6 +121,7 @@ def _render(machine: Machine) -> str:
     box = BoxMetrics(
         llm=[],
         jobs_pending=0,
+        jobs_running=0,
         job_failures={},
         backups_complete=0,
         last_backup_age_seconds=None,

@@ -20,7 +20,7 @@ from appliance.ai.speed import ModelSpeed, local_speed
 from appliance.settings import Settings
 from appliance.storage import Database
 from appliance.system.backup.folder import list_backups
-from appliance.system.jobs import failures_by_job
+from appliance.system.jobs import failures_by_job, running_runs
 
 __all__ = ["BoxMetrics", "Machine", "collect_metrics", "read_machine", "read_temperatures", "read_throttled"]
 
@@ -38,6 +38,7 @@ class Machine(msgspec.Struct, frozen=True, kw_only=True):
 class BoxMetrics(msgspec.Struct, frozen=True, kw_only=True):
     llm: list[ModelSpeed]
     jobs_pending: int
+    jobs_running: int
     job_failures: dict[str, int]
     backups_complete: int
     last_backup_age_seconds: float | None
@@ -50,8 +51,9 @@ async def collect_metrics(
 ) -> BoxMetrics:
     """`pending_jobs` counts the queue (blocking, so run on a thread), as `machine` reads the box."""
     read = machine or read_machine
-    pending, failures, backups, box = await asyncio.gather(
+    pending, running, failures, backups, box = await asyncio.gather(
         asyncio.to_thread(pending_jobs),
+        running_runs(db),
         failures_by_job(db),
         asyncio.to_thread(list_backups, settings.backup_folder),
         asyncio.to_thread(read, settings.data_dir),
@@ -61,6 +63,7 @@ async def collect_metrics(
     return BoxMetrics(
         llm=local_speed.summary(),
         jobs_pending=pending,
+        jobs_running=len(running),
         job_failures=failures,
         backups_complete=len(good),
         last_backup_age_seconds=None if last is None else (clock.now() - last).total_seconds(),

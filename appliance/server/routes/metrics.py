@@ -76,6 +76,7 @@ def _llm(box: BoxMetrics) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
 
 def _jobs(box: BoxMetrics) -> Iterator[GaugeMetricFamily]:
     yield _gauge("atom_jobs_pending", "Jobs waiting in the queue", box.jobs_pending)
+    yield _gauge("atom_jobs_running", "Jobs the worker reports running now", box.jobs_running)
     failed = _gauge("atom_job_failed_runs", "Failed runs in the kept job history, by job", labels=["job"])
     for name, count in sorted(box.job_failures.items()):
         failed.add_metric([name], count)
