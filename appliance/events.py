@@ -37,6 +37,7 @@ Topic = Literal[
     "reminders",
     "timers",
     "satellites",
+    "connections",
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 

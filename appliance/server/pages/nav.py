@@ -45,6 +45,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Search", "/search", place="primary"),
     NavItem("Notes", "/notes", place="primary"),
     NavItem("Documents", "/documents"),
+    NavItem("Connections", "/connections"),
     NavItem("Voice", "/voice"),
     NavItem("Members", "/members", place="settings"),
     NavItem("My account", "/account", place="settings"),

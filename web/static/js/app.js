@@ -5,6 +5,7 @@ import { connectLive } from "./live.js";
 import { initMenu } from "./menu.js";
 import { initRegions } from "./regions.js";
 import { initReminders } from "./reminders.js";
+import { initSuggestions } from "./suggest.js";
 import { initTheme } from "./theme.js";
 import { localizeTimes } from "./times.js";
 
@@ -13,6 +14,7 @@ const PAGE_MODULES = {
   "ai-settings": "./pages/ai-settings.js",
   calendar: "./pages/calendar.js",
   chat: "./pages/chat.js",
+  connections: "./pages/connections.js",
   dashboard: "./pages/dashboard.js",
   document: "./pages/document.js",
   documents: "./pages/documents.js",
@@ -28,6 +30,7 @@ const PAGE_MODULES = {
 initTheme();
 initMenu();
 initForms();
+initSuggestions();
 initRegions();
 localizeTimes(document);
 if (document.body.hasAttribute("data-live")) {
