@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from appliance.accounts import users
 from appliance.accounts.shapes import Principal, User, UserCreate, UserUpdate
+from appliance.errors import InvalidInput
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.storage import Database
 
-__all__ = ["add_member", "update_member", "disable_member", "remove_member", "Eraser"]
+__all__ = ["add_member", "update_member", "rename_self", "disable_member", "remove_member", "Eraser"]
 
 Eraser = Callable[[str], Awaitable[object]]  # erases a removed member's data kept outside the database
 
@@ -36,6 +37,13 @@ async def update_member(db: Database, bus: EventBus, actor: Principal, user_id: 
         bus.disconnect(user.id)
     bus.publish(Event(topic="members", action="updated", id=user.id, data=user), [EVERYONE])
     return user
+
+
+async def rename_self(db: Database, bus: EventBus, me: Principal, display_name: str) -> User:
+    """A member's own display name, the one thing about their account row they change themselves."""
+    if not display_name.strip():
+        raise InvalidInput("the name cannot be blank")
+    return await update_member(db, bus, me, me.user_id, UserUpdate(display_name=" ".join(display_name.split())))
 
 
 async def disable_member(db: Database, bus: EventBus, actor: Principal, username: str) -> User:

@@ -119,7 +119,9 @@ class LoginThrottle:
     def _raise_if_full(self, attempt: _Attempt, now: datetime) -> None:
         waits = [wait for limit, key in self._limits(attempt) if (wait := limit.wait(key, now)) is not None]
         if waits:
-            raise Throttled("too many failed sign-ins; wait and try again", retry_after=max(waits))
+            raise Throttled(
+                "too many failed sign-ins, so even the right password is refused for now", retry_after=max(waits)
+            )
 
     def _record_failure(self, attempt: _Attempt, held: bool) -> Awaitable[None]:
         """Count the failure now (in flight becomes failed under one lock); return its write."""

@@ -100,6 +100,8 @@ async def change_password(
     db: Database, throttle: LoginThrottle, actor: Principal, address: str, current: str, new: str
 ) -> list[str]:
     """Set my password, if `current` is right; my other sign-ins end. Returns their ids."""
+    if new == current:  # both typed by the caller: saying so reveals nothing, and saves a hash
+        raise InvalidInput("the new password must be different from the current one")
     if not await throttle.guard(actor.username, address, lambda: _password_is(db, actor.user_id, current)):
         raise InvalidInput("the current password is not right")
     new_hash = await hash_in_pool(new)

@@ -1,16 +1,16 @@
-"""My account: password, sign-ins on other devices, personal API tokens."""
+"""My account: my name, password, sign-ins on other devices, personal API tokens."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import msgspec
-from litestar import Request, delete, get, post
+from litestar import Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from appliance.accounts import sessions, tokens, users
-from appliance.accounts.shapes import ApiToken, ApiTokenCreate, NewApiToken, SessionInfo
+from appliance.accounts import members, sessions, tokens, users
+from appliance.accounts.shapes import ApiToken, ApiTokenCreate, DisplayName, NewApiToken, SessionInfo, User
 from appliance.events import Event
 from appliance.server.auth import members_only
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep, RuntimeDep
@@ -22,6 +22,16 @@ __all__ = ["routes"]
 class PasswordChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     current_password: Annotated[str, msgspec.Meta(max_length=1024)]
     new_password: Annotated[str, msgspec.Meta(min_length=8, max_length=1024)]
+
+
+class AccountUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    display_name: DisplayName
+
+
+@patch("/api/account", tags=["account"], guards=[members_only])
+async def rename_me(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, data: JSONBody[AccountUpdate]) -> User:
+    """Change my own display name (the user name I sign in with stays: an admin manages accounts)."""
+    return await members.rename_self(db, bus, principal, data.display_name)
 
 
 @post("/api/account/password", tags=["account"], status_code=HTTP_204_NO_CONTENT, guards=[members_only])
@@ -76,4 +86,4 @@ async def revoke_token(db: DatabaseDep, bus: BusDep, principal: PrincipalDep, to
     bus.publish(Event(topic="tokens", action="deleted", id=token_id), [principal.user_id])
 
 
-routes = [change_password, my_sessions, end_my_session, my_tokens, new_token, one_token, revoke_token]
+routes = [rename_me, change_password, my_sessions, end_my_session, my_tokens, new_token, one_token, revoke_token]

@@ -52,10 +52,17 @@ function errorFrom(response, payload) {
   return new ApiError(response.status, sentence(response, detail));
 }
 
+// A lock-out says its wait the way people count it: seconds under a minute, then whole minutes (rounded up).
+function waitWords(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
 function sentence(response, detail) {
   if (response.status === 429) {
     const wait = response.headers.get("Retry-After");
-    return `${capitalize(detail || "Too many attempts")}.${wait ? ` Try again in ${wait} seconds.` : ""}`;
+    return `${capitalize(detail || "Too many attempts")}.${wait ? ` Try again in ${waitWords(Number(wait))}.` : ""}`;
   }
   if (response.status >= 500) return capitalize(detail || `Atom had a problem (error ${response.status}). Try again in a moment.`);
   if (detail) return capitalize(detail) + (/[.!?]$/.test(detail) ? "" : ".");
