@@ -23,7 +23,14 @@ from appliance.errors import InvalidInput, ServiceFailed, SignInNeeded
 __all__ = ["AppClient", "TokenReply", "token_request", "grant_from", "refresh_grant", "pkce_pair", "DEVICE_GRANT"]
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-_REFUSED = {"invalid_grant", "bad_refresh_token", "unauthorized_client", "access_denied", "expired_token"}
+_REFUSED = {  # the grant is refused: sign in again (authorization_declined is Microsoft's access_denied)
+    "invalid_grant",
+    "bad_refresh_token",
+    "unauthorized_client",
+    "access_denied",
+    "authorization_declined",
+    "expired_token",
+}
 
 
 class AppClient(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,6 +17,7 @@ from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
+from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.todoist_api import FakeTodoist
 from tests.processes import free_port, serving_in_thread
 
@@ -50,9 +51,17 @@ def google() -> Iterator[FakeGoogleCalendar]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar) -> Settings:
+def microsoft() -> Iterator[FakeMicrosoft]:
+    with FakeMicrosoft() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar, microsoft: FakeMicrosoft
+) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
-    urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}"
+    urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

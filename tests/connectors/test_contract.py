@@ -23,10 +23,12 @@ from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
+from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_todoist import connect_todoist
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
+from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.service import ServiceFake
 from tests.fakes.todoist_api import FakeTodoist
 
@@ -66,6 +68,8 @@ SERVICES = [
     Service("github", sign_in_github, _seed_github, FakeGitHub.revoke_all, 2, synced_titles),
     Service("todoist", lambda client, fake: connect_todoist(client), _seed_todoist, _revoke_todoist, 1, synced_titles),
     Service("google_calendar", sign_in_google, seed_events, FakeGoogleCalendar.revoke_all, 2, event_titles),
+    # To Do's lists, two pages of tasks, then Outlook's calendar
+    Service("microsoft", sign_in_microsoft, seed_tasks, FakeMicrosoft.revoke_all, 4, synced_titles),
 ]
 
 
@@ -75,8 +79,11 @@ def service(request: pytest.FixtureRequest) -> Service:
 
 
 @pytest.fixture
-def fake(service: Service, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar) -> ServiceFake:
-    return {"github": github, "todoist": todoist, "google_calendar": google}[service.name]
+def fake(
+    service: Service, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar, microsoft: FakeMicrosoft
+) -> ServiceFake:
+    fakes: dict[str, ServiceFake] = {"github": github, "todoist": todoist, "google_calendar": google}
+    return (fakes | {"microsoft": microsoft})[service.name]
 
 
 def sync(client: TestClient, connection: dict) -> dict:
@@ -212,6 +219,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeMicrosoft):
+        return set(fake.state.access) | set(fake.state.refresh)
     if isinstance(fake, FakeTodoist):
         from tests.fakes.todoist_api import TOKEN
 
