@@ -6,7 +6,7 @@ talks to services within budgets and Retry-After (http.py), runs syncs from a cu
 by name: the registry finds them.
 """
 
-from appliance.connectors.connections import connectors, list_connections, synced_items
+from appliance.connectors.connections import connectors, list_connections, open_items, synced_items
 from appliance.connectors.disconnect import disconnect
 from appliance.connectors.hub import ConnectorHub
 from appliance.connectors.signin import paste, poll, start
@@ -17,6 +17,7 @@ __all__ = [
     "connectors",
     "list_connections",
     "synced_items",
+    "open_items",
     "start",
     "poll",
     "paste",

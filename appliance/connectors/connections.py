@@ -30,6 +30,7 @@ __all__ = [
     "set_state",
     "save_cursor",
     "synced_items",
+    "open_items",
     "public",
 ]
 
@@ -112,6 +113,11 @@ async def synced_items(db: Database, owner: str, connection_id: str) -> list[Syn
     record = await get_record(db, owner, connection_id)
     rows = await db.read(queries.connection_items, record.id)
     return [SyncedItem(remote_id=r[0], local_id=r[1], title=r[2], url=r[3], done=r[4], kind=r[5]) for r in rows]
+
+
+async def open_items(db: Database, owner: str, connection_id: str) -> list[SyncedItem]:
+    """What the connection brought in that is still open at the service, newest change first."""
+    return [item for item in await synced_items(db, owner, connection_id) if not item.done]
 
 
 def public(record: Record) -> Connection:
