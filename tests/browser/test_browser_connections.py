@@ -1,0 +1,88 @@
+"""The Connections page in a real browser against a real `atom serve` whose connectors point at
+loopback fakes (the operator's `connectors.base_urls`): a pasted Todoist token to its task on the
+Tasks page, GitHub's device code shown and polled until the member approves, and accessibility."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from atom_browser import ADMIN, ARTIFACTS, AtomServer, assert_accessible, screenshot, wait_live
+from playwright.sync_api import Page, expect
+
+from tests.fakes.github_api import CLIENT_ID, FakeGitHub
+from tests.fakes.todoist_api import TOKEN, FakeTodoist
+from tests.processes import AtomProcess, free_port
+
+
+@pytest.fixture(scope="module")
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def todoist() -> Iterator[FakeTodoist]:
+    with FakeTodoist() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def atom(tmp_path_factory: pytest.TempPathFactory, github: FakeGitHub, todoist: FakeTodoist) -> Iterator[AtomServer]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    env = {"ATOM_LOG_FORMAT": "text", "ATOM_CONNECTORS_BASE_URLS": f"github={github.url},todoist={todoist.url}"}
+    server = AtomProcess(
+        "serve", tmp_path_factory.mktemp("atom-data"), free_port(), ARTIFACTS / "server-connections.log", env
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def _open(page: Page, path: str) -> Page:
+    page.goto(path)
+    wait_live(page)
+    return page
+
+
+def test_a_pasted_token_brings_todoist_tasks_to_the_tasks_page(
+    signed_in: Callable[..., Page], todoist: FakeTodoist
+) -> None:
+    todoist.add("Order more printer ink")
+    page = _open(signed_in(ADMIN), "/connections")
+    card = page.locator("[data-service=todoist]")
+    card.get_by_text("Connect Todoist").click()
+    card.get_by_label("API token").fill(TOKEN)
+    card.get_by_role("button", name="Connect").click()
+    expect(card.locator("[data-connection-state=connected]")).to_be_visible()
+    expect(card).to_contain_text("as ada@example.com")
+    card.get_by_role("button", name="Sync now").click()
+    expect(card).to_contain_text("1 item brought in")
+    assert TOKEN not in page.content()
+    _open(page, "/tasks")
+    expect(page.get_by_text("Order more printer ink")).to_be_visible()
+
+
+def test_github_shows_the_device_code_and_connects_once_approved(
+    signed_in: Callable[..., Page], github: FakeGitHub
+) -> None:
+    github.assign("alex-gh", "Fix the garage door")
+    page = _open(signed_in(ADMIN), "/connections")
+    card = page.locator("[data-service=github]")
+    card.get_by_text("Connect GitHub").click()
+    expect(card).to_contain_text("Enable Device Flow")
+    card.get_by_label("Client ID of the household's app").fill(CLIENT_ID)
+    card.get_by_role("button", name="Connect").click()
+    code = page.locator("[data-device-code]")
+    expect(code).to_have_text(re.compile(r"^\d{4}-\d{4}$"))
+    expect(page.locator("[data-device-link]")).to_have_attribute("href", "https://github.com/login/device")
+    assert_accessible(page, "connections-device")
+    screenshot(page, "connections", docs=True)
+    github.approve(code.inner_text(), "alex-gh")
+    expect(card.locator("[data-connection-state=connected]")).to_be_visible(timeout=15_000)
+    expect(card).to_contain_text("as alex-gh")
+    expect(page.locator("[data-sign-in]")).to_be_hidden()
+    card.get_by_role("button", name="Sync now").click()
+    expect(card).to_contain_text("1 item brought in")
+    assert_accessible(page, "connections")
