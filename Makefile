@@ -61,3 +61,12 @@ clean:
 # fresh set-up builds and downloads them again.
 clean-caches:
 	rm -rf $${XDG_CACHE_HOME:-$$HOME/.cache}/atom
+
+# The flashable Raspberry Pi image (image/, needs root and ~8 GB; not part of make test or CI):
+# Debian arm64 with Atom and its default models, then a boot test in qemu-system-aarch64.
+.PHONY: image image-test
+image: setup
+	bash image/build.sh
+
+image-test:
+	bash image/boot-test.sh
