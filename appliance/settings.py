@@ -144,7 +144,7 @@ class SatelliteSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConnectorsSettings(msgspec.Struct, frozen=True, kw_only=True):
     base_urls: str = ""
-    """Replaces connectors' service addresses, as comma-separated `connector=url` pairs; only the operator, never a member."""
+    """Replaces connectors' addresses, as comma-separated `connector=url` pairs; the operator's, never a member's."""
     sync_minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 15
     """How often the worker syncs every connection, in minutes (Sync now does not wait)."""
 
