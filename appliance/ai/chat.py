@@ -56,6 +56,7 @@ class Piece(msgspec.Struct, frozen=True, kw_only=True):
     kind: ClassVar[str] = "chunk"
     text: str
     model: str  # "provider/model": who is answering
+    fallback: str = ""  # on the first piece when the chosen route failed and another answers (gateway.fallback_note)
 
 
 class Done(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,8 +163,9 @@ class ChatReply:
         self._route = routed.route
         if not routed.chunk.text:
             return None
+        first = not self._parts
         self._parts.append(routed.chunk.text)
-        return Piece(text=routed.chunk.text, model=routed.route.name)
+        return Piece(text=routed.chunk.text, model=routed.route.name, fallback=routed.fallback if first else "")
 
     async def _keep(self) -> StoredMessage | None:
         """Keep what was said (once), and tell the member's pages the conversation changed."""

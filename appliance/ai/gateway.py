@@ -39,7 +39,7 @@ from appliance.settings import Settings
 from appliance.storage import Database
 from appliance.vault import Vault
 
-__all__ = ["AIGateway", "RoutedChunk"]
+__all__ = ["AIGateway", "RoutedChunk", "fallback_note"]
 
 _FALL_THROUGH = (RateLimited, ProviderUnavailable, KeyRejected)
 
@@ -47,6 +47,9 @@ _FALL_THROUGH = (RateLimited, ProviderUnavailable, KeyRejected)
 class RoutedChunk(msgspec.Struct, frozen=True):
     route: Route
     chunk: ChatChunk
+    fallback: str = ""
+    """Set when earlier routes failed and this one answers instead, in words for the member
+    ("OpenAI could not answer (…); answered on this box"): a swap is never silent."""
 
 
 class AIGateway:
@@ -76,8 +79,9 @@ class AIGateway:
         for route in plan:
             try:
                 async with aclosing(self._attempt(principal, route, premium, request, source)) as chunks:
+                    note = fallback_note(failures, route)
                     async for chunk in chunks:
-                        yield RoutedChunk(route, chunk)
+                        yield RoutedChunk(route, chunk, note)
                 return
             except _FallThrough as failed:
                 failures.append((route, failed.error))
@@ -249,6 +253,16 @@ def _prompt_text(request: ChatRequest) -> str:
     """What the model reads: the messages, and the tools' descriptions and schemas."""
     tools = msgspec.json.encode(request.tools).decode() if request.tools else ""
     return "".join(m.content for m in request.messages) + tools
+
+
+def fallback_note(failures: list[tuple[Route, ProviderError]], answering: Route) -> str:
+    """What the member is told when a route answers in place of the ones that failed ("" when none did)."""
+    if not failures:
+        return ""
+    names = {p.id: p.name for p in keys.list_providers()} | {"local": "The model on this box"}
+    failed = "; ".join(f"{names.get(r.provider, r.provider)} could not answer ({error})" for r, error in failures)
+    where = "on this box" if answering.key_id is None else f"by {names.get(answering.provider, answering.provider)}"
+    return f"{failed}. Answered {where} instead."
 
 
 def _none_answered(failures: list[tuple[Route, ProviderError]]) -> ProviderError:

@@ -9,10 +9,10 @@ from datetime import datetime
 from appliance import clock
 from appliance.ai import queries
 from appliance.ai.preferences import get_preferences
-from appliance.ai.shapes import LedgerEntry, UsageSummary
+from appliance.ai.shapes import LedgerEntry, RequestRecord, UsageSummary
 from appliance.storage import Database
 
-__all__ = ["record", "month_spend", "usage_summary", "month_start", "budget_spent"]
+__all__ = ["record", "month_spend", "usage_summary", "recent_requests", "month_start", "budget_spent"]
 
 
 async def record(db: Database, entry: LedgerEntry) -> None:
@@ -22,6 +22,11 @@ async def record(db: Database, entry: LedgerEntry) -> None:
 async def month_spend(db: Database, user_id: str) -> float:
     spend, _ = await db.read(queries.sums_since, user_id, month_start(clock.now()))
     return spend
+
+
+async def recent_requests(db: Database, user_id: str, limit: int = 20) -> list[RequestRecord]:
+    """The member's latest requests, failed ones included: a fallback is never hidden."""
+    return await db.read(queries.recent_requests, user_id, limit)
 
 
 async def usage_summary(db: Database, user_id: str) -> UsageSummary:

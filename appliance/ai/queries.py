@@ -20,6 +20,7 @@ from appliance.ai.shapes import (
     PriceUpdate,
     ProviderKey,
     ProviderSpend,
+    RequestRecord,
     StoredMessage,
 )
 from appliance.storage import Reader, Writer
@@ -236,5 +237,17 @@ def spend_by_provider(conn: Reader, user_id: str, since: datetime) -> list[Provi
             output_tokens=int(r[3]),
             cost_usd=round(float(r[4]), 10),
         )
+        for r in rows
+    ]
+
+
+def recent_requests(conn: Reader, user_id: str, limit: int) -> list[RequestRecord]:
+    rows = conn.execute(
+        "SELECT created_at, provider, model, outcome, error, cost_usd FROM ai_usage"
+        " WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+        [user_id, limit],
+    ).fetchall()
+    return [
+        RequestRecord(created_at=r[0], provider=r[1], model=r[2], outcome=r[3], error=r[4] or "", cost_usd=float(r[5]))
         for r in rows
     ]

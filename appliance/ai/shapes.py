@@ -24,6 +24,7 @@ __all__ = [
     "ProviderSpend",
     "UsageSummary",
     "LedgerEntry",
+    "RequestRecord",
     "Outcome",
     "Source",
     "Conversation",
@@ -168,6 +169,17 @@ class LedgerEntry(msgspec.Struct, frozen=True, kw_only=True):
     outcome: Outcome
     error: str = ""
     source: Source
+
+
+class RequestRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One request as the ledger kept it, for the member's own usage page."""
+
+    created_at: datetime
+    provider: str
+    model: str
+    outcome: Outcome
+    error: str
+    cost_usd: float
 
 
 # --- conversations ---------------------------------------------------------------------------

@@ -30,8 +30,11 @@ _CLOUD_CONFIDENCE = 0.85
 class LlmChoice:
     """A tool call, or words; and which model said it."""
 
-    def __init__(self, tool: str | None, arguments: dict[str, Any], text: str, route: str, provider: str) -> None:
+    def __init__(
+        self, tool: str | None, arguments: dict[str, Any], text: str, route: str, provider: str, fallback: str = ""
+    ) -> None:
         self.tool, self.arguments, self.text, self.route, self.provider = tool, arguments, text, route, provider
+        self.fallback = fallback  # the chosen route failed and this one answered (gateway.fallback_note)
 
     @property
     def confidence(self) -> float:
@@ -58,18 +61,18 @@ async def choose_streaming(text: str, ctx: ToolContext) -> AsyncGenerator[str | 
         max_tokens=400,
     )
     words: list[str] = []
-    call, route, provider = None, "", ""
+    call, route, provider, fallback = None, "", "", ""
     async for routed in ctx.services.ai.stream(ctx.principal, request, source="chat"):
-        route, provider = routed.route.name, routed.route.provider
+        route, provider, fallback = routed.route.name, routed.route.provider, routed.fallback
         if routed.chunk.text:
             words.append(routed.chunk.text)
             yield routed.chunk.text
         if routed.chunk.tool_calls:
             call = routed.chunk.tool_calls[0]
     if call is not None and call.name in tools():
-        yield LlmChoice(call.name, dict(call.arguments), "", route, provider)
+        yield LlmChoice(call.name, dict(call.arguments), "", route, provider, fallback)
     else:
-        yield LlmChoice(None, {}, "".join(words).strip(), route, provider)
+        yield LlmChoice(None, {}, "".join(words).strip(), route, provider, fallback)
 
 
 def _specs() -> list[ToolSpec]:

@@ -63,6 +63,8 @@ async def _ask_model(coordinator: Coordinator, ctx: ToolContext, text: str) -> A
     except (ProviderError, ServiceUnavailable, RequestError) as exc:  # over budget, busy model, no provider
         yield Failed(detail=str(exc))
         return
+    if choice.fallback:  # told after the words (they streamed as the model wrote them), before Done
+        yield Piece(text="", model=choice.route, fallback=choice.fallback)
     if choice.tool is None:
         yield Done(message=await _keep(ctx, "".join(spoken), *choice.route.partition("/")[::2]))
         return

@@ -8,6 +8,7 @@ from litestar.testing import TestClient
 from appliance.runtime import Runtime
 from appliance.server.routes import models as model_routes
 from tests.conftest import add_member, second_client, sign_in
+from tests.fakes import FakeOpenAI
 
 
 class _Busy:
@@ -59,3 +60,12 @@ def test_budgets_have_sane_bounds(ai_admin: TestClient) -> None:
     fine = ai_admin.put("/api/ai/preferences", json={"policy": "local_first", "monthly_budget_usd": 25})
     assert fine.status_code == 200
     assert 'max="10000"' in ai_admin.get("/settings/ai").text
+
+
+def test_the_model_picker_reads_as_names_grouped_by_provider(ai_admin: TestClient) -> None:
+    with FakeOpenAI() as fake:
+        body = {"provider": "openai", "api_key": fake.key, "default_model": "gpt-4o-mini"}
+        assert ai_admin.post("/api/ai/keys", json=body).status_code == 201
+        picker = ai_admin.get("/chat").text.split('<select id="chat-model"', 1)[1].split("</select>", 1)[0]
+    group = picker.split('<optgroup label="OpenAI">', 1)[1].split("</optgroup>", 1)[0]
+    assert '<option value="openai/gpt-4o-mini">gpt-4o-mini</option>' in group  # the id the API takes, a name to read

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from appliance.accounts.shapes import Principal
 from appliance.ai import conversations as chats
+from appliance.ai.models import load_manifest
 from appliance.errors import NotFound
 from appliance.runtime import Runtime
 from appliance.server.deps import DatabaseDep, RuntimeDep
@@ -27,11 +28,17 @@ AUTO = "auto"
 
 
 @dataclass(frozen=True)
+class ModelChoice:
+    value: str  # the `provider/model` name the API takes
+    label: str  # what a person reads: the model's title on this box, the vendor's model id elsewhere
+
+
+@dataclass(frozen=True)
 class ModelGroup:
-    """The picker's models of one provider, e.g. OpenAI: openai/gpt-4o-mini, …"""
+    """The picker's models of one provider, e.g. OpenAI: gpt-4o-mini, …"""
 
     label: str
-    names: list[str]
+    choices: list[ModelChoice]
 
 
 @get("/chat", include_in_schema=False)
@@ -80,12 +87,14 @@ async def _chat_page(request: Request, runtime: Runtime, detail: chats.Conversat
 
 async def model_groups(runtime: Runtime, me: Principal) -> list[ModelGroup]:
     """What the picker offers besides "auto": the same names `/v1/models` lists, by provider."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[ModelChoice]] = {}
+    titles = {name: spec.title for name, spec in load_manifest().models.items()}
     for route in await runtime.ai.models(me):
-        names = groups.setdefault(route.provider, [])
-        if route.name not in names:
-            names.append(route.name)
-    return [ModelGroup(provider_name(provider), names) for provider, names in groups.items()]
+        choices = groups.setdefault(route.provider, [])
+        if all(choice.value != route.name for choice in choices):
+            label = titles.get(route.model, route.model) if route.key_id is None else route.model
+            choices.append(ModelChoice(route.name, label))
+    return [ModelGroup(provider_name(provider), choices) for provider, choices in groups.items()]
 
 
 pages = [new_chat_page, conversation_page]

@@ -57,12 +57,47 @@ class UsageView:
 
 @get("/settings/usage", include_in_schema=False)
 async def usage_page(request: Request, db: DatabaseDep) -> Template:
-    return member_page(request, "ai_usage.html", "AI usage", usage=await load_usage(db, viewer(request)))
+    me = viewer(request)
+    return member_page(
+        request, "ai_usage.html", "AI usage", usage=await load_usage(db, me), requests=await _requests(db, me)
+    )
 
 
 @get("/fragments/ai-usage", include_in_schema=False)
 async def usage_fragment(request: Request, db: DatabaseDep) -> Template:
-    return fragment(request, "partials/ai_usage.html", usage=await load_usage(db, viewer(request)))
+    me = viewer(request)
+    return fragment(request, "partials/ai_usage.html", usage=await load_usage(db, me), requests=await _requests(db, me))
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One recent request in words: who answered, whether it worked, and why not."""
+
+    at: datetime
+    provider: str
+    model: str
+    failed: bool
+    outcome: str  # "Answered", "Failed", "Stopped"
+    why: str
+    cost: str
+
+
+_OUTCOMES = {"ok": "Answered", "error": "Failed", "cancelled": "Stopped"}
+
+
+async def _requests(db: Database, me: Principal) -> list[RequestRow]:
+    return [
+        RequestRow(
+            at=r.created_at,
+            provider=provider_name(r.provider),
+            model=r.model,
+            failed=r.outcome == "error",
+            outcome=_OUTCOMES.get(r.outcome, r.outcome),
+            why=r.error,
+            cost=usd(r.cost_usd),
+        )
+        for r in await ledger.recent_requests(db, me.user_id)
+    ]
 
 
 async def load_usage(db: Database, me: Principal) -> UsageView:

@@ -115,7 +115,8 @@ async function readReply(chat, response, reply) {
     } else if (event === "chunk") {
       const following = nearEnd(chat.thread);
       textOf(reply).append(data.text);
-      metaOf(reply).textContent = data.model;
+      if (data.model) metaOf(reply).textContent = data.model;
+      if (data.fallback) showFallback(reply, data.fallback);
       if (following) chat.thread.scrollTop = chat.thread.scrollHeight;
     } else if (event === "action") {
       showAction(reply, data);
@@ -130,6 +131,13 @@ async function readReply(chat, response, reply) {
     }
   }
   return false;
+}
+
+// The chosen AI failed and another answered: said in the reply, never a silent swap.
+function showFallback(reply, note) {
+  const line = reply.querySelector("[data-message-note]");
+  line.textContent = note;
+  line.hidden = false;
 }
 
 // A finished reply streamed as plain text; the server renders its Markdown (the safe subset notes use)
