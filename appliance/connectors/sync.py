@@ -14,13 +14,14 @@ from appliance import clock
 from appliance.connectors import connections as conns
 from appliance.connectors import queries
 from appliance.connectors.access import authed
+from appliance.connectors.base import ITEM_TOPICS
 from appliance.connectors.connections import Record
 from appliance.connectors.hub import ConnectorHub
 from appliance.connectors.registry import manifest, plugin
 from appliance.connectors.session import SyncSession
 from appliance.connectors.shapes import Connection, SyncOutcome
-from appliance.errors import AddressRefused, Conflict, ServiceBusy, ServiceFailed, SignInNeeded
-from appliance.events import Event, Topic
+from appliance.errors import AddressRefused, Conflict, NotFound, ServiceBusy, ServiceFailed, SignInNeeded
+from appliance.events import Event
 
 __all__ = ["sync_now", "sync_all", "run_sync"]
 
@@ -40,7 +41,10 @@ async def sync_all(hub: ConnectorHub) -> list[SyncOutcome]:
     """The worker's scheduled run: every connection that is signed in and not told to wait."""
     outcomes = []
     for connection_id in await hub.db.read(queries.all_connection_ids):
-        record = await conns.get_record(hub.db, None, connection_id)
+        try:
+            record = await conns.get_record(hub.db, None, connection_id)
+        except NotFound:  # its connector's folder was removed: left alone
+            continue
         due = record.state not in _WAITING and (record.public.retry_at is None or record.public.retry_at <= clock.now())
         done = await run_sync(hub, record) if due else record
         outcomes.append(SyncOutcome(id=done.id, connector=done.connector, state=done.state, skipped=not due))
@@ -71,8 +75,7 @@ async def run_sync(hub: ConnectorHub, record: Record) -> Record:
             )
         finally:
             for kind in session.changed if session is not None else ():
-                topic: Topic = "tasks" if kind == "task" else "calendar"
-                hub.bus.publish(Event(topic=topic, action="updated", id=record.id), [record.owner])
+                hub.bus.publish(Event(topic=ITEM_TOPICS[kind], action="updated", id=record.id), [record.owner])
         return await conns.set_state(
             hub, record, "connected", last_sync_at=clock.now(), last_error=None, error_action=None, retry_at=None
         )

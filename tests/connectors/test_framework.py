@@ -3,6 +3,8 @@ address override (and nothing else reaching loopback), the worker's job, erasure
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from litestar.testing import TestClient
 
@@ -91,3 +93,19 @@ def test_a_removed_member_takes_their_connections_and_tokens_along(
         ]
     )
     assert left == [0, 0, 0]
+
+
+def test_the_scheduled_sync_leaves_a_connection_whose_connector_is_gone_alone(
+    ada: TestClient, todoist: FakeTodoist, runtime: Runtime, scheduled_sync: Callable[[], list[dict]]
+) -> None:
+    todoist.add("Still synced")
+    kept = connect_todoist(ada)
+    runtime.db.write_sync(
+        lambda c: c.execute(
+            "INSERT INTO connections (id, owner, connector, state, sign_in, created_at, updated_at)"
+            " SELECT 'old', owner, 'retired_service', 'connected', 'token', now(), now() FROM connections LIMIT 1"
+        )
+    )
+    outcomes = scheduled_sync()
+    assert [(o["id"], o["state"]) for o in outcomes] == [(kept["id"], "connected")]
+    assert [c["connector"] for c in ada.get("/api/connections").json()] == ["todoist"]
