@@ -56,6 +56,8 @@ def test_the_box_is_atom_with_avahi_ssh_off_and_its_own_identity() -> None:
     assert "systemctl disable ssh.service" in customize
     assert "avahi-daemon.service" in customize and "avahi/atom.service" in customize
     assert ': > "$ROOTFS/etc/machine-id"' in customize and 'rm -f "$ROOTFS"/etc/ssh/ssh_host_*' in customize
+    preset = (OVERLAY / "etc/systemd/system-preset/10-atom.preset").read_text().splitlines()
+    assert "disable ssh.service" in preset and "enable atom.service" in preset  # if presets run at first boot
     unit = configparser.ConfigParser()
     unit.read(OVERLAY / "etc/systemd/system/atom-first-boot.service")
     assert unit["Unit"]["ConditionPathExists"] == "!/var/lib/atom-first-boot.done"
