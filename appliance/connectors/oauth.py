@@ -23,6 +23,7 @@ from appliance.errors import InvalidInput, ServiceFailed, SignInNeeded
 __all__ = ["AppClient", "TokenReply", "token_request", "grant_from", "refresh_grant", "pkce_pair", "DEVICE_GRANT"]
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+_APP_REFUSED = {"invalid_client", "incorrect_client_credentials"}
 _REFUSED = {  # the grant is refused: sign in again (authorization_declined is Microsoft's access_denied)
     "invalid_grant",
     "bad_refresh_token",
@@ -56,7 +57,10 @@ class TokenReply(msgspec.Struct, frozen=True, kw_only=True):
 
 async def token_request(http: ServiceHttp, manifest: ConnectorManifest, form: dict[str, str]) -> TokenReply:
     """POST to the token endpoint; the answer, success or OAuth error (both come as JSON)."""
-    response = await http.request("POST", manifest.oauth.token, data=form, headers={"Accept": "application/json"})
+    try:
+        response = await http.request("POST", manifest.oauth.token, data=form, headers={"Accept": "application/json"})
+    except SignInNeeded:  # a 401 from the token endpoint: the app's credentials, not the member's
+        return TokenReply(error="invalid_client")
     try:
         return msgspec.convert(response.json(), TokenReply, strict=False)
     except (ValueError, msgspec.ValidationError):
@@ -65,6 +69,8 @@ async def token_request(http: ServiceHttp, manifest: ConnectorManifest, form: di
 
 def grant_from(reply: TokenReply, title: str, previous: Grant | None = None) -> Grant:
     """The grant a successful reply holds; a reply without a new refresh token keeps the old one."""
+    if reply.error in _APP_REFUSED:
+        raise SignInNeeded(f"{title} refused the household's app ({reply.error}): check its client id and secret")
     if reply.error in _REFUSED:
         raise SignInNeeded(f"{title} refused the sign-in ({reply.error})")
     if reply.error or not reply.access_token:

@@ -135,3 +135,11 @@ def test_disconnecting_revokes_the_grant_at_google(ada: TestClient, google: Fake
     assert google.state.refresh == {} and event_titles(ada) == []
     (revoke,) = [r for r in google.requests if r.path == "/revoke"]
     assert revoke.query == {}  # the token went in the body, never the address
+
+
+def test_a_wrong_client_secret_is_named_as_the_apps_problem(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    step = ada.post("/api/connections", json=APP | {"client_secret": "not-the-secret"}).json()
+    landed = google.consent(step["pkce"]["authorize_url"])
+    refused = ada.post(f"/api/connections/{step['connection']['id']}/sign-in/paste", json={"address": landed})
+    assert refused.status_code == 409 and "client id and secret" in refused.json()["detail"]
+    assert "not-the-secret" not in refused.text
