@@ -44,3 +44,10 @@ def test_a_finished_reply_is_fetched_formatted_by_its_owner_only(admin: TestClie
     with second_client(runtime) as other:
         sign_in(other, "ben", "member password")
         assert other.get(f"/fragments/chat-reply/{conversation_id}/{message_id}").status_code == 404
+
+
+def test_a_long_first_message_titles_the_chat_cut_at_a_word() -> None:
+    said = "Could you please tell me what we need to buy for the birthday party on Saturday afternoon"
+    assert conversations.title_for(said) == "Could you please tell me what we need to buy for the…"
+    assert len(conversations.title_for("x" * 500)) == conversations.TITLE_CHARS  # one long word is still cut
+    assert conversations.title_for("  milk\n and   eggs ") == "milk and eggs"

@@ -117,8 +117,13 @@ def history(detail: ConversationDetail) -> list[ChatMessage]:
 
 
 def title_for(first_message: str) -> str:
-    """A conversation's title: the start of its first message, on one line."""
-    return " ".join(first_message.split())[:TITLE_CHARS] or NEW_CHAT
+    """A conversation's title: the start of its first message, on one line, cut at a word (with "…")."""
+    line = " ".join(first_message.split())
+    if len(line) <= TITLE_CHARS:
+        return line or NEW_CHAT
+    cut = line[: TITLE_CHARS - 1]
+    at_word = cut.rsplit(" ", 1)[0] if " " in cut[TITLE_CHARS // 2 :] else cut  # a very long word is still cut
+    return at_word.rstrip(" ,.;:-") + "…"
 
 
 def _detail(conn: Reader, user_id: str, conversation_id: str) -> ConversationDetail | None:

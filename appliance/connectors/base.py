@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import msgspec
 
+from appliance.events import Topic
+
 if TYPE_CHECKING:
     from appliance.connectors.http import ServiceHttp
     from appliance.connectors.oauth import AppClient
     from appliance.connectors.session import SyncSession
     from appliance.connectors.tokens import Grant
 
-__all__ = ["Connector", "RemoteTask", "RemoteEvent"]
+__all__ = ["Connector", "RemoteTask", "RemoteEvent", "RemoteRecord", "ITEM_TOPICS"]
 
 
 class RemoteTask(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,6 +60,21 @@ class RemoteEvent(msgspec.Struct, frozen=True, kw_only=True):
     location: str = ""
     description: str = ""
     url: str | None = None
+
+
+class RemoteRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A page, file or message at a service that becomes a searchable record of the member's own."""
+
+    remote_id: str
+    title: str
+    text: str
+    url: str | None = None
+    updated_at: datetime | None = None
+    """When the service last changed it (aware or UTC); None: now."""
+
+
+# The live topic that tells the member's pages about each kind of item a connection brings in.
+ITEM_TOPICS: dict[str, Topic] = {"task": "tasks", "event": "calendar", "record": "documents"}
 
 
 @runtime_checkable

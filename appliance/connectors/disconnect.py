@@ -8,7 +8,9 @@ import logging
 from appliance.connectors import connections as conns
 from appliance.connectors import queries
 from appliance.connectors.access import app_client, authed
+from appliance.connectors.base import ITEM_TOPICS
 from appliance.connectors.hub import ConnectorHub
+from appliance.connectors.records import delete_record
 from appliance.connectors.registry import manifest, plugin
 from appliance.connectors.shapes import Disconnected, SyncedItem
 from appliance.errors import AtomError, NotFound
@@ -31,7 +33,7 @@ async def disconnect(hub: ConnectorHub, owner: str, connection_id: str, keep_dat
     await hub.store(owner, record.id).erase()
     hub.budgets.forget(record.id)
     hub.announce(owner, record.id, "deleted")
-    for topic in {"tasks" if item.kind == "task" else "calendar" for item in items}:
+    for topic in {ITEM_TOPICS[item.kind] for item in items}:
         hub.bus.publish(Event(topic=topic, action="updated", id=record.id), [owner])
     where = "" if revoked else " " + _revoke_yourself(title, record)
     return Disconnected(
@@ -63,9 +65,12 @@ async def _revoke(hub: ConnectorHub, record: conns.Record) -> bool:
 async def _remove(hub: ConnectorHub, owner: str, items: list[SyncedItem]) -> int:
     removed = 0
     for item in items:
-        delete = delete_task if item.kind == "task" else delete_event
         try:
-            await delete(hub.db, hub.knowledge, owner, item.local_id)
+            if item.kind == "record":
+                await delete_record(hub.db, hub.knowledge, item.local_id)
+            else:
+                delete = delete_task if item.kind == "task" else delete_event
+                await delete(hub.db, hub.knowledge, owner, item.local_id)
             removed += 1
         except NotFound:  # the member had deleted it already
             pass

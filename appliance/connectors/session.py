@@ -1,6 +1,6 @@
 """What a connector's sync works through: its authenticated client, its cursor, and the
 member's tasks and events (written through the organizer's own functions, so ranking, search,
-the Tasks page and the calendar see them like any other)."""
+the Tasks page and the calendar see them like any other) and searchable records (records.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
-from appliance.connectors import calendar_items, queries
-from appliance.connectors.base import RemoteEvent, RemoteTask
+from appliance.connectors import calendar_items, queries, records
+from appliance.connectors.base import RemoteEvent, RemoteRecord, RemoteTask
 from appliance.connectors.connections import Record, save_cursor
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import NotFound
@@ -75,6 +75,26 @@ class SyncSession:
         )
         self.changed.add("event")
 
+    async def upsert_record(self, item: RemoteRecord) -> None:
+        """The member's searchable record for `item` (a page, file or message): kept and indexed."""
+        row = await self._db.read(queries.item_row, self._record.id, item.remote_id)
+        known = row[1] if row and row[5] == "record" else None
+        record_id = await records.write_record(
+            self._db, self._knowledge, self._owner, self._record.connector, known, item
+        )
+        await self._db.write(
+            queries.upsert_item,
+            self._record.id,
+            self._owner,
+            item.remote_id,
+            record_id,
+            item.title[:300],
+            item.url,
+            False,
+            "record",
+        )
+        self.changed.add("record")
+
     async def remote_ids(self) -> set[str]:
         """Every item this connection has brought in (a full listing forgets those no longer there)."""
         return {row[0] for row in await self._db.read(queries.connection_items, self._record.id)}
@@ -84,7 +104,9 @@ class SyncSession:
         row = await self._db.read(queries.item_row, self._record.id, remote_id)
         if row is None:
             return
-        if row[5] == "event" and await calendar_items.existing_event(self._db, self._owner, row[1]):
+        if row[5] == "record":
+            await records.delete_record(self._db, self._knowledge, row[1])
+        elif row[5] == "event" and await calendar_items.existing_event(self._db, self._owner, row[1]):
             await delete_event(self._db, self._knowledge, self._owner, row[1])
         elif row[5] == "task" and await self._existing(row[1]) is not None:
             await organizer.delete_task(self._db, self._knowledge, self._owner, row[1])

@@ -116,9 +116,9 @@ class SyncedItem(msgspec.Struct, frozen=True, kw_only=True):
     """An item a connection brought in, and the Atom task or event it became."""
 
     remote_id: str
-    kind: Literal["task", "event"]
+    kind: Literal["task", "event", "record"]
     local_id: str
-    """The task's or event's id in Atom."""
+    """The task's, event's or searchable record's id in Atom."""
     title: str
     url: str | None
     done: bool

@@ -26,6 +26,27 @@ export function init() {
   });
   chat.thread.scrollTop = chat.thread.scrollHeight;
   form.querySelector("[data-send]").disabled = false;
+  initConversationsToggle();
+  if (!TOUCH.matches) chat.input.focus({ preventScroll: true }); // ready to type; a phone's keyboard waits for a tap
+}
+
+const TOUCH = window.matchMedia("(pointer: coarse)");
+
+// On phones the conversations list is folded away; this button shows it (and Escape folds it again).
+function initConversationsToggle() {
+  const button = document.querySelector("[data-conversations-toggle]");
+  const side = document.getElementById(button.getAttribute("aria-controls"));
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? "Hide conversations" : "Conversations";
+    side.toggleAttribute("data-open", open);
+  };
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  side.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") return;
+    setOpen(false);
+    button.focus();
+  });
 }
 
 function onKey(chat, event) {

@@ -1,0 +1,76 @@
+"""Pages, files and messages a connection brings in, as searchable records of the member's own.
+
+Their text is kept in `connector_records` (the source the search index is rebuilt and checked
+from) and indexed through `appliance.knowledge`'s one interface as type `connected`, with the
+connector as its source, so a search can be narrowed to one service. Only the member finds them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from appliance import clock
+from appliance.connectors.base import RemoteRecord
+from appliance.knowledge import Indexable, Knowledge, register_source
+from appliance.storage import Database, Reader, Writer
+
+__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records"]
+
+CONNECTED = "connected"
+MAX_TEXT = 500_000  # characters kept and indexed per record; a longer one is cut there
+_COLUMNS = "id, owner, connector, title, text, url, updated_at"
+
+
+async def write_record(
+    db: Database, knowledge: Knowledge, owner: str, connector: str, record_id: str | None, item: RemoteRecord
+) -> str:
+    """Keep and index `item` (as `record_id`, or a new record); its id."""
+    row = (record_id or uuid.uuid4().hex, owner, connector, item.title[:300] or "(untitled)", item.text[:MAX_TEXT])
+    stamped = (*row, item.url, (item.updated_at or clock.now()).replace(tzinfo=None))
+    await db.write(_upsert, stamped)
+    await knowledge.index(_indexable(stamped))
+    return row[0]
+
+
+async def delete_record(db: Database, knowledge: Knowledge, record_id: str) -> None:
+    await db.write(_delete, record_id)
+    await knowledge.forget(CONNECTED, record_id)
+
+
+async def connected_records(db: Database) -> list[Indexable]:
+    return [_indexable(row) for row in await db.read(_all)]
+
+
+def _indexable(row: tuple[Any, ...]) -> Indexable:
+    record_id, owner, connector, title, text, url, updated_at = row
+    return Indexable(
+        type=CONNECTED,
+        id=record_id,
+        owner_id=owner,
+        shared=False,
+        source=connector,
+        title=title,
+        text=f"{text}\n\n{url}" if url else text,  # the link is found and shown with the text
+        updated_at=updated_at if isinstance(updated_at, datetime) else clock.now(),
+    )
+
+
+def _upsert(conn: Writer, row: tuple[Any, ...]) -> None:
+    conn.execute(
+        f"INSERT INTO connector_records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+        " title = excluded.title, text = excluded.text, url = excluded.url, updated_at = excluded.updated_at",
+        list(row),
+    )
+
+
+def _delete(conn: Writer, record_id: str) -> None:
+    conn.execute("DELETE FROM connector_records WHERE id = ?", [record_id])
+
+
+def _all(conn: Reader) -> list[tuple[Any, ...]]:
+    return conn.execute(f"SELECT {_COLUMNS} FROM connector_records ORDER BY id").fetchall()
+
+
+register_source(CONNECTED, connected_records)
