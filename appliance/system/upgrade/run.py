@@ -92,10 +92,15 @@ def _preflight(plan: Plan, seams: Seams, old: Path) -> None:
         raise Conflict(f"jobs are running ({', '.join(running)}): wait for them to finish, then upgrade")
     data = tree_bytes(plan.settings.data_dir) - tree_bytes(plan.settings.data_dir / "models")
     problems = space_problems(
-        {plan.root: tree_bytes(plan.source) + tree_bytes(old / ".venv"), plan.settings.backup_folder: data}
+        {plan.root: _release_bytes(plan.source) + tree_bytes(old / ".venv"), plan.settings.backup_folder: data}
     )
     if problems:
         raise Conflict("not enough free space: " + "; ".join(problems))
+
+
+def _release_bytes(source: Path) -> int:
+    """A folder's size, or a tarball's unpacked size guessed at four times the compressed one."""
+    return source.stat().st_size * 4 if source.is_file() else tree_bytes(source)
 
 
 def _backup_and_verify(plan: Plan, seams: Seams, passphrase: str) -> Path:
