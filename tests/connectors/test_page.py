@@ -46,3 +46,12 @@ def test_another_members_page_shows_none_of_it(ada: TestClient, bob: TestClient,
     connect_todoist(ada)
     theirs = bob.get("/fragments/connections/list").text
     assert "data-connection-state" not in theirs and "ada@example.com" not in theirs
+
+
+def test_a_revoked_sign_in_is_a_notice_on_the_home_page(ada: TestClient, github: FakeGitHub) -> None:
+    assert "Nothing connected yet" in ada.get("/").text
+    connection = sign_in_github(ada, github)
+    github.revoke_all()
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    panel = html.unescape(ada.get("/fragments/panels/connections").text)
+    assert 'data-connection-state="needs-sign-in"' in panel and "Sign in to GitHub again" in panel

@@ -16,6 +16,7 @@ from typing import Any
 from appliance.accounts import users
 from appliance.accounts.shapes import Principal
 from appliance.ai import conversations
+from appliance.connectors import list_connections
 from appliance.events import Topic
 from appliance.organizer.calendar.views import list_occurrences
 from appliance.organizer.household import household_zone
@@ -77,6 +78,12 @@ async def _knowledge(_: Runtime, __: Principal) -> dict[str, Any]:
     return {}  # a search box and links: nothing to load, nothing to go stale while someone types
 
 
+async def _connections(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    """The member's connections, those that need them first (a revoked sign-in, a failing sync)."""
+    mine = await list_connections(runtime.db, me.user_id)
+    return {"connections": sorted(mine, key=lambda c: c.state not in ("needs-sign-in", "error"))[:_SHOWN]}
+
+
 async def _ai_month(runtime: Runtime, me: Principal) -> dict[str, Any]:
     return {"usage": await load_usage(runtime.db, me)}
 
@@ -87,6 +94,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("chats", "Recent chats", ("conversations",), _chats),
     Panel("knowledge", "Notes and documents", (), _knowledge),
     Panel("household", "Household", ("members",), _household),
+    Panel("connections", "Connections", ("connections",), _connections),
     Panel("ai", "AI this month", ("ai-usage", "ai-preferences"), _ai_month),  # every ledger entry; a new budget
 )
 
