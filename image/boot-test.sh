@@ -44,7 +44,7 @@ until curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz" >"$TEST/healthz.js
   sleep 5
 done
 echo "healthz after $((SECONDS - started))s: $(cat "$TEST/healthz.json")"
-curl -fsS --max-time 30 -H "Host: atom.local:8080" "http://127.0.0.1:$PORT/" >"$TEST/setup.html"
-grep -qi "setup" "$TEST/setup.html" || { echo "the front page is not the setup page: $TEST/setup.html" >&2; exit 1; }
+curl -fsSL --max-time 60 -H "Host: atom.local:8080" "http://127.0.0.1:$PORT/" >"$TEST/setup.html"
+grep -q "Set up Atom" "$TEST/setup.html" || { echo "the front page is not the setup page: $TEST/setup.html" >&2; exit 1; }
 echo "setup page served (saved in $TEST/setup.html)"
 grep -q "atom-first-boot" "$TEST/console.log" && echo "first boot ran (see $TEST/console.log)"
