@@ -28,7 +28,10 @@ async def disconnect(hub: ConnectorHub, owner: str, connection_id: str, keep_dat
     title = manifest(record.connector).title
     revoked = await _revoke(hub, record)
     items = await conns.synced_items(hub.db, owner, record.id)
-    removed = 0 if keep_data else await _remove(hub, owner, items)
+    # Searchable records are copies of what stays at the service, and nothing else in Atom can
+    # remove them: they go with their connection, whatever the member chose for tasks and events.
+    kept = [item for item in items if keep_data and item.kind != "record"]
+    removed = await _remove(hub, owner, [item for item in items if item not in kept])
     await hub.db.write(queries.delete_connection, record.id)
     await hub.store(owner, record.id).erase()
     hub.budgets.forget(record.id)
@@ -38,7 +41,7 @@ async def disconnect(hub: ConnectorHub, owner: str, connection_id: str, keep_dat
     where = "" if revoked else " " + _revoke_yourself(title, record)
     return Disconnected(
         revoked=revoked,
-        kept=len(items) if keep_data else 0,
+        kept=len(kept),
         removed=removed,
         message=f"Disconnected from {title}.{where}",
     )

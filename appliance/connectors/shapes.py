@@ -128,6 +128,6 @@ class Disconnected(msgspec.Struct, frozen=True, kw_only=True):
     revoked: bool
     """The service revoked Atom's grant; otherwise `message` says where the member can."""
     kept: int
-    """Tasks and events the connection brought in that stay, now ordinary ones."""
+    """Tasks and events the connection brought in that stay, now ordinary ones (searchable records never stay)."""
     removed: int
     message: str

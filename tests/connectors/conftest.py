@@ -18,6 +18,7 @@ from tests.conftest import add_member, first_admin, second_client, sign_in
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.microsoft_api import FakeMicrosoft
+from tests.fakes.notion_api import FakeNotion
 from tests.fakes.todoist_api import FakeTodoist
 from tests.processes import free_port, serving_in_thread
 
@@ -57,11 +58,23 @@ def microsoft() -> Iterator[FakeMicrosoft]:
 
 
 @pytest.fixture
+def notion() -> Iterator[FakeNotion]:
+    with FakeNotion() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
-    tmp_path: Path, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar, microsoft: FakeMicrosoft
+    tmp_path: Path,
+    github: FakeGitHub,
+    todoist: FakeTodoist,
+    google: FakeGoogleCalendar,
+    microsoft: FakeMicrosoft,
+    notion: FakeNotion,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
+    urls += f", notion={notion.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

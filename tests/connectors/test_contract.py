@@ -21,14 +21,18 @@ import tests.fakes
 from appliance.connectors.registry import manifests
 from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
+from tests.connectors.records_helpers import record_titles
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
 from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
+from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
 from tests.connectors.test_todoist import connect_todoist
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.microsoft_api import FakeMicrosoft
+from tests.fakes.notion_api import SECRET as NOTION_SECRET
+from tests.fakes.notion_api import FakeNotion
 from tests.fakes.service import ServiceFake
 from tests.fakes.todoist_api import FakeTodoist
 
@@ -70,6 +74,8 @@ SERVICES = [
     Service("google_calendar", sign_in_google, seed_events, FakeGoogleCalendar.revoke_all, 2, event_titles),
     # To Do's lists, two pages of tasks, then Outlook's calendar
     Service("microsoft", sign_in_microsoft, seed_tasks, FakeMicrosoft.revoke_all, 4, synced_titles),
+    # two search pages and each page's blocks
+    Service("notion", lambda c, f: connect_notion(c), seed_pages, revoke_notion, 152, record_titles("notion")),
 ]
 
 
@@ -79,11 +85,10 @@ def service(request: pytest.FixtureRequest) -> Service:
 
 
 @pytest.fixture
-def fake(
-    service: Service, github: FakeGitHub, todoist: FakeTodoist, google: FakeGoogleCalendar, microsoft: FakeMicrosoft
-) -> ServiceFake:
-    fakes: dict[str, ServiceFake] = {"github": github, "todoist": todoist, "google_calendar": google}
-    return (fakes | {"microsoft": microsoft})[service.name]
+def fake(service: Service, request: pytest.FixtureRequest) -> ServiceFake:
+    """The service's fake: its fixture in conftest.py (named as the connector, Google's as `google`)."""
+    fixture = {"google_calendar": "google"}.get(service.name, service.name)
+    return request.getfixturevalue(fixture)
 
 
 def sync(client: TestClient, connection: dict) -> dict:
@@ -219,6 +224,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeNotion):
+        return {NOTION_SECRET}
     if isinstance(fake, FakeMicrosoft):
         return set(fake.state.access) | set(fake.state.refresh)
     if isinstance(fake, FakeTodoist):
