@@ -20,6 +20,8 @@
         authorize = "auth:/o/oauth2/v2/auth"    (pkce)
         revoke = "auth:/revoke"                 where the service can revoke a grant
         authorize_params = { access_type = "offline" }   extra parameters for the consent page
+        redirect = false                        pkce without a redirect: the service shows the code,
+                                                the member pastes it (Dropbox)
         [rate_limit]
         requests = 5000                         a connection's budget ...
         per_seconds = 3600                      ... per this many seconds
@@ -50,6 +52,7 @@ class OAuthPaths(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     authorize: str = ""
     revoke: str = ""
     authorize_params: dict[str, str] = {}  # extra query parameters the service's consent page needs
+    redirect: bool = True  # False: no redirect_uri; the service shows the code and the member pastes it
 
 
 class ConnectorManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -86,7 +86,8 @@ class DeviceStep(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PkceStep(msgspec.Struct, frozen=True, kw_only=True):
-    """Open `authorize_url`, sign in, then paste the address the browser lands on (it starts with `redirect_uri`)."""
+    """Open `authorize_url`, sign in, then paste the address the browser lands on (it starts with `redirect_uri`);
+    where `redirect_uri` is empty, the service shows a code instead and the member pastes that."""
 
     authorize_url: str
     redirect_uri: str

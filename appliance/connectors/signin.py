@@ -4,7 +4,9 @@
     token   the member pastes a credential; Atom tries it before keeping it
     pkce    authorization code + PKCE (S256) with a loopback redirect: nothing listens there, so
             the member pastes the address the browser lands on; its `state` must be the one
-            Atom made for this member's sign-in
+            Atom made for this member's sign-in. A service without a redirect (`oauth.redirect =
+            false`) shows the code itself and the member pastes that: the code is bound to this
+            sign-in's PKCE challenge, so a code from anyone else's sign-in fails at the token endpoint
 
 Who is signing in always comes from the session (`owner`), never from the browser's word:
 the pending sign-in lives in the owner's vault, under a connection only they can reach.
@@ -89,14 +91,11 @@ async def poll(hub: ConnectorHub, owner: str, connection_id: str) -> ConnectStep
 async def paste(hub: ConnectorHub, owner: str, connection_id: str, address: str) -> ConnectStep:
     """Finish a PKCE sign-in from the address the browser landed on."""
     record, pending = await _pending(hub, owner, connection_id, "pkce")
-    code = _code_from(address.strip(), pending)
     found, client = manifest(record.connector), await app_client(hub, record)
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": REDIRECT_URI,
-        "code_verifier": pending.verifier,
-    } | (client.form() if client else {})
+    redirect = found.oauth.redirect
+    code = _code_from(address.strip(), pending) if redirect else _shown_code(address.strip())
+    form = {"grant_type": "authorization_code", "code": code, "code_verifier": pending.verifier}
+    form |= ({"redirect_uri": REDIRECT_URI} if redirect else {}) | (client.form() if client else {})
     return await _finish(hub, record, found, await _token(hub, record, found, form))
 
 
@@ -139,7 +138,7 @@ async def _pkce_start(hub: ConnectorHub, owner: str, found: ConnectorManifest, c
     query = {
         "response_type": "code",
         "client_id": client.client_id,
-        "redirect_uri": REDIRECT_URI,
+        **({"redirect_uri": REDIRECT_URI} if found.oauth.redirect else {}),
         "scope": " ".join(found.scopes),
         "state": pending.state,
         "code_challenge": challenge,
@@ -148,7 +147,9 @@ async def _pkce_start(hub: ConnectorHub, owner: str, found: ConnectorManifest, c
     }
     url = hub.urls(found)[found.oauth.authorize.partition(":")[0]].rstrip("/") + found.oauth.authorize.partition(":")[2]
     step = PkceStep(
-        authorize_url=f"{url}?{urlencode(query)}", redirect_uri=REDIRECT_URI, expires_at=_utc(pending.expires_at)
+        authorize_url=f"{url}?{urlencode(query)}",
+        redirect_uri=REDIRECT_URI if found.oauth.redirect else "",
+        expires_at=_utc(pending.expires_at),
     )
     return ConnectStep(connection=record.public, pkce=step)
 
@@ -230,6 +231,13 @@ def _code_from(address: str, pending: Pending) -> str:
     if not query.get("code"):
         raise InvalidInput("that address holds no sign-in code; paste the whole address")
     return query["code"]
+
+
+def _shown_code(pasted: str) -> str:
+    """The code a service showed the member (no redirect): letters, digits and -_., nothing else."""
+    if not 8 <= len(pasted) <= 512 or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in pasted):
+        raise InvalidInput("paste the code the service showed you, exactly as shown")
+    return pasted
 
 
 def _app(found: ConnectorManifest, new: ConnectionCreate) -> AppClient:

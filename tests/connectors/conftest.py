@@ -15,6 +15,7 @@ from appliance.runtime import Runtime, open_runtime
 from appliance.server import create_app
 from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
+from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.microsoft_api import FakeMicrosoft
@@ -64,6 +65,12 @@ def notion() -> Iterator[FakeNotion]:
 
 
 @pytest.fixture
+def dropbox() -> Iterator[FakeDropbox]:
+    with FakeDropbox() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -71,10 +78,11 @@ def settings(
     google: FakeGoogleCalendar,
     microsoft: FakeMicrosoft,
     notion: FakeNotion,
+    dropbox: FakeDropbox,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
-    urls += f", notion={notion.url}"
+    urls += f", notion={notion.url}, dropbox={dropbox.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

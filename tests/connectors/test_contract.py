@@ -22,11 +22,13 @@ from appliance.connectors.registry import manifests
 from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
 from tests.connectors.records_helpers import record_titles
+from tests.connectors.test_dropbox import seed_files, sign_in_dropbox
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
 from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
 from tests.connectors.test_todoist import connect_todoist
+from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
@@ -76,6 +78,8 @@ SERVICES = [
     Service("microsoft", sign_in_microsoft, seed_tasks, FakeMicrosoft.revoke_all, 4, synced_titles),
     # two search pages and each page's blocks
     Service("notion", lambda c, f: connect_notion(c), seed_pages, revoke_notion, 152, record_titles("notion")),
+    # two listing pages and each file's download
+    Service("dropbox", sign_in_dropbox, seed_files, FakeDropbox.revoke_all, 152, record_titles("dropbox")),
 ]
 
 
@@ -224,6 +228,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeDropbox):
+        return set(fake.state.access) | fake.state.refresh
     if isinstance(fake, FakeNotion):
         return {NOTION_SECRET}
     if isinstance(fake, FakeMicrosoft):
