@@ -86,7 +86,7 @@ class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
     upload_max_mb: int = 50
     """Largest document a member may upload, in MiB (the 1 MiB body limit stays for JSON)."""
     embed_threads: int = 0
-    """CPU threads for the embedding model; 0 picks the usable cores less one (at least 1)."""
+    """Embedding threads; 0: queries get the usable cores less one (at least 1), background indexing all, niced."""
     embed_quantization: Literal["int8", "fp32"] = "int8"
     """The embedding model's weights as `int8` (about twice as fast, cosine 0.99 with fp32) or `fp32`."""
 

@@ -6,6 +6,8 @@ register a source for rebuilds (sources.py). Search and ask are in search/ask fu
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from appliance.knowledge.documents.library import document_records, remove_orphan_files
@@ -48,13 +50,28 @@ async def forget_member(db: Database, knowledge: Knowledge, data_dir: Path, user
 
 
 def open_knowledge(settings: Settings) -> Knowledge:
-    """The index in the data folder; the embedding model loads on first use, on the worker's thread."""
+    """The index in the data folder; the embedding model loads on first use, on a worker thread.
+
+    Queries use `knowledge.embed_threads` threads (by default a core stays free for requests);
+    by default, indexing runs on every core at background priority (a second session of the
+    same graph, made on the indexing thread), so a burst of writes is embedded twice as fast on
+    two cores while requests still come first.
+    """
     store = IndexStore(settings.knowledge_index_path, dims=EMBEDDING_DIMS)
     data_dir, chosen = settings.data_dir, settings.knowledge
 
-    def load() -> Embedder:
-        from appliance.knowledge.embeddings import open_embedder
+    def loader(threads: int) -> Callable[[], Embedder]:
+        def load() -> Embedder:
+            from appliance.knowledge.embeddings import open_embedder
 
-        return open_embedder(data_dir, chosen.embed_threads, chosen.embed_quantization, EMBEDDING_MODEL)
+            return open_embedder(data_dir, threads, chosen.embed_quantization, EMBEDDING_MODEL)
 
-    return Knowledge(store, load, f"{EMBEDDING_MODEL}/{chosen.embed_quantization}")
+        return load
+
+    cores = _usable_cores()
+    bulk = loader(cores) if chosen.embed_threads == 0 and cores > 1 else None
+    return Knowledge(store, loader(chosen.embed_threads), f"{EMBEDDING_MODEL}/{chosen.embed_quantization}", bulk)
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -28,9 +28,15 @@ __all__ = ["Knowledge", "record_version", "announce"]
 
 
 class Knowledge:
-    def __init__(self, store: IndexStore, load_embedder: Callable[[], Embedder], model_name: str) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        load_embedder: Callable[[], Embedder],
+        model_name: str,
+        load_indexer: Callable[[], Embedder] | None = None,
+    ) -> None:
         self.store = store
-        self.worker = EmbeddingWorker(store, load_embedder, model_name)
+        self.worker = EmbeddingWorker(store, load_embedder, model_name, load_indexer)
 
     def resume(self) -> None:
         """Embed whatever a previous run left pending (the server calls this at start-up)."""

@@ -3,9 +3,11 @@ write, never making a request wait for an embedding, gone at once after a delete
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
+import numpy as np
 import pytest
 from litestar.testing import TestClient
 
@@ -113,3 +115,21 @@ def test_search_says_how_many_records_it_is_still_indexing(
         while meaning_admin.get("/api/search", params={"q": "limescale"}).json()["indexing"]:
             assert time.monotonic() - started < 10, "still indexing after 10 s"
             time.sleep(0.05)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: indexing shares the query model")
+def test_indexing_runs_on_every_core_below_requests_priority(
+    meaning_admin: TestClient, meaning_runtime: Runtime
+) -> None:
+    """Queries keep a core free and their priority; the background embedder takes all cores, niced."""
+    note = meaning_admin.post("/api/notes", json=DESCALE).json()
+    _found_within(meaning_admin, "descaling the coffee machine", note["id"], seconds=10.0)
+    worker, cores = meaning_runtime.knowledge.worker, len(os.sched_getaffinity(0))
+    query, indexer = worker.embedder(), worker._bulk
+    assert query is not None and indexer is not None and indexer is not query
+    assert (query.threads, indexer.threads) == (cores - 1, cores)
+    assert worker._thread.native_id is not None
+    indexing_nice = os.getpriority(os.PRIO_PROCESS, worker._thread.native_id)
+    assert indexing_nice > os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    texts = [DESCALE["body"], "The boiler service is booked for Tuesday."]
+    assert np.min(np.sum(query.embed(texts) * indexer.embed(texts), axis=1)) > 0.9999  # the same vectors

@@ -18,6 +18,7 @@ from appliance.errors import ModelMissing
 from appliance.knowledge.index import queries
 from appliance.knowledge.index.sqlite import Connection
 from appliance.knowledge.index.store import IndexStore
+from appliance.system.priority import lower_this_thread
 
 __all__ = ["Embedder", "EmbeddingWorker", "READY"]
 
@@ -37,9 +38,18 @@ class Embedder(Protocol):
 class EmbeddingWorker:
     """Embeds pending passages until there are none, then waits to be woken."""
 
-    def __init__(self, store: IndexStore, load: Callable[[], Embedder], model_name: str) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        load: Callable[[], Embedder],
+        model_name: str,
+        load_bulk: Callable[[], Embedder] | None = None,
+    ) -> None:
+        """`load` gives the model queries use; `load_bulk`, if given, one for indexing on more threads."""
         self._store, self._load, self._model_name = store, load, model_name
+        self._load_bulk = load_bulk
         self._embedder: Embedder | None = None
+        self._bulk: Embedder | None = None
         self._loading = threading.Lock()
         self.status = "starting"
         self._wake = threading.Event()
@@ -108,11 +118,28 @@ class EmbeddingWorker:
         if embedder is None:
             return
         self.status = READY
+        indexer = self._indexer(embedder)
         while not self._stopping and (batch := self._store.read_sync(queries.pending_chunks, _BATCH)):
             ids = [row[0] for row in batch]
-            vectors = embedder.embed([f"{title}\n{body}" for _, title, body in batch])
+            vectors = indexer.embed([f"{title}\n{body}" for _, title, body in batch])
             self._store.write_sync(queries.store_vectors, ids, vectors)
         self._store.write_sync(queries.trim_vector_log, _LOG_KEPT)
+
+    def _indexer(self, embedder: Embedder) -> Embedder:
+        """The model indexing runs: on every core, below requests' and the chat model's priority.
+
+        This thread lowers itself only now, after the query model is loaded: onnxruntime's threads
+        inherit the priority of the thread that makes the session, and queries must keep theirs.
+        Without a bulk loader (or if it fails), indexing shares the query model.
+        """
+        if self._bulk is None and self._load_bulk is not None:
+            lower_this_thread()
+            try:
+                self._bulk = self._load_bulk()
+            except Exception:  # noqa: BLE001 - the query model works; index with it
+                log.exception("the embedding model for indexing could not be loaded")
+                self._load_bulk = None
+        return self._bulk or embedder
 
     def _check_model(self) -> None:
         """Vectors from another model mean nothing to this one: embed everything again."""
