@@ -73,8 +73,8 @@ def test_the_home_page_asks_atom_and_shows_the_day(signed_in: Callable[..., Page
     expect(page.locator("#panel-lists")).to_contain_text("1 open")  # live, without a reload
     expect(page.locator("#panel-chats")).to_contain_text("add oat milk to the shopping list")
     expect(page.get_by_label("What should Atom do?")).to_be_focused()  # ready for the next one
-    screenshot(page, "dashboard", docs=True)  # the README's picture of Atom
-    assert_accessible(page, "dashboard")
+    screenshot(page, "home", docs=True)  # the README's picture of Atom
+    assert_accessible(page, "home")
 
 
 def test_the_home_page_on_a_phone_in_the_dark(signed_in: Callable[..., Page]) -> None:
@@ -150,8 +150,8 @@ def test_chat_formats_replies_and_says_when_it_fell_back(
     expect(reply.locator("[data-message-note]")).to_contain_text("OpenAI could not answer")
     expect(reply.locator("[data-message-note]")).to_contain_text("Answered by Anthropic instead.")
     expect(reply).not_to_contain_text("**")
-    screenshot(page, "chat", docs=True)
-    assert_accessible(page, "chat-dark")
+    screenshot(page, "chat-fallback", docs=True)
+    assert_accessible(page, "chat-fallback-dark")
     page.goto("/settings/usage")
     failed = page.locator("[data-requests-table] tr[data-failed]")
     expect(failed.first).to_contain_text("Failed")

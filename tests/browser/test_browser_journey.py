@@ -131,7 +131,7 @@ def new_member_shows_live_on_dashboard(admin: Page, member: Page) -> None:
     assert_not_reloaded(member)
     admin.goto("/")
     wait_live(admin)
-    screenshot(admin, "dashboard", docs=True)  # the README's picture of Atom
+    screenshot(admin, "dashboard")  # the README's picture is the household UI test's "home"
 
 
 def token_made_in_one_tab_shows_in_another(first: Page) -> None:
