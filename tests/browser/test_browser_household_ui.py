@@ -142,8 +142,9 @@ def test_chat_formats_replies_and_says_when_it_fell_back(
     page = signed_in(MEMBER, color_scheme="dark")
     page.goto("/chat")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
-    expect(page.get_by_role("textbox", name="Message")).to_be_focused()  # ready to type on a computer
-    page.get_by_role("textbox", name="Message").fill("what does the shopping list still need for the party on Saturday, do you think?")
+    message = page.get_by_role("textbox", name="Message")
+    expect(message).to_be_focused()  # ready to type on a computer
+    message.fill("what does the shopping list still need for the party on Saturday, do you think?")
     page.get_by_role("button", name="Send").click()
     reply = page.locator(".message-assistant").last
     expect(reply.locator("li strong")).to_have_text("oat milk")  # Markdown, formatted once the reply is done
