@@ -20,6 +20,7 @@ from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
 from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.notion_api import FakeNotion
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.todoist_api import FakeTodoist
 from tests.processes import free_port, serving_in_thread
 
@@ -71,6 +72,12 @@ def dropbox() -> Iterator[FakeDropbox]:
 
 
 @pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -79,10 +86,11 @@ def settings(
     microsoft: FakeMicrosoft,
     notion: FakeNotion,
     dropbox: FakeDropbox,
+    slack: FakeSlack,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
-    urls += f", notion={notion.url}, dropbox={dropbox.url}"
+    urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

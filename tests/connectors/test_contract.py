@@ -27,6 +27,7 @@ from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
 from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
+from tests.connectors.test_slack import connect_slack, revoke_slack, seed_messages
 from tests.connectors.test_todoist import connect_todoist
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
@@ -36,6 +37,8 @@ from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.notion_api import SECRET as NOTION_SECRET
 from tests.fakes.notion_api import FakeNotion
 from tests.fakes.service import ServiceFake
+from tests.fakes.slack_api import BOT_TOKEN as SLACK_TOKEN
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.todoist_api import FakeTodoist
 
 
@@ -80,6 +83,8 @@ SERVICES = [
     Service("notion", lambda c, f: connect_notion(c), seed_pages, revoke_notion, 152, record_titles("notion")),
     # two listing pages and each file's download
     Service("dropbox", sign_in_dropbox, seed_files, FakeDropbox.revoke_all, 152, record_titles("dropbox")),
+    # who it is, the picked channels, the members' names, two pages of history
+    Service("slack", lambda c, f: connect_slack(c), seed_messages, revoke_slack, 5, record_titles("slack")),
 ]
 
 
@@ -228,6 +233,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeSlack):
+        return {SLACK_TOKEN}
     if isinstance(fake, FakeDropbox):
         return set(fake.state.access) | fake.state.refresh
     if isinstance(fake, FakeNotion):
