@@ -197,6 +197,9 @@ def test_a_nas_certificate_is_shown_and_trusted_and_the_interval_chosen(
         alex.get_by_label("Account", exact=True).select_option(label="NAS")
         expect(alex.get_by_label("Remote calendar")).to_contain_text("Family")
         alex.get_by_role("button", name="Sync this calendar").click()
+        expect(
+            alex.get_by_text("Linked: sync now to merge both sides.")
+        ).to_be_visible()  # a new link: default interval
         alex.get_by_label("Sync every").select_option(label="hour")
         expect(alex.get_by_role("button", name="Sync Household now")).to_be_visible()
         _wait_for_interval(alex, 60)

@@ -20,7 +20,7 @@ __all__ = ["routes"]
 
 @post("/reminders/fire", status_code=HTTP_200_OK)
 async def fire_reminders(runtime: RuntimeDep) -> FireReport:
-    """Fire every reminder that is due, each exactly once (late ones with a note)."""
+    """Fire every reminder that is due: never lost, handed over once (late ones with a note)."""
     return await deliver_due(runtime.db, runtime.bus, runtime.reminder_announcers)
 
 
