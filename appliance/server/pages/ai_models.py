@@ -24,7 +24,8 @@ _ROLES = {
     "chat": "Chat",
     "stt": "Speech to text",
     "tts": "Text to speech",
-    "wake-features": "Wake word",
+    "wake-features": "Wake word (features)",
+    "wake": "Wake word",
     "embeddings": "Search (embeddings)",
 }
 
