@@ -6,6 +6,7 @@ is decided by the test, and the conflict rule can be checked both ways.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -285,7 +286,11 @@ def test_the_interval_is_checked_and_only_whoever_may_link_sets_it(
 
 def test_a_server_that_is_down_says_what_to_do(linked: TestClient, radicale: Radicale) -> None:
     radicale.stop()
-    assert linked.post("/api/calendars/household/sync").status_code == 503
+    with linked.websocket_connect("/api/live") as socket:
+        assert json.loads(socket.receive_text(timeout=5))["action"] == "ready"
+        assert linked.post("/api/calendars/household/sync").status_code == 503
+        heard = json.loads(socket.receive_text(timeout=5))  # the open page refetches, to show the advice
+        assert (heard["topic"], heard["id"]) == ("calendar", "household")
     [calendar] = [c for c in linked.get("/api/calendars").json() if c["id"] == "household"]
     assert "not reachable" in calendar["caldav"]["sync_error"]
     assert calendar["caldav"]["sync_advice"].startswith("Check that the server is on and its address is right")

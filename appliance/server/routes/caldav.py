@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.ai.outbound import OutboundRules
+from appliance.errors import AtomError
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.organizer.caldav import accounts
 from appliance.organizer.caldav.shapes import (
@@ -116,7 +117,11 @@ async def sync_now(runtime: RuntimeDep, principal: PrincipalDep, calendar_id: Fr
     calendar = await get_calendar(runtime.db, principal.user_id, calendar_id)
     rules = OutboundRules.for_box(runtime.settings)
     minutes = runtime.settings.organizer.caldav_sync_minutes
-    report = await sync_calendar(runtime.db, runtime.knowledge, runtime.vault, rules, calendar.id, minutes)
+    try:
+        report = await sync_calendar(runtime.db, runtime.knowledge, runtime.vault, rules, calendar.id, minutes)
+    except AtomError:
+        announce_sync(runtime.bus, calendar)  # open pages show the error and what to do about it
+        raise
     announce_sync(runtime.bus, calendar)
     return report
 
