@@ -26,7 +26,9 @@ import numpy as np
 from appliance.ai.models import install_model, load_manifest
 from appliance.caches import model_cache
 from appliance.knowledge.embeddings import QUANTIZATIONS, Embedder, Quantization, embed_thread_count, open_embedder
+from appliance.knowledge.index.chunking import chunk_text
 from tests.knowledge.embeddings_numpy import NumpyBert
+from tests.knowledge.retrieval_set import load_corpus
 
 MODEL = "minilm-l6-v2"
 SIZES = (64, 128, 256)
@@ -35,6 +37,7 @@ RUNS = 5
 NUMPY_CHUNKS = 4
 QUERY = "when is the boiler service booked?"
 QUERY_RUNS = 100
+PASSAGES = 200
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -50,6 +53,7 @@ def run() -> None:
         for size in SIZES:
             _throughput(size, chunks[size], embedders, baseline[size])
         _all_cores(data, chunks[128])
+        _atom_passages(data)
         _query_latency(embedders, baseline["query"])
         _quality(chunks[128], embedders)
 
@@ -118,6 +122,21 @@ def _all_cores(data: Path, chunks: list[str]) -> None:
         embedder = open_embedder(data, threads=cores, quantization=quantization)
         wall, _ = _rates(lambda e=embedder: e.embed(chunks), len(chunks))
         print(f"   ~128 tokens, {quantization} on all {cores} cores: {wall:6.1f}/s (wall clock)")
+
+
+def _atom_passages(data: Path) -> None:
+    """Atom's own passages (the retrieval set's documents, cut as the index cuts them), int8, one at
+    a time as the indexer runs them: on one thread, and on every core as background indexing runs."""
+    passages = [f"{d.title}\n{p}" for d in load_corpus() for p in chunk_text(d.body) or [d.title]][:PASSAGES]
+    one = open_embedder(data, threads=1)
+    tokens = statistics.mean(one.count_tokens(p) for p in passages)
+    cores = len(os.sched_getaffinity(0))
+    for threads, embedder in ((1, one), (cores, open_embedder(data, threads=cores))):
+        wall, cpu = _rates(lambda e=embedder: e.embed(passages), len(passages))
+        print(
+            f"   Atom's passages ({tokens:.0f} tokens on average), int8 on {threads} thread(s):"
+            f" {wall:6.1f}/s wall clock, {cpu:6.1f}/s per CPU second; load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 def _query_latency(embedders: dict[str, Embedder], numpy: list[float]) -> None:

@@ -393,3 +393,53 @@ def test_hostile_titles_and_bodies_stay_text(signed_in: Callable[..., Page]) -> 
     expect(page.locator(".markdown")).to_contain_text("<b>bold?</b>")
     assert page.locator(".markdown img, .markdown script, .markdown b, .markdown a").count() == 0
     assert page.evaluate("window.owned") is None
+
+
+def test_a_document_is_renamed_and_shared_from_its_page(signed_in: Callable[..., Page], tmp_path: Path) -> None:
+    page = signed_in(ADMIN)
+    open_documents(page)
+    letter = tmp_path / "letter.txt"
+    letter.write_text("The school trip to the aquarium is on the 14th; bring a packed lunch.")
+    page.get_by_label("File").set_input_files(letter)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("list", name="Uploads")).to_contain_text("Uploaded letter.txt")
+    page.locator("[data-documents-list] .document-item a", has_text="letter").first.click()
+    wait_live(page)
+    editor = page.get_by_role("form", name="Title and sharing")
+    editor.get_by_label("Title").fill("   ")
+    editor.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("letter")  # the browser refused a blank title
+    editor.get_by_label("Title").fill("Aquarium trip")
+    editor.get_by_label("Shared with the household").check()
+    editor.get_by_role("button", name="Save").click()
+    expect(editor.get_by_role("alert")).to_have_text("Saved.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aquarium trip")
+    expect(page.locator(".details")).to_contain_text("Everyone in the household")
+    expect(page).to_have_title("Aquarium trip · Atom")
+    assert_accessible(page, "document")
+
+    member = signed_in(MEMBER)
+    box = open_search(member)
+    box.fill("aquarium")
+    expect(results(member).first).to_contain_text("Aquarium trip")
+    member.goto(page.url)
+    expect(member.get_by_role("form", name="Title and sharing")).to_have_count(0)  # readable, not theirs to change
+
+
+def test_search_says_how_many_records_it_is_still_indexing(signed_in: Callable[..., Page]) -> None:
+    """The server here has no model; its answer is given as one with a model would be, mid-indexing."""
+    page = signed_in(MEMBER)
+    api_note(page, "Hedge", "Trim the hedge in June.")
+    answers = iter([2, 0])
+
+    def mid_indexing(route: Route) -> None:
+        found = route.fetch().json()
+        route.fulfill(json={**found, "meaning": "ready", "indexing": next(answers, 0)})
+
+    page.route(re.compile(r"/api/search\?"), mid_indexing)
+    box = open_search(page)
+    box.fill("hedge")
+    notice = page.locator("[data-meaning]")
+    expect(notice).to_have_text("Still indexing 2 records by meaning; until then they are found by their words only.")
+    expect(notice).to_be_hidden(timeout=5000)  # it looked again by itself, and all was indexed
+    expect(results(page)).to_have_count(1)
