@@ -109,3 +109,9 @@ def test_the_scheduled_sync_leaves_a_connection_whose_connector_is_gone_alone(
     outcomes = scheduled_sync()
     assert [(o["id"], o["state"]) for o in outcomes] == [(kept["id"], "connected")]
     assert [c["connector"] for c in ada.get("/api/connections").json()] == ["todoist"]
+
+
+def test_signing_in_asks_the_worker_to_sync_at_once(ada: TestClient, todoist: FakeTodoist, runtime: Runtime) -> None:
+    before = runtime.jobs.pending_count()
+    connect_todoist(ada)
+    assert runtime.jobs.pending_count() == before + 1

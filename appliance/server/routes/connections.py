@@ -22,6 +22,7 @@ from appliance.connectors.shapes import (
     SyncedItem,
     SyncOutcome,
 )
+from appliance.runtime import Runtime
 from appliance.server.auth import CONTROL_PREFIX, members_only, service_only
 from appliance.server.deps import DatabaseDep, PrincipalDep, RuntimeDep
 
@@ -45,13 +46,13 @@ async def list_connections(db: DatabaseDep, principal: PrincipalDep) -> list[Con
 @post("/api/connections", tags=_TAGS, guards=[members_only], status_code=HTTP_201_CREATED)
 async def connect(runtime: RuntimeDep, principal: PrincipalDep, data: JSONBody[ConnectionCreate]) -> ConnectStep:
     """Start signing in (again): a device code to type, an address to open, or done (a pasted token)."""
-    return await connectors.start(runtime.connectors, principal.user_id, data)
+    return _first_sync(runtime, await connectors.start(runtime.connectors, principal.user_id, data))
 
 
 @post("/api/connections/{connection_id:str}/sign-in/poll", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
 async def poll(runtime: RuntimeDep, principal: PrincipalDep, connection_id: FromPath[str]) -> ConnectStep:
     """Device sign-in: has the member typed the code yet? Asks the service no faster than it allows."""
-    return await connectors.poll(runtime.connectors, principal.user_id, connection_id)
+    return _first_sync(runtime, await connectors.poll(runtime.connectors, principal.user_id, connection_id))
 
 
 @post("/api/connections/{connection_id:str}/sign-in/paste", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
@@ -59,7 +60,8 @@ async def paste(
     runtime: RuntimeDep, principal: PrincipalDep, connection_id: FromPath[str], data: JSONBody[PastedAddress]
 ) -> ConnectStep:
     """Finish a sign-in with the address the browser landed on."""
-    return await connectors.paste(runtime.connectors, principal.user_id, connection_id, data.address)
+    step = await connectors.paste(runtime.connectors, principal.user_id, connection_id, data.address)
+    return _first_sync(runtime, step)
 
 
 @post("/api/connections/{connection_id:str}/sync", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
@@ -85,6 +87,13 @@ async def disconnect(
 async def sync_all(runtime: RuntimeDep) -> list[SyncOutcome]:
     """The worker's scheduled sync of every signed-in connection."""
     return await connectors.sync_all(runtime.connectors)
+
+
+def _first_sync(runtime: Runtime, step: ConnectStep) -> ConnectStep:
+    """Signed in: the worker syncs now rather than at its next round (Sync now need not be pressed)."""
+    if step.connection.state == "connected":
+        runtime.jobs.enqueue("connections-sync")
+    return step
 
 
 routes = [
