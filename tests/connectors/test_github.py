@@ -184,3 +184,19 @@ def test_a_sign_in_names_only_connectors_and_fields_atom_knows(ada: TestClient) 
     assert no_app.status_code == 400 and "client id" in no_app.json()["detail"]
     wrong_kind = ada.post("/api/connections", json={"connector": "github", "sign_in": "token", "token": "x"})
     assert wrong_kind.status_code == 400
+
+
+def test_disconnecting_revokes_at_github_when_the_app_secret_is_known(ada: TestClient, github: FakeGitHub) -> None:
+    github.assign("ada-l", "Water the lawn")
+    with_secret = sign_in_github(ada, github, client_secret=CLIENT_SECRET)
+    ada.post(f"/api/connections/{with_secret['id']}/sync")
+    gone = ada.delete(f"/api/connections/{with_secret['id']}").json()
+    assert gone["revoked"] is True and gone["kept"] == 1
+    assert github.state.tokens == {}
+    (revoke,) = [r for r in github.requests if r.method == "DELETE"]
+    assert revoke.path == f"/applications/{CLIENT_ID}/grant"
+
+    without = sign_in_github(ada, github)
+    told = ada.delete(f"/api/connections/{without['id']}").json()
+    assert told["revoked"] is False and "authorised apps" in told["message"]
+    assert len(github.state.tokens) == 1  # still valid at GitHub: the member is told where to revoke it
