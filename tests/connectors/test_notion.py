@@ -110,3 +110,17 @@ def test_disconnecting_removes_the_pages_from_search_even_when_keeping_data(
     answer = ada.delete(f"/api/connections/{connection['id']}").json()  # keep_data defaults to keeping
     assert answer["kept"] == 0 and answer["removed"] == 1
     assert found(ada, "recycling") == []
+
+
+def test_removing_a_member_erases_their_pages_from_atom_and_the_index(
+    ada: TestClient, bob: TestClient, notion: FakeNotion, runtime: Runtime
+) -> None:
+    notion.add_page("Bob's plans", "Learn the cello.")
+    sync(bob, connect_notion(bob))
+    assert found(bob, "cello")
+    bob_id = bob.get("/api/auth/me").json()["id"]
+    assert ada.delete(f"/api/members/{bob_id}").status_code == 204
+    rows = runtime.db.read_sync(lambda c: c.execute("SELECT count(*) FROM connector_records").fetchone()[0])
+    assert rows == 0
+    report = ada.blocking_portal.call(check_index, runtime.db, runtime.knowledge)
+    assert (report.missing, report.stale, report.orphaned) == ([], [], [])
