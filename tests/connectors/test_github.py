@@ -200,3 +200,16 @@ def test_disconnecting_revokes_at_github_when_the_app_secret_is_known(ada: TestC
     told = ada.delete(f"/api/connections/{without['id']}").json()
     assert told["revoked"] is False and "authorised apps" in told["message"]
     assert len(github.state.tokens) == 1  # still valid at GitHub: the member is told where to revoke it
+
+
+def test_a_token_near_its_expiry_is_refreshed_before_it_is_used(ada: TestClient, github: FakeGitHub) -> None:
+    github.token_seconds = 60  # inside the two minutes before expiry in which Atom refreshes
+    github.assign("ada-l", "Sweep the chimney")
+    connection = sign_in_github(ada, github, client_secret=CLIENT_SECRET)
+    signed_in_with = {f"Bearer {token}" for token in github.state.tokens}
+    before = len(github.requests)
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    during = github.requests[before:]
+    assert (during[0].path, during[0].body["grant_type"]) == ("/login/oauth/access_token", "refresh_token")
+    used = {r.headers["authorization"] for r in during if r.path == "/issues"}
+    assert used and not used & signed_in_with  # the old token was never sent once it was near expiry
