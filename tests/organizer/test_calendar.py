@@ -189,6 +189,8 @@ def test_bad_calendar_input_is_a_clear_4xx(household: TestClient) -> None:
         (expand("2025-02-01T00:00:00", "2025-01-01T00:00:00"), 400),
         (expand("2025-01-01T00:00:00", "2025-02-01T00:00:00", tz="x"), 400),
         (expand("soon", "later"), 400),
+        (expand("9999-12-01T00:00:00", "9999-12-31T00:00:00"), 400),
+        (expand("0001-01-01T00:00:00", "0001-01-20T00:00:00"), 400),
         (occurrence(series["id"], recurrence_id="2025-03-25T09:00:00+01:00", cancel=True), 404),
         (occurrence(series["id"], recurrence_id="not a time at all"), 400),
         (occurrence(single["id"], recurrence_id="2025-03-24T09:00:00+01:00"), 400),
