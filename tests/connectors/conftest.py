@@ -15,6 +15,7 @@ from appliance.runtime import Runtime, open_runtime
 from appliance.server import create_app
 from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
+from tests.fakes.asana_api import FakeAsana
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
@@ -78,6 +79,12 @@ def slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
+def asana() -> Iterator[FakeAsana]:
+    with FakeAsana() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -87,10 +94,11 @@ def settings(
     notion: FakeNotion,
     dropbox: FakeDropbox,
     slack: FakeSlack,
+    asana: FakeAsana,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
-    urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}"
+    urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}, asana={asana.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

@@ -22,6 +22,8 @@ from appliance.connectors.registry import manifests
 from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
 from tests.connectors.records_helpers import record_titles
+from tests.connectors.test_asana import connect_asana, revoke_asana
+from tests.connectors.test_asana import seed_tasks as seed_asana
 from tests.connectors.test_dropbox import seed_files, sign_in_dropbox
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
@@ -29,6 +31,8 @@ from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
 from tests.connectors.test_slack import connect_slack, revoke_slack, seed_messages
 from tests.connectors.test_todoist import connect_todoist
+from tests.fakes.asana_api import TOKEN as ASANA_TOKEN
+from tests.fakes.asana_api import FakeAsana
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
@@ -85,6 +89,7 @@ SERVICES = [
     Service("dropbox", sign_in_dropbox, seed_files, FakeDropbox.revoke_all, 152, record_titles("dropbox")),
     # who it is, the picked channels, the members' names, two pages of history
     Service("slack", lambda c, f: connect_slack(c), seed_messages, revoke_slack, 5, record_titles("slack")),
+    Service("asana", lambda c, f: connect_asana(c), seed_asana, revoke_asana, 3, synced_titles),  # who, two pages
 ]
 
 
@@ -233,6 +238,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeAsana):
+        return {ASANA_TOKEN}
     if isinstance(fake, FakeSlack):
         return {SLACK_TOKEN}
     if isinstance(fake, FakeDropbox):
