@@ -25,7 +25,7 @@ from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, Pr
 from appliance.ai.providers.registry import box_provider, create_provider, manifest, manifests
 from appliance.ai.providers.tools import check_tools
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
-from appliance.ai.shapes import LedgerEntry, Outcome, Source
+from appliance.ai.shapes import KeyTestResult, LedgerEntry, Outcome, Source
 from appliance.errors import (
     ConfigError,
     InvalidInput,
@@ -95,6 +95,21 @@ class AIGateway:
             return await provider.list_models()
         finally:
             await provider.aclose()
+
+    async def check_key(self, principal: Principal, key_id: str) -> KeyTestResult:
+        """Test the key, keep the verdict on it (the page's badge), and return it.
+
+        An address Atom refuses to reach (AddressRefused) is still raised: the caller's to fix."""
+        key = await keys.get_key(self._db, principal, key_id)
+        try:
+            result = keys.verdict(key.provider, await self.test_key(principal, key_id), None)
+        except ProviderError as error:
+            result = keys.verdict(key.provider, None, error)
+        except InvalidInput as refused:  # kept on the badge too, then told as the 400 it is
+            await keys.record_test(self._db, key_id, KeyTestResult(ok=False, detail=f"Not tested: {refused}."))
+            raise
+        await keys.record_test(self._db, key_id, result)
+        return result
 
     async def aclose(self) -> None:
         if self._local is not None:

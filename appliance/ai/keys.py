@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import msgspec
 
 from appliance import clock
@@ -23,8 +24,15 @@ from appliance.ai import queries
 from appliance.ai.outbound import OutboundRules, check_url
 from appliance.ai.providers.base import ProviderConfig
 from appliance.ai.providers.registry import ProviderManifest, manifest, manifests
-from appliance.ai.shapes import KeyOption, ProviderInfo, ProviderKey, ProviderKeyCreate, ProviderKeyUpdate
-from appliance.errors import InvalidInput, NotFound, PermissionDenied
+from appliance.ai.shapes import (
+    KeyOption,
+    KeyTestResult,
+    ProviderInfo,
+    ProviderKey,
+    ProviderKeyCreate,
+    ProviderKeyUpdate,
+)
+from appliance.errors import InvalidInput, KeyRejected, NotFound, PermissionDenied, ProviderError
 from appliance.storage import Database
 from appliance.vault import HOUSEHOLD, Vault
 
@@ -37,7 +45,40 @@ __all__ = [
     "delete_key",
     "provider_config",
     "mask",
+    "verdict",
+    "record_test",
 ]
+
+
+def verdict(provider: str, models: list[str] | None, error: ProviderError | None) -> KeyTestResult:
+    """A key test in plain words with the next step: no internet on this box is not a rejected key."""
+    name = manifest(provider).name
+    if error is None:
+        found = models or []
+        return KeyTestResult(
+            ok=True, detail=f"Works: {name} accepted the key; {len(found)} models available.", models=found[:100]
+        )
+    if isinstance(error, KeyRejected):
+        return KeyTestResult(
+            ok=False, detail=f"Key rejected: {_reason(error)}. Copy the key again from {name}, then Edit it here."
+        )
+    if isinstance(error.__cause__, httpx.TransportError):  # never reached the provider at all
+        return KeyTestResult(
+            ok=False, detail=f"No internet on this box: {_reason(error)}. Check its network, then press Test again."
+        )
+    return KeyTestResult(ok=False, detail=f"Could not check the key: {_reason(error)}. Try Test again later.")
+
+
+def _reason(error: ProviderError) -> str:
+    """The provider's error without the "openai: key rejected: " it starts with (the verdict says that)."""
+    text = str(error)
+    for prefix in (f"{error.provider}: ", "key rejected: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+async def record_test(db: Database, key_id: str, result: KeyTestResult) -> None:
+    await db.write(queries.record_key_test, key_id, result.ok, result.detail, clock.now())
 
 
 def list_providers() -> list[ProviderInfo]:

@@ -81,7 +81,7 @@ def delete_conversation(conn: Writer, conversation_id: str) -> None:
 # --- provider keys (the secrets themselves are in the vault) -----------------------------------
 
 _KEY_COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hint, created_at, updated_at"
-_READ_KEY_COLUMNS = _KEY_COLUMNS + ", address_changed_at"
+_READ_KEY_COLUMNS = _KEY_COLUMNS + ", address_changed_at, last_test_ok, last_test, last_tested_at"
 
 
 def _key(row: tuple[Any, ...]) -> ProviderKey:
@@ -97,6 +97,9 @@ def _key(row: tuple[Any, ...]) -> ProviderKey:
         created_at=row[8],
         updated_at=row[9],
         address_changed_at=row[10] if len(row) > 10 else None,
+        last_test_ok=row[11] if len(row) > 11 else None,
+        last_test=(row[12] or "") if len(row) > 12 else "",
+        last_tested_at=row[13] if len(row) > 13 else None,
     )
 
 
@@ -132,6 +135,14 @@ def update_key(conn: Writer, key_id: str, fields: dict[str, Any]) -> None:
         values["options"] = json.dumps(values["options"])
     assignments = ", ".join(f"{column} = ?" for column in values)
     conn.execute(f"UPDATE provider_keys SET {assignments} WHERE id = ?", [*values.values(), key_id])
+
+
+def record_key_test(conn: Writer, key_id: str, ok: bool, said: str, at: datetime) -> None:
+    """A test's verdict; not an edit of the key, so `updated_at` stays."""
+    conn.execute(
+        "UPDATE provider_keys SET last_test_ok = ?, last_test = ?, last_tested_at = ? WHERE id = ?",
+        [ok, said[:500], at, key_id],
+    )
 
 
 def delete_key(conn: Writer, key_id: str) -> None:

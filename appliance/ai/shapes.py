@@ -78,6 +78,11 @@ class ProviderKey(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
     address_changed_at: datetime | None = None
     """A household key: when an admin last pointed it at another server (everyone who uses it is shown)."""
+    last_test_ok: bool | None = None
+    """The last test's verdict (None: not tested yet); keys are tested when saved and by Test."""
+    last_test: str = ""
+    """That verdict in words, with the next step ("No internet on this box: …")."""
+    last_tested_at: datetime | None = None
 
 
 class ProviderKeyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -91,9 +91,13 @@ def test_keys_are_added_tested_fixed_and_deleted(signed_in: Callable[..., Page],
     good, bad = key_row(page, "Fake OpenAI"), key_row(page, "Old key")
     expect(good).to_contain_text("sk-…cdef")
     good.get_by_role("button", name="Test Fake OpenAI").click()
-    expect(key_test_result(good)).to_have_text("Works: key accepted; 2 models available.")
+    expect(good.locator("[data-key-verdict]")).to_have_text("Works")  # tested when it was saved
+    expect(bad.locator("[data-key-verdict]")).to_have_text("Key rejected")
+    expect(bad.locator("[data-key-last-test]")).to_contain_text("Copy the key again from OpenAI")
+    good.get_by_role("button", name="Test Fake OpenAI").click()
+    expect(key_test_result(good)).to_have_text("Works: OpenAI accepted the key; 2 models available.")
     bad.get_by_role("button", name="Test Old key").click()
-    expect(key_test_result(bad)).to_contain_text("key rejected")
+    expect(key_test_result(bad)).to_contain_text("Key rejected")
     assert fake.key not in page.content() and BAD_KEY not in page.content()
     screenshot(page, "ai-settings")
     assert_accessible(page, "ai-settings")
@@ -119,7 +123,7 @@ def add_key(form: Locator, label: str, secret: str) -> None:
     form.get_by_label("API key").fill(secret)
     form.get_by_label("Default model").fill("gpt-4o-mini")
     form.get_by_role("button", name="Add key").click()
-    expect(form.get_by_role("alert")).to_have_text("Key added. Use Test to check it.")
+    expect(form.get_by_role("alert")).to_have_text("Key added and tested: its badge below says whether it works.")
     expect(key_row(form.page, label)).to_be_visible()
 
 

@@ -8,6 +8,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from appliance.accounts.shapes import Principal
 from appliance.ai import keys, ledger, prices
+from appliance.ai.gateway import AIGateway
 from appliance.ai.preferences import get_preferences, set_preferences
 from appliance.ai.shapes import (
     KeyTestResult,
@@ -20,7 +21,7 @@ from appliance.ai.shapes import (
     ProviderKeyUpdate,
     UsageSummary,
 )
-from appliance.errors import KeyRejected, ProviderError
+from appliance.errors import InvalidInput
 from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.server.auth import admin_only, members_only
 from appliance.server.deps import AIDep, BusDep, DatabaseDep, PrincipalDep, VaultDep
@@ -49,6 +50,8 @@ async def add_key(
     data: JSONBody[ProviderKeyCreate],
 ) -> ProviderKey:
     key = await keys.add_key(db, vault, principal, data, ai.outbound)
+    await _test_on_save(ai, principal, key.id)
+    key = await keys.get_key(db, principal, key.id)
     _announce(bus, principal, "created", key)
     return key
 
@@ -68,7 +71,9 @@ async def update_key(
     key_id: FromPath[str],
     data: JSONBody[ProviderKeyUpdate],
 ) -> ProviderKey:
-    key = await keys.update_key(db, vault, principal, key_id, data, ai.outbound)
+    await keys.update_key(db, vault, principal, key_id, data, ai.outbound)
+    await _test_on_save(ai, principal, key_id)
+    key = await keys.get_key(db, principal, key_id)
     _announce(bus, principal, "updated", key)
     return key
 
@@ -83,17 +88,16 @@ async def delete_key(
 
 
 @post("/keys/{key_id:str}/test", status_code=HTTP_200_OK)
-async def test_key(ai: AIDep, principal: PrincipalDep, key_id: FromPath[str]) -> KeyTestResult:
-    """A cheap live call (list the provider's models) that proves the key works.
+async def test_key(
+    db: DatabaseDep, ai: AIDep, bus: BusDep, principal: PrincipalDep, key_id: FromPath[str]
+) -> KeyTestResult:
+    """A cheap live call (list the provider's models) that proves the key works; the verdict is kept
+    on the key, in words that tell "no internet on this box" from "key rejected".
 
     An address Atom refuses to reach is the caller's to fix: a 400 (AddressRefused), nothing sent."""
-    try:
-        models = await ai.test_key(principal, key_id)
-    except KeyRejected as exc:
-        return KeyTestResult(ok=False, detail=str(exc))
-    except ProviderError as exc:
-        return KeyTestResult(ok=False, detail=f"could not check the key: {exc}")
-    return KeyTestResult(ok=True, detail=f"key accepted; {len(models)} models available", models=models[:100])
+    result = await ai.check_key(principal, key_id)
+    _announce(bus, principal, "updated", await keys.get_key(db, principal, key_id))  # every badge follows
+    return result
 
 
 @get("/prices")
@@ -137,6 +141,15 @@ async def set_my_preferences(
 @get("/usage")
 async def my_usage(db: DatabaseDep, principal: PrincipalDep) -> UsageSummary:
     return await ledger.usage_summary(db, principal.user_id)
+
+
+async def _test_on_save(ai: AIGateway, principal: Principal, key_id: str) -> None:
+    """A saved key is tested at once, so its badge says whether it works; the save stands either way
+    (an address Atom will not test is on the badge, and the Test button answers it as a 400)."""
+    try:
+        await ai.check_key(principal, key_id)
+    except InvalidInput:
+        return
 
 
 def _announce(bus: EventBus, principal: Principal, action: Action, key: ProviderKey) -> None:
