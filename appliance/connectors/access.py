@@ -20,13 +20,13 @@ __all__ = ["StaticBearer", "authed", "app_client"]
 
 
 class StaticBearer(httpx.Auth):
-    """A credential the member pasted, tried before anything is stored."""
+    """A credential the member pasted, tried before anything is stored (in the manifest's header)."""
 
-    def __init__(self, token: str) -> None:
-        self._token = token
+    def __init__(self, token: str, header: str = "Bearer {token}", client_id: str = "") -> None:
+        self._value = header.format(token=token, client_id=client_id)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        request.headers["Authorization"] = self._value
         yield request
 
 
@@ -44,7 +44,10 @@ async def authed(hub: ConnectorHub, record: Record) -> AsyncIterator[tuple[Servi
     plain = hub.http(found, record.id)
     client = await app_client(hub, record)
     auth = GrantAuth(
-        hub.store(record.owner, record.id), _refresher(plain, found, client), hub.lock("grant:" + record.id)
+        hub.store(record.owner, record.id),
+        _refresher(plain, found, client),
+        hub.lock("grant:" + record.id),
+        header=lambda token: found.token_header.format(token=token, client_id=record.client_id or ""),
     )
     http = hub.http(found, record.id, auth=auth)
     try:

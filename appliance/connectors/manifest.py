@@ -11,6 +11,8 @@
         needs_client_id = true                  the member gives the app's client id at sign-in
         needs_client_secret = false             ... and its secret (Google's desktop apps have one)
         token_label = "API token"               what the token field is called (sign_in "token")
+        token_header = "Bearer {token}"         the Authorization header a token goes in; {client_id}
+                                                is the app's id the member gave (Trello's key + token)
         [urls]                                  the service's fixed addresses, by name
         api = "https://api.github.com"
         auth = "https://github.com"
@@ -67,6 +69,7 @@ class ConnectorManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     needs_client_id: bool = False
     needs_client_secret: bool = False
     token_label: str = "API token"
+    token_header: str = "Bearer {token}"
     oauth: OAuthPaths = OAuthPaths()
 
     def check(self) -> None:

@@ -65,7 +65,7 @@ async def start(hub: ConnectorHub, owner: str, new: ConnectionCreate) -> Connect
         raise InvalidInput(f"{found.title} does not offer sign-in by {kind}; it offers {', '.join(found.sign_in)}")
     client = _app(found, new)
     if kind == "token":
-        return await _with_token(hub, owner, found, new.token)
+        return await _with_token(hub, owner, found, new.token, client.client_id or None)
     if kind == "device":
         return await _device_start(hub, owner, found, client)
     return await _pkce_start(hub, owner, found, client)
@@ -99,18 +99,23 @@ async def paste(hub: ConnectorHub, owner: str, connection_id: str, address: str)
     return await _finish(hub, record, found, await _token(hub, record, found, form))
 
 
-async def _with_token(hub: ConnectorHub, owner: str, found: ConnectorManifest, token: str | None) -> ConnectStep:
+async def _with_token(
+    hub: ConnectorHub, owner: str, found: ConnectorManifest, token: str | None, client_id: str | None
+) -> ConnectStep:
     token = (token or "").strip()
     if not token:
         raise InvalidInput(f"paste your {found.title} {found.token_label}")
-    http = hub.http(found, f"new:{owner}:{found.name}", auth=StaticBearer(token))
+    if not all(" " < c < "\x7f" for c in token + (client_id or "")):
+        raise InvalidInput(f"that {found.token_label} holds characters no {found.title} credential has")
+    auth = StaticBearer(token, found.token_header, client_id or "")
+    http = hub.http(found, f"new:{owner}:{found.name}", auth=auth)
     try:
         account = await plugin(found.name).account(http)
     except SignInNeeded:
         raise InvalidInput(f"{found.title} did not accept that {found.token_label}") from None
     finally:
         await http.aclose()
-    record = await conns.find_or_create(hub.db, owner, found.name, "token", None)
+    record = await conns.find_or_create(hub.db, owner, found.name, "token", client_id)
     await hub.store(owner, record.id).save_grant(Grant(access_token=token))
     return ConnectStep(connection=(await _connected(hub, record, account)).public)
 
@@ -241,7 +246,9 @@ def _shown_code(pasted: str) -> str:
 
 
 def _app(found: ConnectorManifest, new: ConnectionCreate) -> AppClient:
-    if found.needs_client_id and not new.client_id and (new.sign_in or found.sign_in[0]) != "token":
+    by_token = (new.sign_in or found.sign_in[0]) == "token"
+    wants_id = "{client_id}" in found.token_header if by_token else found.needs_client_id
+    if wants_id and not new.client_id:
         raise InvalidInput(f"{found.title} needs the client id of the household's app; see the setup steps")
     if found.needs_client_secret and not new.client_secret and (new.sign_in or found.sign_in[0]) != "token":
         raise InvalidInput(f"{found.title} needs the client secret of the household's app; see the setup steps")

@@ -76,17 +76,22 @@ class GrantAuth(httpx.Auth):
     """Bearer auth from the stored grant: refreshed when near expiry, and once more on a 401."""
 
     def __init__(
-        self, store: GrantStore, refresh: Refresh | None, lock: asyncio.Lock, clock: Callable[[], float] = time.time
+        self,
+        store: GrantStore,
+        refresh: Refresh | None,
+        lock: asyncio.Lock,
+        clock: Callable[[], float] = time.time,
+        header: Callable[[str], str] = "Bearer {}".format,  # the Authorization value for an access token
     ) -> None:
-        self._store, self._refresh, self._lock, self._clock = store, refresh, lock, clock
+        self._store, self._refresh, self._lock, self._clock, self._header = store, refresh, lock, clock, header
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         grant = await self._current()
-        request.headers["Authorization"] = f"Bearer {grant.access_token}"
+        request.headers["Authorization"] = self._header(grant.access_token)
         response = yield request
         if response.status_code == 401 and grant.refresh_token and self._refresh:
             grant = await self._renewed(grant)
-            request.headers["Authorization"] = f"Bearer {grant.access_token}"
+            request.headers["Authorization"] = self._header(grant.access_token)
             yield request
 
     async def _current(self) -> Grant:

@@ -23,6 +23,7 @@ from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.notion_api import FakeNotion
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.todoist_api import FakeTodoist
+from tests.fakes.trello_api import FakeTrello
 from tests.processes import free_port, serving_in_thread
 
 
@@ -85,6 +86,12 @@ def asana() -> Iterator[FakeAsana]:
 
 
 @pytest.fixture
+def trello() -> Iterator[FakeTrello]:
+    with FakeTrello() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -95,10 +102,12 @@ def settings(
     dropbox: FakeDropbox,
     slack: FakeSlack,
     asana: FakeAsana,
+    trello: FakeTrello,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
     urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}, asana={asana.url}"
+    urls += f", trello={trello.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

@@ -3,6 +3,8 @@ connection's items, shared by the record connectors' tests and the contract."""
 
 from __future__ import annotations
 
+import time
+
 from litestar.testing import TestClient
 
 
@@ -33,3 +35,22 @@ def record_titles(connector: str, word: str = "Item"):  # type: ignore[no-untype
         return sorted(item["title"] for item in items)
 
     return titles
+
+
+def settled(client: TestClient, connection: dict, seconds: float = 10.0) -> None:
+    """Wait until no sync of the connection runs (completing a task in Atom may start one at once)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        listed = [c for c in client.get("/api/connections").json() if c["id"] == connection["id"]]
+        if not listed or listed[0]["state"] != "syncing":
+            return
+        time.sleep(0.05)
+    raise AssertionError("the connection kept syncing")
+
+
+def sync(client: TestClient, connection: dict) -> dict:
+    """Sync now, once any sync already running has ended; the connection as it is after."""
+    settled(client, connection)
+    answer = client.post(f"/api/connections/{connection['id']}/sync")
+    assert answer.status_code == 200, answer.text
+    return answer.json()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
+from tests.connectors.records_helpers import sync
 from tests.fakes.asana_api import TOKEN, FakeAsana
 
 
@@ -26,12 +27,6 @@ def revoke_asana(asana: FakeAsana) -> None:
 
 def asana_tasks(client: TestClient, status: str = "open") -> list[dict]:
     return [t for t in client.get("/api/tasks", params={"status": status}).json() if t["source"] == "connector"]
-
-
-def sync(client: TestClient, connection: dict) -> dict:
-    answer = client.post(f"/api/connections/{connection['id']}/sync")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def test_a_pasted_token_connects_and_open_assigned_tasks_arrive_with_their_link(

@@ -31,6 +31,7 @@ from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
 from tests.connectors.test_slack import connect_slack, revoke_slack, seed_messages
 from tests.connectors.test_todoist import connect_todoist
+from tests.connectors.test_trello import connect_trello, revoke_trello, seed_cards
 from tests.fakes.asana_api import TOKEN as ASANA_TOKEN
 from tests.fakes.asana_api import FakeAsana
 from tests.fakes.dropbox_api import FakeDropbox
@@ -44,6 +45,8 @@ from tests.fakes.service import ServiceFake
 from tests.fakes.slack_api import BOT_TOKEN as SLACK_TOKEN
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.todoist_api import FakeTodoist
+from tests.fakes.trello_api import TOKEN as TRELLO_TOKEN
+from tests.fakes.trello_api import FakeTrello
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ SERVICES = [
     # who it is, the picked channels, the members' names, two pages of history
     Service("slack", lambda c, f: connect_slack(c), seed_messages, revoke_slack, 5, record_titles("slack")),
     Service("asana", lambda c, f: connect_asana(c), seed_asana, revoke_asana, 3, synced_titles),  # who, two pages
+    Service("trello", lambda c, f: connect_trello(c), seed_cards, revoke_trello, 1, synced_titles),  # all cards at once
 ]
 
 
@@ -238,6 +242,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return set(fake.state.tokens) | set(fake.state.refresh)
     if isinstance(fake, FakeGoogleCalendar):
         return set(fake.state.access) | set(fake.state.refresh) | {GOOGLE_SECRET}
+    if isinstance(fake, FakeTrello):
+        return {TRELLO_TOKEN}
     if isinstance(fake, FakeAsana):
         return {ASANA_TOKEN}
     if isinstance(fake, FakeSlack):

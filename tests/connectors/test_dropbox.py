@@ -10,7 +10,7 @@ import io
 import docx
 from litestar.testing import TestClient
 
-from tests.connectors.records_helpers import found, record_items
+from tests.connectors.records_helpers import found, record_items, sync
 from tests.fakes.dropbox_api import APP_KEY, FakeDropbox
 
 
@@ -31,12 +31,6 @@ def sign_in_dropbox(client: TestClient, dropbox: FakeDropbox) -> dict:
 def seed_files(dropbox: FakeDropbox, count: int) -> None:
     for n in range(count):
         dropbox.put(f"/Notes/Item {n}.md", f"# Item {n}\n\nFile number {n}.".encode())
-
-
-def sync(client: TestClient, connection: dict) -> dict:
-    answer = client.post(f"/api/connections/{connection['id']}/sync")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def _docx(text: str) -> bytes:

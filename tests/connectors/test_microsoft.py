@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.testing import TestClient
 
+from tests.connectors.records_helpers import sync
 from tests.connectors.test_google_calendar import event_titles
 from tests.fakes.microsoft_api import CLIENT_ID, FakeMicrosoft
 
@@ -41,12 +42,6 @@ def seed_tasks(microsoft: FakeMicrosoft, count: int) -> None:
 
 def todo_tasks(client: TestClient, status: str = "open") -> list[dict]:
     return [t for t in client.get("/api/tasks", params={"status": status}).json() if t["source"] == "connector"]
-
-
-def sync(client: TestClient, connection: dict) -> dict:
-    answer = client.post(f"/api/connections/{connection['id']}/sync")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def test_device_sign_in_then_to_do_tasks_and_outlook_events_arrive(ada: TestClient, microsoft: FakeMicrosoft) -> None:

@@ -8,7 +8,7 @@ from litestar.testing import TestClient
 
 from appliance.knowledge import check_index, reindex
 from appliance.runtime import Runtime
-from tests.connectors.records_helpers import found, record_items
+from tests.connectors.records_helpers import found, record_items, sync
 from tests.fakes.notion_api import SECRET, FakeNotion, block
 
 
@@ -25,12 +25,6 @@ def seed_pages(notion: FakeNotion, count: int) -> None:
 
 def revoke_notion(notion: FakeNotion) -> None:
     notion.secrets.clear()
-
-
-def sync(client: TestClient, connection: dict) -> dict:
-    answer = client.post(f"/api/connections/{connection['id']}/sync")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def test_a_pasted_secret_connects_and_shared_pages_are_searchable_with_their_link(

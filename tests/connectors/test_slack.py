@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from tests.connectors.records_helpers import found, record_items
+from tests.connectors.records_helpers import found, record_items, sync
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 
 
@@ -25,12 +25,6 @@ def seed_messages(slack: FakeSlack, count: int) -> None:
 
 def revoke_slack(slack: FakeSlack) -> None:
     slack.tokens.clear()
-
-
-def sync(client: TestClient, connection: dict) -> dict:
-    answer = client.post(f"/api/connections/{connection['id']}/sync")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def test_a_bot_token_connects_and_picked_channels_messages_are_searchable_with_permalinks(

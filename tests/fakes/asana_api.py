@@ -58,6 +58,10 @@ class FakeAsana(ServiceFake):
         return task
 
     def change(self, task: _Task, **fields: Any) -> None:
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            self._change(task, **fields)
+
+    def _change(self, task: _Task, **fields: Any) -> None:
         for name, value in fields.items():
             setattr(task, name, value)
         task.modified_at = datetime.now(UTC)  # after any sync so far
@@ -104,7 +108,7 @@ class FakeAsana(ServiceFake):
         task = self.tasks.get(gid)
         if task is None:
             return _error(404, f"task: Unknown object: {gid}")
-        self.change(task, **{k: v for k, v in data.items() if k in ("completed", "name")})
+        self._change(task, **{k: v for k, v in data.items() if k in ("completed", "name")})  # the lock is held here
         return Reply(200, {"data": task.json()})
 
 

@@ -90,52 +90,58 @@ class FakeMicrosoft(ServiceFake):
         return list_id
 
     def add_task(self, list_id: str, title: str, **body: Any) -> str:
-        task_id = "AAMkAGVmMDEz" + secrets.token_urlsafe(12)
-        fields = {
-            "title": title,
-            "status": "notStarted",
-            "importance": "normal",
-            "body": {"content": "", "contentType": "text"},
-        }
-        self.state.tasks[list_id][task_id] = _Item(task_id, fields | body, self._tick())
-        return task_id
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            task_id = "AAMkAGVmMDEz" + secrets.token_urlsafe(12)
+            fields = {
+                "title": title,
+                "status": "notStarted",
+                "importance": "normal",
+                "body": {"content": "", "contentType": "text"},
+            }
+            self.state.tasks[list_id][task_id] = _Item(task_id, fields | body, self._tick())
+            return task_id
 
     def change_task(self, list_id: str, task_id: str, **body: Any) -> None:
-        item = self.state.tasks[list_id][task_id]
-        item.body |= body
-        item.changed_at = self._tick()
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            item = self.state.tasks[list_id][task_id]
+            item.body |= body
+            item.changed_at = self._tick()
 
     def delete_task(self, list_id: str, task_id: str) -> None:
-        item = self.state.tasks[list_id][task_id]
-        item.removed, item.changed_at = True, self._tick()
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            item = self.state.tasks[list_id][task_id]
+            item.removed, item.changed_at = True, self._tick()
 
     def delete_list(self, list_id: str) -> None:
         del self.state.lists[list_id]
 
     def add_event(self, subject: str, starts: datetime, ends: datetime, **body: Any) -> str:
-        event_id = "AAMkAGI2TG93AAA" + secrets.token_urlsafe(12)
-        fields = {
-            "subject": subject,
-            "bodyPreview": "",
-            "isAllDay": False,
-            "isCancelled": False,
-            "type": "singleInstance",
-            "start": {"dateTime": starts.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"},
-            "end": {"dateTime": ends.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"},
-            "location": {"displayName": ""},
-            "webLink": f"https://outlook.live.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
-        }
-        self.state.events[event_id] = _Item(event_id, fields | body, self._tick())
-        return event_id
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            event_id = "AAMkAGI2TG93AAA" + secrets.token_urlsafe(12)
+            fields = {
+                "subject": subject,
+                "bodyPreview": "",
+                "isAllDay": False,
+                "isCancelled": False,
+                "type": "singleInstance",
+                "start": {"dateTime": starts.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"},
+                "end": {"dateTime": ends.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"},
+                "location": {"displayName": ""},
+                "webLink": f"https://outlook.live.com/owa/?itemid={event_id}&exvsurl=1&path=/calendar/item",
+            }
+            self.state.events[event_id] = _Item(event_id, fields | body, self._tick())
+            return event_id
 
     def change_event(self, event_id: str, **body: Any) -> None:
-        item = self.state.events[event_id]
-        item.body |= body
-        item.changed_at = self._tick()
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            item = self.state.events[event_id]
+            item.body |= body
+            item.changed_at = self._tick()
 
     def delete_event(self, event_id: str) -> None:
-        item = self.state.events[event_id]
-        item.removed, item.changed_at = True, self._tick()
+        with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
+            item = self.state.events[event_id]
+            item.removed, item.changed_at = True, self._tick()
 
     def forget_delta_tokens(self) -> None:
         self.state.epoch += 1
@@ -259,7 +265,8 @@ class FakeMicrosoft(ServiceFake):
         item = self.state.tasks.get(list_id, {}).get(task_id)
         if item is None or item.removed:
             return _not_found()
-        self.change_task(list_id, task_id, **{k: v for k, v in body.items() if k in ("status", "title")})
+        item.body |= {k: v for k, v in body.items() if k in ("status", "title")}  # the lock is held here
+        item.changed_at = self._tick()
         return Reply(200, item.json())
 
     def _calendar_delta(self, request: Recorded) -> Reply:
