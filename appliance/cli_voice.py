@@ -33,6 +33,7 @@ def add_voice_commands(commands: Any) -> None:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.voice.satellite import open_sink, open_source, run_satellite
+    from appliance.voice.wake import find_detector
 
     config = settings.satellite
     token_path = os.path.expanduser(args.token_file) if args.token_file else settings.satellite_token_path
@@ -44,7 +45,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> None:
         source = open_source(args.source or config.source)  # the microphone needs the running loop
-        await run_satellite(args.server or config.server, token, source, open_sink(args.sink or config.sink))
+        wake = await asyncio.to_thread(find_detector, settings.data_dir, settings.voice.wake_sensitivity)
+        sink = open_sink(args.sink or config.sink)
+        await run_satellite(args.server or config.server, token, source, sink, wake)
 
     try:
         asyncio.run(go())

@@ -129,6 +129,8 @@ class VoiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Silence after speech that ends a spoken command."""
     stt_threads: Annotated[int, msgspec.Meta(ge=0)] = 0
     """CPU threads for speech recognition; 0 picks the usable cores less one (at least 1, at most 4)."""
+    wake_sensitivity: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.5
+    """How readily "Atom" wakes a satellite, 0-1 (threshold 0.99 to 0.61; 0.5 is 0.8): higher hears more, wrongly too"""
 
 
 class SatelliteSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a purpose needs, only those missing. Needs root (or sudo).
 #
-#   scripts/system-packages.sh test      Debian's Chromium, which the browser tests drive
-#   scripts/system-packages.sh bench     wrk, the HTTP load generator the benchmarks use
+#   scripts/system-packages.sh test      Debian's Chromium, which the browser tests drive, and espeak-ng
+#                                        (voices the wake-word tests speak with)
+#   scripts/system-packages.sh bench     wrk, the HTTP load generator the benchmarks use, and espeak-ng
 set -euo pipefail
 
 fail() {
@@ -12,8 +13,8 @@ fail() {
 }
 
 case "${1:-}" in
-  test) wanted=(chromium) ;;
-  bench) wanted=(wrk) ;;
+  test) wanted=(chromium espeak-ng) ;;
+  bench) wanted=(wrk espeak-ng) ;;
   *) fail "unknown purpose '${1:-}'." "run it as: scripts/system-packages.sh test (or bench)" ;;
 esac
 

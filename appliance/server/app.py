@@ -41,6 +41,7 @@ from appliance.server.routes import (
     system,
     tasks,
     voice,
+    voice_enrolment,
 )
 from appliance.server.voice import start_voice, stop_voice
 from appliance.system.status import atom_version
@@ -72,6 +73,7 @@ API_MODULES = (
     chat,
     openai_api,
     voice,
+    voice_enrolment,
 )
 
 

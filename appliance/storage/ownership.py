@@ -31,6 +31,8 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("organizer_calendars", "owner"),
     ("organizer_caldav_accounts", "owner"),
     ("voice_satellites", "user_id"),
+    ("voice_wake_samples", "user_id"),
+    ("voice_wake_enrolments", "user_id"),
     ("connector_records", "owner"),
     ("connector_items", "owner"),
     ("connections", "owner"),

@@ -41,7 +41,8 @@ class VoiceEngine:
             return self._vad
 
     def wake(self) -> WakeDetector | None:
-        return find_detector(self.settings.data_dir)
+        """A fresh detector for one listener (blocking the first time: the model loads), or None."""
+        return find_detector(self.settings.data_dir, self.settings.voice.wake_sensitivity)
 
     async def endpointer(self, start_seconds: float = 8.0) -> Endpointer:
         vad = await asyncio.to_thread(self.vad)

@@ -116,8 +116,8 @@ def _copy_from_repository(file: ModelFile, staging: Path, progress: ProgressFact
         bar.close()
     if sha256 != file.sha256 or size != file.size:
         raise ModelMissing(
-            f"{origin} does not match the manifest (sha256 {sha256}, {size} bytes): retrain it "
-            f"(models/wake/README) and update the manifest, or restore the shipped file"
+            f"{origin} does not match the manifest (sha256 {sha256}, {size} bytes): restore the shipped file, "
+            f"or after retraining (python -m models.wake.train) put its sha256 and size in the manifest"
         )
 
 

@@ -1,7 +1,9 @@
 """One client of the Wyoming endpoint, from its first event to its last.
 
-Events are dispatched by type. Speech services collect audio between `audio-start` and
-`audio-stop` and answer at the stop; a paired satellite's audio goes to its `SatelliteSession`.
+Events are dispatched by type. Transcription collects audio between `audio-start` and `audio-stop`
+and answers at the stop; wake detection scores audio as it arrives and answers `detection` the
+moment "Atom" is heard (else `not-detected` at the stop); a paired satellite's audio goes to its
+`SatelliteSession`.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from appliance.voice.endpoint.framing import FramingError, read_event, write_eve
 from appliance.voice.endpoint.info import describe
 from appliance.voice.pipeline import SatelliteSession
 from appliance.voice.satellites import identify, saw_satellite
-from appliance.voice.wake import NO_WAKE_MODEL
+from appliance.voice.wake import NO_WAKE_MODEL, WakeDetector
+from appliance.voice.wake.enrolment import member_head
 
 if TYPE_CHECKING:
     from appliance.voice.endpoint.server import WyomingServer
@@ -61,6 +64,8 @@ class Connection:
         self._format: tuple[int, int, int] = (RATE, 2, 1)
         self._audio = bytearray()
         self._words: list[str] = []
+        self._detector: WakeDetector | None = None
+        self._detect_samples = 0  # audio heard so far in this detection, for the detection's timestamp
         self._write_lock = asyncio.Lock()
         self._closed = False
 
@@ -118,7 +123,8 @@ class Connection:
         kind = event.type
         if Describe.is_type(kind):
             installed = set(read_installed(self.server.engine.settings.data_dir).models)
-            return await self.send(describe(self.server.engine, installed).event())
+            info = await asyncio.to_thread(describe, self.server.engine, installed)  # may load the wake model
+            return await self.send(info.event())
         if Ping.is_type(kind):
             return await self.send(Pong(text=Ping.from_event(event).text).event())
         if is_atom_event(event):
@@ -130,10 +136,7 @@ class Connection:
         if Transcribe.is_type(kind):
             return self._expect("transcribe", Transcribe.from_event(event).transcript_names or [])
         if Detect.is_type(kind):
-            self._expect("detect", [])
-            if self.server.engine.wake() is None:
-                await self.send(Error(text=NO_WAKE_MODEL, code="no-wake-model").event())
-            return None
+            return await self._start_detecting()
         if Synthesize.is_type(kind):
             return await self._synthesize(Synthesize.from_event(event).text)
         raise Refused(f"Atom does not handle {kind!r} events", "unsupported")
@@ -166,10 +169,16 @@ class Connection:
             name=satellite.name,
             room=satellite.room,
             speaker=identity.principal.display_name,
-            wake=self.server.engine.wake() is not None,
+            wake=await asyncio.to_thread(self.server.engine.wake) is not None,
             follow_up_seconds=self.server.engine.settings.voice.follow_up_seconds,
+            wake_head=await self._wake_head(satellite.user_id),
         )
         await self.send(to_event(welcome))
+
+    async def _wake_head(self, user_id: str | None) -> list[float] | None:
+        """A member's satellite hears "Atom" with the detector adapted to that member's voice."""
+        head = None if user_id is None else await member_head(self.server.db, user_id)
+        return None if head is None else [*map(float, head.weights), head.bias]
 
     # --- audio, for whichever consumer asked for it ------------------------------------------
 
@@ -181,8 +190,10 @@ class Connection:
         if AudioStart.is_type(event.type):
             start = AudioStart.from_event(event)
             self._format = (start.rate, start.width, start.channels)
-        elif AudioChunk.is_type(event.type):
+        elif AudioChunk.is_type(event.type) and self._collecting == "transcribe":
             self._collect(AudioChunk.from_event(event))
+        elif AudioChunk.is_type(event.type):
+            await self._detect_chunk(AudioChunk.from_event(event))
         else:
             await self._finish_collecting()
 
@@ -208,20 +219,34 @@ class Connection:
 
     async def _finish_collecting(self) -> None:
         what, audio = self._collecting, bytes(self._audio)
-        self._collecting, self._audio = None, bytearray()
+        self._collecting, self._audio, self._detector = None, bytearray(), None
         if what == "detect":
-            return await self._detect(audio)
+            return await self.send(NotDetected().event())
+        if what == "detected":
+            return None
         words = [*self._words, *await self.server.assistant.words(self.session.identity if self.session else None)]
         text = await self.server.engine.transcribe(Pcm(audio), words)
         await self.send(Transcript(text=text, language="en").event())
 
-    async def _detect(self, audio: bytes) -> None:
-        detector = self.server.engine.wake()
-        heard = detector is not None and await asyncio.to_thread(detector.process, audio)
-        if detector is not None and heard:
-            detector.reset()
-            return await self.send(Detection(name=detector.name).event())
-        await self.send(NotDetected().event())
+    async def _start_detecting(self) -> None:
+        """A fresh detector for this stream; none installed: say so, and answer not-detected at the stop."""
+        self._expect("detect", [])
+        self._detect_samples = 0
+        self._detector = await asyncio.to_thread(self.server.engine.wake)  # the first load reads the models
+        if self._detector is None:
+            await self.send(Error(text=NO_WAKE_MODEL, code="no-wake-model").event())
+
+    async def _detect_chunk(self, chunk: AudioChunk) -> None:
+        """Score audio as it comes (nothing is kept, so a detection stream may run for as long as a
+        client listens); after a detection the rest of the stream is dropped."""
+        if self._collecting != "detect" or self._detector is None:
+            return
+        pcm = to_model_pcm(Pcm(chunk.audio, chunk.rate, chunk.width, chunk.channels))
+        self._detect_samples += len(pcm.audio) // 2
+        if await asyncio.to_thread(self._detector.process, pcm.audio):
+            self._collecting = "detected"
+            milliseconds = self._detect_samples * 1000 // RATE
+            await self.send(Detection(name=self._detector.name, timestamp=milliseconds).event())
 
     async def _synthesize(self, text: str) -> None:
         if not text.strip() or len(text) > 2000:

@@ -54,6 +54,7 @@ class Welcome(AtomEvent, frozen=True, kw_only=True, tag="atom-welcome"):
     speaker: str  # "Household" or the member's display name
     wake: bool  # whether the server knows a wake-word model (satellites then run their own)
     follow_up_seconds: float
+    wake_head: list[float] | None = None  # the member's enrolled last layer (64 weights, then the bias)
 
 
 class Listen(AtomEvent, frozen=True, kw_only=True, tag="atom-listen"):

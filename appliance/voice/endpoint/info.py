@@ -50,7 +50,7 @@ def _wake(engine: VoiceEngine, version: str) -> WakeProgram:
         name=wake.name if wake else WAKE_MODEL,
         attribution=_ATOM,
         installed=wake is not None,
-        description="Atom's own wake word (not shipped yet: push-to-talk until it is)" if wake is None else "Atom",
+        description="Atom (install atom-wake to detect it)" if wake is None else "Atom, or Hey Atom",
         version=None,
         languages=["en"],
         phrase="Atom",

@@ -1,8 +1,12 @@
 """The satellite's run loop: one explicit state machine over one Wyoming connection.
 
-    WAITING ──source starts a command──▶ STREAMING ──voice-stopped──▶ ANSWERING ──turn over──▶ WAITING
-                                                                         │ reply offered a follow-up
-                                                                         └──▶ STREAMING (no wake word)
+    WAITING ──"Atom" heard, or push-to-talk──▶ STREAMING ──voice-stopped──▶ ANSWERING ──turn over──▶ WAITING
+                                                                                   │ reply offered a follow-up
+                                                                                   └──▶ STREAMING (no wake word)
+
+With Atom's wake model installed in the satellite's own data folder, WAITING reads the source and
+runs the detector on it locally; the audio after "Atom" is the command. Without it, or when the
+source's push-to-talk is used, the command starts when the source says so.
 
 A reader task takes the server's events as they come (replies, announcements, stop) and plays
 audio to the sink, so a ringing timer is heard while the satellite waits for the next command.
@@ -13,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from collections.abc import AsyncIterator
+from typing import Literal
 from urllib.parse import urlparse
 
 import msgspec
@@ -26,12 +32,13 @@ from appliance.voice.audio import RATE
 from appliance.voice.endpoint.events import Announce, Hello, Idle, Listen, Reply, Stop, Welcome, from_event, to_event
 from appliance.voice.satellite.sinks import Sink
 from appliance.voice.satellite.sources import Source
-from appliance.voice.wake import NO_WAKE_MODEL
+from appliance.voice.wake import NO_WAKE_MODEL, WakeDetector
 
 __all__ = ["SatelliteClient", "State", "run_satellite"]
 
 log = logging.getLogger("appliance.voice.satellite")
 _TURN_SECONDS = 120  # the longest a command may take to be answered and played
+_Reason = Literal["wake", "push-to-talk", "follow-up"]  # why a command began
 
 
 class State(enum.Enum):
@@ -41,8 +48,11 @@ class State(enum.Enum):
 
 
 class SatelliteClient:
-    def __init__(self, server: str, token: str, source: Source, sink: Sink, say=print) -> None:
+    def __init__(
+        self, server: str, token: str, source: Source, sink: Sink, wake: WakeDetector | None = None, say=print
+    ) -> None:
         self._server, self._token, self._source, self._sink, self._say = server, token, source, sink, say
+        self._wake = wake
         self.state = State.WAITING
         self.welcome: Welcome | None = None
         self.transcripts: list[str] = []
@@ -58,8 +68,10 @@ class SatelliteClient:
             self._client = client
             self.welcome = await self._hello(client)
             self._say(f"Satellite {self.welcome.name!r} in {self.welcome.room}, speaking as {self.welcome.speaker}.")
-            if not self.welcome.wake:
-                self._say(NO_WAKE_MODEL)
+            self._say(f"Listening for {self._wake.phrase!r}." if self._wake else NO_WAKE_MODEL)
+            if self._wake is not None and self.welcome.wake_head:
+                self._wake.use_head(self.welcome.wake_head)
+                self._say("Using the wake-word detector adapted to this member's voice.")
             reader = asyncio.create_task(self._read(client))
             try:
                 await self._commands()
@@ -87,23 +99,42 @@ class SatelliteClient:
 
     async def _commands(self) -> None:
         follow_up = False
-        while await self._source.next_command(follow_up):
+        listening = self._wake is not None
+        while await self._source.next_command(follow_up, listening and not follow_up):
+            chunks = aiter(self._source.chunks())
+            reason: _Reason | None = "follow-up" if follow_up else "push-to-talk"
+            if listening and not follow_up:
+                reason = await self._await_wake(chunks)
+            if reason is None:
+                continue  # the source ran out without "Atom"
             self._sink.stop()  # barge-in: a new command silences whatever was playing
-            await self._stream(follow_up)
+            await self._stream(reason, chunks)
             self.state = State.ANSWERING
             await asyncio.wait_for(self._turn_over.wait(), _TURN_SECONDS)
             follow_up = self._follow_up > 0
             self.state = State.WAITING
 
-    async def _stream(self, follow_up: bool) -> None:
+    async def _await_wake(self, chunks: AsyncIterator[bytes]) -> _Reason | None:
+        """Run the detector on the source until "Atom" (or push-to-talk); None if the source ends first."""
+        assert self._wake is not None
+        self._wake.reset()
+        async for chunk in chunks:
+            if self._source.pressed():
+                return "push-to-talk"
+            if await asyncio.to_thread(self._wake.process, chunk):
+                self._say(f"wake word heard ({self._wake.phrase})")
+                return "wake"
+        return None
+
+    async def _stream(self, reason: _Reason, chunks: AsyncIterator[bytes]) -> None:
         assert self._client is not None
         self._voice_stopped.clear()
         self._turn_over.clear()
         self._follow_up = 0.0
         self.state = State.STREAMING
-        await self._client.write_event(to_event(Listen(reason="follow-up" if follow_up else "push-to-talk")))
+        await self._client.write_event(to_event(Listen(reason=reason)))
         await self._client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
-        async for chunk in self._source.chunks():
+        async for chunk in chunks:
             if self._voice_stopped.is_set():
                 break
             await self._client.write_event(AudioChunk(rate=RATE, width=2, channels=1, audio=chunk).event())
@@ -158,7 +189,9 @@ class SatelliteClient:
             self._turn_over.set()
 
 
-async def run_satellite(server: str, token: str, source: Source, sink: Sink) -> SatelliteClient:
-    client = SatelliteClient(server, token, source, sink)
+async def run_satellite(
+    server: str, token: str, source: Source, sink: Sink, wake: WakeDetector | None = None
+) -> SatelliteClient:
+    client = SatelliteClient(server, token, source, sink, wake)
     await client.run()
     return client

@@ -1,8 +1,10 @@
 """Where a satellite's audio comes from, chosen by URI. Every source gives 16 kHz mono 16-bit PCM.
 
-Until Atom's wake-word model ships, a command starts only when the source says so: a file is one
-command (its audio, then silence), stdin is one command (until end of input), and the microphone
-streams after push-to-talk (Enter on its terminal, or SIGUSR1 from a button script).
+Without Atom's wake model a command starts only when the source says so: a file is one command
+(its audio, then silence), stdin is one command (until end of input), and the microphone streams
+after push-to-talk (Enter on its terminal, or SIGUSR1 from a button script). With the model, the
+satellite listens to the source (each file, stdin, the microphone without end) for "Atom", and
+push-to-talk still starts a command at once.
 """
 
 from __future__ import annotations
@@ -26,9 +28,14 @@ _TRAILING_SILENCE = 2.0  # after a file: enough quiet for the end of speech to b
 
 
 class Source(Protocol):
-    async def next_command(self, follow_up: bool) -> bool:
-        """Wait until a command begins; False when the source has no more (the satellite then ends).
-        `follow_up`: Atom is listening for an answer, so no push-to-talk is needed."""
+    async def next_command(self, follow_up: bool, listening: bool = False) -> bool:
+        """Wait until a command may begin; False when the source has no more (the satellite then ends).
+        `follow_up`: Atom is listening for an answer, so no push-to-talk is needed; `listening`: the
+        satellite will listen for the wake word itself, so do not wait for push-to-talk either."""
+        ...
+
+    def pressed(self) -> bool:
+        """Push-to-talk since the last call (the microphone's Enter or SIGUSR1)."""
         ...
 
     def chunks(self) -> AsyncIterator[bytes]:
@@ -44,11 +51,14 @@ class FileSource:
         self._current: bytes = b""
         self._realtime = realtime
 
-    async def next_command(self, follow_up: bool) -> bool:
+    async def next_command(self, follow_up: bool, listening: bool = False) -> bool:
         if not self._pending:
             return False
         self._current = to_model_pcm(self._pending.pop(0)).audio + bytes(int(_TRAILING_SILENCE * RATE) * 2)
         return True
+
+    def pressed(self) -> bool:
+        return False
 
     async def chunks(self) -> AsyncIterator[bytes]:
         for at in range(0, len(self._current), CHUNK_BYTES):
@@ -63,7 +73,10 @@ class StdinSource:
     def __init__(self) -> None:
         self._used = False
 
-    async def next_command(self, follow_up: bool) -> bool:
+    def pressed(self) -> bool:
+        return False
+
+    async def next_command(self, follow_up: bool, listening: bool = False) -> bool:
         if self._used:
             return False
         self._used = True
@@ -99,8 +112,13 @@ class MicSource:
         sys.stdin.readline()
         self._talk.set()
 
-    async def next_command(self, follow_up: bool) -> bool:
-        if not follow_up:
+    def pressed(self) -> bool:
+        pressed = self._talk.is_set()
+        self._talk.clear()
+        return pressed
+
+    async def next_command(self, follow_up: bool, listening: bool = False) -> bool:
+        if not follow_up and not listening:
             self._talk.clear()
             await self._talk.wait()
         return True

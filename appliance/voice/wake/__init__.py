@@ -1,10 +1,10 @@
-"""The wake stage: where a detector for "Atom" plugs in.
+"""The wake stage: Atom's own detector for "Atom" and "Hey Atom".
 
-Atom's own wake-word model (trained on openWakeWord's shared front end, `wake-features`) is not
-shipped yet. Until it is, `find_detector` answers None, the satellite says so when it starts and
-listens only when its source says a command begins (push-to-talk, an explicit audio start), and
-the Wyoming `detect` service answers honestly that nothing can be detected. A detector is any
-object with this shape; it sees 16 kHz mono 16-bit audio as it arrives.
+The model (`atom-wake`, trained by `models/wake/train.py`) is a small classifier over openWakeWord's
+shared front end (`wake-features`). `find_detector` answers a fresh detector per listener when both
+are installed, else None: the satellite then says so and listens only on push-to-talk, and the
+Wyoming `detect` service answers that nothing can be detected. Detectors see 16 kHz mono 16-bit
+audio as it arrives, in any chunk size; they score every 80 ms frame.
 """
 
 from __future__ import annotations
@@ -12,12 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["WakeDetector", "find_detector", "NO_WAKE_MODEL", "WAKE_MODEL"]
+from appliance.voice.wake.detector import REFRACTORY_SECONDS, Detector, threshold_for
+from appliance.voice.wake.model import FEATURES_MODEL, WAKE_MODEL, WakeModel, load_wake_model
 
-WAKE_MODEL = "atom-wake"  # the manifest name Atom's wake-word model will ship under
+__all__ = [
+    "WakeDetector",
+    "Detector",
+    "WakeModel",
+    "find_detector",
+    "load_wake_model",
+    "threshold_for",
+    "NO_WAKE_MODEL",
+    "WAKE_MODEL",
+    "FEATURES_MODEL",
+    "REFRACTORY_SECONDS",
+]
+
 NO_WAKE_MODEL = (
-    "no wake-word model for 'Atom' is installed yet: this satellite listens only on push-to-talk "
-    "(a source's explicit start), never on its own"
+    "no wake-word model for 'Atom' is installed (atom models install atom-wake wake-features): this "
+    "satellite listens only on push-to-talk (a source's explicit start), never on its own"
 )
 
 
@@ -28,12 +41,17 @@ class WakeDetector(Protocol):
     """What it listens for ("Atom")."""
 
     def process(self, pcm: bytes) -> bool:
-        """Feed audio; True once the wake word has been heard (then `reset` before listening again)."""
+        """Feed audio; True when the wake word has just been heard (then `reset` before listening again)."""
         ...
 
     def reset(self) -> None: ...
 
+    def use_head(self, values: list[float]) -> None:
+        """Score with a member's enrolled last layer (from the server's welcome)."""
+        ...
 
-def find_detector(data_dir: Path) -> WakeDetector | None:
-    """The installed wake-word detector, or None while no model for "Atom" exists."""
-    return None
+
+def find_detector(data_dir: Path, sensitivity: float = 0.5) -> Detector | None:
+    """A detector for one listener, or None while Atom's wake model (or its front end) is not installed."""
+    model = load_wake_model(data_dir)
+    return None if model is None else Detector(model, threshold_for(sensitivity))

@@ -1,0 +1,94 @@
+"""The loaded wake model: the front end and the classifier, once per process (they are read-only).
+
+The classifier graph takes (n, 16, 96) embeddings and answers `score` (n,) and `hidden` (n, 64);
+a member's enrolment swaps only the last layer (`Head`), computed here in numpy from `hidden`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from appliance.ai.models import read_installed, require_model
+from appliance.errors import ModelMissing
+from appliance.voice.wake.features import Features, _session
+
+__all__ = ["WakeModel", "Head", "load_wake_model", "WAKE_MODEL", "FEATURES_MODEL", "CLASSIFIER_FILE", "BANK_FILE"]
+
+WAKE_MODEL = "atom-wake"
+FEATURES_MODEL = "wake-features"
+CLASSIFIER_FILE = "atom-wake.onnx"
+BANK_FILE = "atom-wake-bank.npz"
+
+
+@dataclass(frozen=True)
+class Head:
+    """A last layer: score = sigmoid(hidden · weights + bias)."""
+
+    weights: np.ndarray  # (64,)
+    bias: float
+
+    def score(self, hidden: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(hidden @ self.weights + self.bias)))
+
+
+class WakeModel:
+    name = WAKE_MODEL
+    phrase = "Atom"
+
+    def __init__(self, features: Path, classifier: Path) -> None:
+        self.features = Features(features)
+        self.folder = classifier.parent
+        self._session = _session(classifier)
+        self._lock = threading.Lock()  # one run at a time keeps a busy box's cores for the rest
+
+    def run(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (n,) and hidden activations (n, 64) of classifier inputs (n, 16, 96)."""
+        with self._lock:
+            score, hidden = self._session.run(None, {"x": windows.astype(np.float32)})
+        return score, hidden
+
+    def clip_scores(self, samples: np.ndarray, head: Head | None = None) -> np.ndarray:
+        """The score after every 80 ms frame of `samples` (int16 values) from a fresh start."""
+        windows = self.features.windows(self.features.clip_embeddings(samples))
+        if len(windows) == 0:
+            return np.zeros(0, np.float32)
+        score, hidden = self.run(windows)
+        return score if head is None else head.score(hidden)
+
+    def bank(self) -> dict[str, np.ndarray]:
+        """Hidden activations of training windows, `negatives` and `positives` (for enrolment)."""
+        with np.load(self.folder / BANK_FILE, allow_pickle=False) as saved:
+            return {name: saved[name].astype(np.float32) for name in saved.files}
+
+    def base_head(self) -> Head:
+        """The shipped last layer, read from the graph's initializers."""
+        import onnx
+        from onnx import numpy_helper
+
+        graph = onnx.load(str(self.folder / CLASSIFIER_FILE)).graph
+        weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+        return Head(weights["w3"][:, 0].astype(np.float32), float(weights["b3"][0]))
+
+
+def load_wake_model(data_dir: Path) -> WakeModel | None:
+    """The installed wake model (loaded once per installed version), or None when it is missing."""
+    installed = read_installed(data_dir).models
+    if WAKE_MODEL not in installed or FEATURES_MODEL not in installed:
+        return None
+    try:
+        wake = require_model(data_dir, WAKE_MODEL, role="wake")
+        features = require_model(data_dir, FEATURES_MODEL, role="wake-features")
+    except ModelMissing:
+        return None
+    classifier = wake.directory(data_dir) / CLASSIFIER_FILE
+    return _loaded(features.directory(data_dir), classifier, wake.files[0].sha256)
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(features: Path, classifier: Path, version: str) -> WakeModel:
+    return WakeModel(features, classifier)

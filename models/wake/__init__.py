@@ -1,0 +1,8 @@
+"""Atom's wake-word model: synthetic speech in, a small classifier over openWakeWord's embeddings out.
+
+    python -m models.wake.train --data-dir data     (needs `wake-features` and `piper-joe` installed)
+
+`speech.py` makes the voices (piper, espeak-ng), `augment.py` varies them, `corpus.py` says what is
+said by whom (training voices apart from held-out ones), `classifier.py` trains the MLP and writes
+it as ONNX, `train.py` runs it all with one seed.
+"""

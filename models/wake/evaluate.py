@@ -1,0 +1,165 @@
+"""How the shipped wake model does on voices and audio it never trained on.
+
+    python -m models.wake.evaluate --data-dir data    (atom-wake, wake-features, piper-joe installed)
+
+- False rejects: "Atom" / "Hey Atom" by held-out voices (espeak-ng accents and variants, piper's joe
+  near its default pace with little variation), clean and augmented (noise, room, speed); a clip
+  counts as heard when the detector fires within a second of the phrase's end.
+- False accepts per hour: at least an hour of held-out negative audio (household sentences, some
+  with near misses in them, noise, music-like tones) run through the detector with its refractory
+  period.
+- Near misses said alone ("Adam", "atoms", "bottom", ...): the share of utterances that wake it.
+- CPU per 80 ms frame: the streaming detector's thread CPU time per frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from appliance.voice.audio import RATE
+from appliance.voice.wake import Detector, WakeModel, load_wake_model, threshold_for
+from appliance.voice.wake.detector import detections
+from appliance.voice.wake.features import FRAME_SAMPLES
+from models.wake import corpus
+from models.wake.speech import Piper
+
+__all__ = ["Report", "evaluate", "false_rejects", "false_accepts", "near_misses", "cpu_per_frame", "THRESHOLDS"]
+
+SEED = 2026  # not the training seed: a different draw of voices and augmentations
+SENSITIVITIES = (1.0, 0.75, 0.5, 0.25)
+THRESHOLDS = tuple(threshold_for(s) for s in SENSITIVITIES)
+_SEGMENT_SECONDS = 60  # negative audio is scored a minute at a time
+
+
+@dataclass
+class Report:
+    rejects: dict[str, tuple[int, int]]  # (missed, clips) per condition and threshold
+    accepts: dict[float, int]  # false accepts per threshold
+    negative_seconds: float
+    near_misses: dict[str, float]  # word alone -> share of utterances heard as "Atom" (default threshold)
+    cpu_ms: float  # per 80 ms frame, median
+    cpu_ms_p95: float
+
+
+def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[float, bool]:
+    assert clip.wake_end is not None
+    audio = np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: clip.wake_end + RATE]
+    scores = model.clip_scores(np.round(audio * 32767))
+    return {t: bool(detections(scores, t)) for t in thresholds}
+
+
+def false_rejects(
+    model: WakeModel, piper: Piper, count: int, rng: np.random.Generator, thresholds: tuple[float, ...] = THRESHOLDS
+) -> dict[str, tuple[int, int]]:
+    voices = corpus.held_out_voices()
+    out: dict[str, tuple[int, int]] = {}
+    for condition, vary in (("clean", False), ("augmented", True)):
+        missed = dict.fromkeys(thresholds, 0)
+        clips = list(corpus.positives(count, voices, corpus.PiperTakes(piper, count), rng, vary=vary))
+        for clip in clips:
+            for threshold, heard in _heard(model, clip, thresholds).items():
+                missed[threshold] += not heard
+        for threshold in thresholds:
+            out[f"{condition}@{threshold}"] = (missed[threshold], len(clips))
+    return out
+
+
+def false_accepts(
+    model: WakeModel, piper: Piper, seconds: float, rng: np.random.Generator, thresholds: tuple[float, ...] = THRESHOLDS
+) -> tuple[dict[float, int], float]:
+    """Detections on `seconds` of negative audio, scored in one-minute stretches."""
+    takes = corpus.PiperTakes(piper, 3)
+    clips = corpus.held_out_negatives(10**9, corpus.held_out_voices(), takes, rng)
+    fired = dict.fromkeys(thresholds, 0)
+    total = 0.0
+    while total < seconds:
+        segment, length = [], 0
+        while length < _SEGMENT_SECONDS * RATE:
+            samples = next(clips).samples
+            segment.append(samples)
+            length += len(samples)
+        scores = model.clip_scores(np.round(np.concatenate(segment) * 32767))
+        for threshold in thresholds:
+            fired[threshold] += len(detections(scores, threshold))
+        total += length / RATE
+    return fired, total
+
+
+def near_misses(
+    model: WakeModel, piper: Piper, per_word: int, rng: np.random.Generator, threshold: float
+) -> dict[str, float]:
+    voices, takes = corpus.held_out_voices(), corpus.PiperTakes(piper, 2)
+    out = {}
+    for word in corpus.NEAR_MISSES:
+        clips = [corpus.near_miss(word, voices, takes, rng) for _ in range(per_word)]
+        out[word] = float(
+            np.mean([bool(detections(model.clip_scores(np.round(c.samples * 32767)), threshold)) for c in clips])
+        )
+    return out
+
+
+def cpu_per_frame(model: WakeModel, seconds: float = 30.0) -> tuple[float, float]:
+    """Median and 95th percentile thread CPU time (ms) of one 80 ms frame through the streaming detector."""
+    rng = np.random.default_rng(SEED)
+    audio = (rng.standard_normal(int(seconds * RATE)) * 2000).astype("<i2").tobytes()
+    detector = Detector(model, threshold_for(0.5))
+    step = FRAME_SAMPLES * 2
+    costs = []
+    for at in range(0, len(audio) - step + 1, step):
+        started = time.thread_time()
+        detector.process(audio[at : at + step])
+        costs.append((time.thread_time() - started) * 1000)
+    return float(np.median(costs)), float(np.percentile(costs, 95))
+
+
+def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print) -> Report:
+    model = load_wake_model(data_dir)
+    if model is None:
+        raise SystemExit(f"atom-wake and wake-features are not installed in {data_dir}")
+    from models.wake.train import front_end
+
+    piper = front_end(data_dir)[1]
+    rng = np.random.default_rng(SEED)
+    log(f"false rejects: {positives} held-out clips per condition")
+    rejects = false_rejects(model, piper, positives, rng)
+    log(f"false accepts: {negative_seconds / 3600:.2f} h of held-out negative audio")
+    accepts, total = false_accepts(model, piper, negative_seconds, rng)
+    log("near misses said alone: 10 utterances per word")
+    alone = near_misses(model, piper, 10, rng, threshold_for(0.5))
+    cpu, cpu_p95 = cpu_per_frame(model)
+    return Report(rejects, accepts, total, alone, cpu, cpu_p95)
+
+
+def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.5)) -> None:
+    hours = report.negative_seconds / 3600
+    print(f"   sensitivity (threshold) | FRR clean | FRR augmented | false accepts/h ({hours:.2f} h of negatives)")
+    for sensitivity, threshold in zip(SENSITIVITIES, THRESHOLDS, strict=True):
+        clean, noisy = report.rejects[f"clean@{threshold}"], report.rejects[f"augmented@{threshold}"]
+        mark = "  <- default" if threshold == sensitivity_threshold else ""
+        print(
+            f"   {sensitivity:11.2f} ({threshold:.2f}) | {clean[0] / clean[1]:8.1%} | {noisy[0] / noisy[1]:12.1%} | "
+            f"{report.accepts[threshold] / hours:6.2f}{mark}"
+        )
+    print("   targets: FRR <= 5 %, false accepts <= 0.5 per hour")
+    woke = {w: share for w, share in report.near_misses.items() if share > 0}
+    listed = ", ".join(f"{w} {share:.0%}" for w, share in sorted(woke.items(), key=lambda kv: -kv[1]))
+    print(f"   near misses said alone that woke it (default threshold): {listed or 'none'}")
+    print(f"   CPU per 80 ms frame: {report.cpu_ms:.2f} ms median, {report.cpu_ms_p95:.2f} ms p95 (one thread)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--positives", type=int, default=200)
+    parser.add_argument("--hours", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    print_report(evaluate(args.data_dir, args.positives, args.hours * 3600))
+
+
+if __name__ == "__main__":
+    main()

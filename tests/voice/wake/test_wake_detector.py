@@ -1,0 +1,98 @@
+"""The trained wake model on real audio: it hears "Atom" said by voices training held out, not the
+near misses, fires once per "Atom" (the refractory period), and streams in any chunk size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.voice.audio import Pcm
+from appliance.voice.wake import REFRACTORY_SECONDS, Detector, WakeModel, find_detector, threshold_for
+from appliance.voice.wake.detector import detections
+from tests.voice.wake.conftest import joined, silence
+
+DEFAULT = threshold_for(0.5)
+
+
+def fired(model: WakeModel, pcm: Pcm, chunk_bytes: int = 2048) -> int:
+    """How many times a fresh detector fires on `pcm` streamed in `chunk_bytes` pieces."""
+    detector = Detector(model, DEFAULT)
+    audio = pcm.audio + bytes(16000)  # half a second of quiet after: the word's end is scored
+    return sum(detector.process(audio[at : at + chunk_bytes]) for at in range(0, len(audio), chunk_bytes))
+
+
+@pytest.mark.parametrize("phrase", ["Atom.", "Hey Atom."])
+def test_it_hears_atom_from_piper_in_a_setting_training_held_out(wake_model: WakeModel, piper_says, phrase) -> None:
+    assert fired(wake_model, joined(silence(0.5), piper_says(phrase))) == 1
+
+
+@pytest.mark.parametrize("voice", ["en-029+m6", "en-gb-x-gbcwmd+f4", "en-us+Annie"])
+def test_it_hears_atom_from_espeak_voices_training_never_used(wake_model: WakeModel, espeak_says, voice) -> None:
+    assert fired(wake_model, joined(silence(0.5), espeak_says("Atom", voice))) == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Adam is at home today.",
+        "Put it at the bottom of the list.",
+        "Tom went to the bottom of the garden.",
+        "Add them to the bottom shelf.",
+        "Adam bought a bottle of milk at the shop.",
+    ],
+)
+def test_near_misses_in_sentences_do_not_wake_it(wake_model: WakeModel, piper_says, espeak_says, sentence) -> None:
+    assert fired(wake_model, joined(silence(0.5), piper_says(sentence))) == 0
+    assert fired(wake_model, joined(silence(0.5), espeak_says(sentence, "en-029+m6"))) == 0
+
+
+def test_one_atom_fires_once_however_long_its_score_stays_high(wake_model: WakeModel, piper_says) -> None:
+    audio = joined(silence(0.5), piper_says("Atom."), silence(1.5))
+    scores = wake_model.clip_scores(np.frombuffer(audio.audio, "<i2").astype(np.float32))
+    assert (scores >= DEFAULT).sum() >= 1
+    assert len(detections(scores, DEFAULT)) == 1
+    assert detections(np.array([0.9, 0.9, 0.9, 0.9, 0.1]), 0.5, refractory=3) == [1]  # within the period
+    assert detections(np.array([0.9, 0.9, 0.1, 0.1, 0.1, 0.9, 0.9]), 0.5, refractory=3) == [1, 6]  # after it
+    assert detections(np.array([0.1, 0.9, 0.1, 0.9, 0.1]), 0.5) == []  # a lone high frame is not enough
+
+
+def test_a_second_atom_inside_the_refractory_period_is_not_a_second_detection(wake_model, piper_says) -> None:
+    atom = piper_says("Atom.")
+    quick = joined(silence(0.5), atom, silence(0.3), atom)
+    assert atom.seconds + 0.3 < REFRACTORY_SECONDS
+    assert fired(wake_model, quick) == 1
+    later = joined(silence(0.5), atom, silence(REFRACTORY_SECONDS + 0.5), atom)
+    assert fired(wake_model, later) == 2
+
+
+@pytest.mark.parametrize("chunk_bytes", [320, 2560, 7000])
+def test_chunk_sizes_do_not_change_what_is_heard(wake_model: WakeModel, piper_says, chunk_bytes: int) -> None:
+    assert fired(wake_model, joined(silence(0.3), piper_says("Hey Atom.")), chunk_bytes) == 1
+
+
+def test_reset_forgets_the_audio_heard_so_far(wake_model: WakeModel, piper_says) -> None:
+    detector = Detector(wake_model, DEFAULT)
+    detector.process(joined(silence(0.5), piper_says("Hey")).audio)
+    detector.reset()
+    assert not detector.process(joined(silence(0.2), piper_says("Adam is at home."), silence(0.5)).audio)
+
+
+def test_sensitivity_sets_the_threshold_within_sane_bounds() -> None:
+    assert threshold_for(0.5) == 0.8 and threshold_for(1.0) < threshold_for(0.75) < threshold_for(0.5)
+    assert threshold_for(0.0) == 0.99 and threshold_for(1.0) == 0.61  # never always, never never
+
+
+def test_without_the_model_there_is_no_detector(tmp_path: Path, wake_models: Path) -> None:
+    assert find_detector(tmp_path) is None
+    assert find_detector(wake_models) is not None
+
+
+def test_a_damaged_model_is_not_loaded(tmp_path: Path, wake_models: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(wake_models / "models", copy / "models", symlinks=False, ignore=shutil.ignore_patterns("whisper*"))
+    (copy / "models" / "atom-wake" / "atom-wake.onnx").write_bytes(b"not a model")
+    assert find_detector(copy) is None
