@@ -19,6 +19,7 @@ from tests.fakes.asana_api import FakeAsana
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
+from tests.fakes.google_drive_api import FakeGoogleDrive
 from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.notion_api import FakeNotion
 from tests.fakes.slack_api import FakeSlack
@@ -92,6 +93,12 @@ def trello() -> Iterator[FakeTrello]:
 
 
 @pytest.fixture
+def google_drive() -> Iterator[FakeGoogleDrive]:
+    with FakeGoogleDrive() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -103,11 +110,12 @@ def settings(
     slack: FakeSlack,
     asana: FakeAsana,
     trello: FakeTrello,
+    google_drive: FakeGoogleDrive,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
     urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}, asana={asana.url}"
-    urls += f", trello={trello.url}"
+    urls += f", trello={trello.url}, google_drive={google_drive.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

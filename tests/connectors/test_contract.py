@@ -27,6 +27,7 @@ from tests.connectors.test_asana import seed_tasks as seed_asana
 from tests.connectors.test_dropbox import seed_files, sign_in_dropbox
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
+from tests.connectors.test_google_drive import seed_drive, sign_in_drive
 from tests.connectors.test_microsoft import seed_tasks, sign_in_microsoft
 from tests.connectors.test_notion import connect_notion, revoke_notion, seed_pages
 from tests.connectors.test_slack import connect_slack, revoke_slack, seed_messages
@@ -38,6 +39,7 @@ from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
+from tests.fakes.google_drive_api import FakeGoogleDrive
 from tests.fakes.microsoft_api import FakeMicrosoft
 from tests.fakes.notion_api import SECRET as NOTION_SECRET
 from tests.fakes.notion_api import FakeNotion
@@ -94,6 +96,8 @@ SERVICES = [
     Service("slack", lambda c, f: connect_slack(c), seed_messages, revoke_slack, 5, record_titles("slack")),
     Service("asana", lambda c, f: connect_asana(c), seed_asana, revoke_asana, 3, synced_titles),  # who, two pages
     Service("trello", lambda c, f: connect_trello(c), seed_cards, revoke_trello, 1, synced_titles),  # all cards at once
+    # the changes token, two listing pages and each file's download
+    Service("google_drive", sign_in_drive, seed_drive, FakeGoogleDrive.revoke_all, 153, record_titles("google_drive")),
 ]
 
 
