@@ -26,10 +26,12 @@ CMAKE_ARGS="-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 \
 -DGGML_NATIVE=OFF -DGGML_CPU_ARM_ARCH=armv8-a -DGGML_OPENMP=OFF \
 -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAVA_BUILD=OFF -DLLAMA_CURL=OFF" \
   nice -n 19 "$PYTHON" -m pip wheel --quiet --no-deps --no-binary llama-cpp-python -w "$build" \
+  --config-settings=build-dir="$OUT/.llama-build" \
   "llama-cpp-python==${VERSION}"
 # llama-cpp-python loads its libraries with ctypes (no CPython extension), so the wheel differs
-# from a native one only in its platform tag, which pip set from this machine.
-"$PYTHON" -m wheel tags --remove --platform-tag linux_aarch64 "$build"/llama_cpp_python-*.whl >/dev/null
+# from a native one only in its platform tag, which pip set from this machine. The build folder
+# stays in OUT (scikit-build-core's build-dir), so a build cut short resumes where it stopped.
+"$PYTHON" "$(dirname "$0")/retag_wheel.py" "$build"/llama_cpp_python-*.whl linux_aarch64 >/dev/null
 machine="$(unzip -p "$build"/llama_cpp_python-*aarch64*.whl llama_cpp/lib/libllama.so | od -An -tx1 -j18 -N2 | tr -d ' ')"
 [ "$machine" = "b700" ] || { echo "llama-cross.sh: libllama.so is not an aarch64 ELF file ($machine)" >&2; exit 1; }
 mv "$build"/llama_cpp_python-*aarch64*.whl "$OUT/"

@@ -113,3 +113,33 @@ def test_a_failing_grow_stops_the_first_boot_to_run_again(tmp_path: Path) -> Non
     done, calls = _first_boot(tmp_path, 2)
     assert done.returncode == 2 and not any(c.startswith("resize2fs") for c in calls)
     assert not (tmp_path / "root/var/lib/atom-first-boot.done").exists()
+
+
+def test_a_cross_built_wheel_gets_the_aarch64_tag_with_a_consistent_record(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+    import importlib.util
+    import zipfile
+
+    from packaging.utils import parse_wheel_filename
+
+    spec = importlib.util.spec_from_file_location("retag_wheel", IMAGE / "retag_wheel.py")
+    assert spec and spec.loader
+    retag_wheel = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(retag_wheel)
+    wheel = tmp_path / "llama_cpp_python-0.3.36-py3-none-linux_x86_64.whl"
+    info = "llama_cpp_python-0.3.36.dist-info"
+    with zipfile.ZipFile(wheel, "w") as out:
+        out.writestr("llama_cpp/lib/libllama.so", b"\x7fELF aarch64 code")
+        out.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: py3-none-linux_x86_64\n")
+        out.writestr(
+            f"{info}/RECORD", f"llama_cpp/lib/libllama.so,sha256=x,17\n{info}/WHEEL,sha256=old,70\n{info}/RECORD,,\n"
+        )
+    made = retag_wheel.retag(wheel, "linux_aarch64")
+    assert not wheel.exists() and {t.platform for t in parse_wheel_filename(made.name)[3]} == {"linux_aarch64"}
+    with zipfile.ZipFile(made) as result:
+        tags = result.read(f"{info}/WHEEL")
+        assert b"Tag: py3-none-linux_aarch64\n" in tags and b"x86_64" not in tags
+        digest = base64.urlsafe_b64encode(hashlib.sha256(tags).digest()).rstrip(b"=").decode()
+        assert f"{info}/WHEEL,sha256={digest},{len(tags)}" in result.read(f"{info}/RECORD").decode()
+        assert result.read("llama_cpp/lib/libllama.so") == b"\x7fELF aarch64 code"
