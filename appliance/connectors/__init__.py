@@ -10,7 +10,7 @@ from appliance.connectors.connections import connectors, list_connections, open_
 from appliance.connectors.disconnect import disconnect
 from appliance.connectors.hub import ConnectorHub
 from appliance.connectors.signin import paste, poll, start
-from appliance.connectors.sync import sync_all, sync_now
+from appliance.connectors.sync import push_change, sync_all, sync_now
 
 __all__ = [
     "ConnectorHub",
@@ -22,6 +22,7 @@ __all__ = [
     "poll",
     "paste",
     "sync_now",
+    "push_change",
     "sync_all",
     "disconnect",
 ]

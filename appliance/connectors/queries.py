@@ -85,6 +85,13 @@ def item_row(conn: Reader, connection_id: str, remote_id: str) -> Row | None:
     return conn.execute(sql, [connection_id, remote_id]).fetchone()
 
 
+def connection_of_item(conn: Reader, local_id: str) -> str | None:
+    """The connection that brought in the Atom record `local_id`, if one did."""
+    sql = "SELECT connection_id FROM connector_items WHERE local_id = ? LIMIT 1"
+    row = conn.execute(sql, [local_id]).fetchone()
+    return str(row[0]) if row else None
+
+
 def connection_items(conn: Reader, connection_id: str) -> list[Row]:
     sql = f"SELECT {_ITEM} FROM connector_items WHERE connection_id = ? ORDER BY updated_at DESC, remote_id"
     return conn.execute(sql, [connection_id]).fetchall()

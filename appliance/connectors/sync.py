@@ -7,6 +7,7 @@ a grant revoked halfway) loses no more than the page in hand: the next run resum
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -23,18 +24,35 @@ from appliance.connectors.shapes import Connection, SyncOutcome
 from appliance.errors import AddressRefused, Conflict, NotFound, ServiceBusy, ServiceFailed, SignInNeeded
 from appliance.events import Event
 
-__all__ = ["sync_now", "sync_all", "run_sync"]
+__all__ = ["sync_now", "sync_all", "run_sync", "push_change"]
 
 log = logging.getLogger(__name__)
 _WAITING = ("signing-in", "needs-sign-in")
+_PUSHES: set[asyncio.Task[Record]] = set()  # syncs started by a change in Atom, held until they end
 
 
 async def sync_now(hub: ConnectorHub, owner: str, connection_id: str) -> Connection:
-    """The member's Sync now: runs at once, even while the service's Retry-After lasts."""
+    """The member's Sync now: runs at once, even while the service's Retry-After lasts; a sync of
+    it already running is waited for first, so what comes back includes everything up to now."""
     record = await conns.get_record(hub.db, owner, connection_id)
     if record.state in _WAITING:
         raise Conflict(f"sign in to {record.public.title} first")
-    return (await run_sync(hub, record)).public
+    return (await run_sync(hub, record, wait=True)).public
+
+
+async def push_change(hub: ConnectorHub, local_id: str) -> None:
+    """A record a connection brought in changed in Atom (a task completed or reopened): that
+    connection syncs now, in the background, so the service hears of it at once rather than at the
+    next scheduled round. Records no connection brought in are left alone."""
+    connection_id = await hub.db.read(queries.connection_of_item, local_id)
+    if connection_id is None:
+        return
+    record = await conns.get_record(hub.db, None, connection_id)
+    if record.state in _WAITING:
+        return
+    task = asyncio.create_task(run_sync(hub, record))
+    _PUSHES.add(task)
+    task.add_done_callback(_PUSHES.discard)
 
 
 async def sync_all(hub: ConnectorHub) -> list[SyncOutcome]:
@@ -51,11 +69,13 @@ async def sync_all(hub: ConnectorHub) -> list[SyncOutcome]:
     return outcomes
 
 
-async def run_sync(hub: ConnectorHub, record: Record) -> Record:
+async def run_sync(hub: ConnectorHub, record: Record, wait: bool = False) -> Record:
     lock = hub.lock("sync:" + record.id)
-    if lock.locked():
+    if lock.locked() and not wait:
         return record  # a sync of it is running now; it will report
     async with lock:
+        if wait:  # the sync waited for may have changed it (a new cursor, needs sign-in)
+            record = await conns.get_record(hub.db, None, record.id)
         record = await conns.set_state(hub, record, "syncing")
         session = None
         try:

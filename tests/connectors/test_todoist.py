@@ -3,6 +3,8 @@ both ways through the Sync API (ticking one off in Atom completes it in Todoist)
 
 from __future__ import annotations
 
+import time
+
 from litestar.testing import TestClient
 
 from tests.fakes.todoist_api import TOKEN, FakeTodoist
@@ -39,14 +41,15 @@ def test_a_token_todoist_refuses_is_not_kept(ada: TestClient, todoist: FakeTodoi
     assert ada.get("/api/connections").json() == []
 
 
-def test_completing_the_task_in_atom_completes_it_in_todoist(ada: TestClient, todoist: FakeTodoist) -> None:
+def test_completing_the_task_in_atom_completes_it_in_todoist_at_once(ada: TestClient, todoist: FakeTodoist) -> None:
     item = todoist.add("Water the plants")
     connection = connect_todoist(ada)
     ada.post(f"/api/connections/{connection['id']}/sync")
     (task,) = connector_tasks(ada)
-    assert ada.post(f"/api/tasks/{task['id']}/complete").status_code in (200, 201)
-
-    ada.post(f"/api/connections/{connection['id']}/sync")
+    assert ada.post(f"/api/tasks/{task['id']}/complete").status_code == 200
+    deadline = time.monotonic() + 10  # at once, in the background: no Sync now, no scheduled round
+    while not todoist.store.items[item.id].checked and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert todoist.store.items[item.id].checked is True
     closes = [r for r in todoist.requests if "item_close" in (r.body or {}).get("commands", "")]
     assert len(closes) == 1

@@ -50,7 +50,7 @@ async def tool_context(
         bus=runtime.bus,
         knowledge=runtime.knowledge,
         ai=runtime.ai,
-        extras={"timers": runtime.timers},
+        extras={"timers": runtime.timers, "connectors": runtime.connectors},
     )
     return ToolContext(
         services=services, principal=principal, now=now_in(zone), zone=zone, room=room, conversation_id=conversation_id

@@ -9,14 +9,16 @@ from litestar import delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from appliance import connectors
 from appliance.events import EVERYONE, Action, Event, EventBus
 from appliance.organizer import household
 from appliance.organizer.household import Household, HouseholdUpdate
 from appliance.organizer.live import announce
 from appliance.organizer.tasks import tasks
 from appliance.organizer.tasks.shapes import Task, TaskCreate, TaskStatus, TaskUpdate
+from appliance.runtime import Runtime
 from appliance.server.auth import admin_only, members_only
-from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep
+from appliance.server.deps import BusDep, DatabaseDep, KnowledgeDep, PrincipalDep, RuntimeDep
 
 __all__ = ["routes"]
 
@@ -69,21 +71,18 @@ async def update_task(
 
 
 @post("/api/tasks/{task_id:str}/complete", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
-async def complete_task(
-    db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, task_id: FromPath[str]
-) -> Task:
-    """Done; a repeating task moves to its next date instead (and stays open)."""
-    task = await tasks.complete_task(db, knowledge, principal.user_id, task_id)
-    _announce(bus, "updated", task)
+async def complete_task(runtime: RuntimeDep, principal: PrincipalDep, task_id: FromPath[str]) -> Task:
+    """Done; a repeating task moves to its next date instead (and stays open). A task a connection
+    brought in is closed at its service at once."""
+    task = await tasks.complete_task(runtime.db, runtime.knowledge, principal.user_id, task_id)
+    await _changed(runtime, task)
     return task
 
 
 @post("/api/tasks/{task_id:str}/reopen", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
-async def reopen_task(
-    db: DatabaseDep, knowledge: KnowledgeDep, bus: BusDep, principal: PrincipalDep, task_id: FromPath[str]
-) -> Task:
-    task = await tasks.reopen_task(db, knowledge, principal.user_id, task_id)
-    _announce(bus, "updated", task)
+async def reopen_task(runtime: RuntimeDep, principal: PrincipalDep, task_id: FromPath[str]) -> Task:
+    task = await tasks.reopen_task(runtime.db, runtime.knowledge, principal.user_id, task_id)
+    await _changed(runtime, task)
     return task
 
 
@@ -116,6 +115,13 @@ async def set_household(db: DatabaseDep, bus: BusDep, data: JSONBody[HouseholdUp
     changed = await household.set_household(db, data)
     bus.publish(Event(topic="calendar", action="updated", id="household"), [EVERYONE])
     return changed
+
+
+async def _changed(runtime: Runtime, task: Task) -> None:
+    """Pages hear of it; a connector's task goes back to its service."""
+    _announce(runtime.bus, "updated", task)
+    if task.source == "connector":
+        await connectors.push_change(runtime.connectors, task.id)
 
 
 def _announce(bus: EventBus, action: Action, task: Task) -> None:
