@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--positives", type=int, default=800)
     parser.add_argument("--negatives", type=int, default=1400)
-    parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--hard-rounds", type=int, default=2, help="rounds of extra weight on confusing negatives")
     parser.add_argument("--features", type=Path, help="keep the computed windows here, and reuse them when present")
     args = parser.parse_args(argv)
