@@ -136,3 +136,11 @@ def test_enrolment_needs_a_signed_in_member(wake_runtime: Runtime, wake_app: Tes
     assert upload(stranger, sample(espeak_says)).status_code == 401
     assert stranger.get("/api/voice/enrolment").status_code == 401
     assert stranger.post("/api/voice/enrolment/train").status_code == 401
+
+
+def test_training_without_the_wake_model_says_how_to_install_it(admin: TestClient, espeak_says) -> None:
+    for speed in (140, 160, 180):
+        assert upload(admin, sample(espeak_says, speed)).status_code == 201
+    response = admin.post("/api/voice/enrolment/train")
+    assert response.status_code == 503 and "atom models install atom-wake" in response.json()["detail"]
+    assert admin.get("/api/voice/enrolment").json()["state"] == "collecting"  # nothing half-done left behind
