@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 NO_WAKE_MODEL = (
-    "no wake-word model for 'Atom' is installed (atom models install atom-wake wake-features): this "
+    "no wake-word model for 'Atom' is installed yet (atom models install atom-wake wake-features): this "
     "satellite listens only on push-to-talk (a source's explicit start), never on its own"
 )
 
