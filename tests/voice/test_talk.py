@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import queue
 import wave
 
 import pytest
@@ -119,7 +120,7 @@ def test_a_timer_set_from_the_page_rings_there_and_stop_silences_it(voice_app: T
         set_it = talk(socket, say("Atom, set a timer for 2 seconds."))
         ring = answer(socket)  # the announcement and its audio
         stopped = talk(socket, say("Atom, stop."))
-        with pytest.raises(Exception):  # noqa: B017,PT011 - queue.Empty: the two rings left never come
+        with pytest.raises(queue.Empty):  # the two rings left never come
             socket.receive(timeout=6)
     assert set_it.first("reply")["tool"] == "set_timer"
     assert ring.first("announce")["kind"] == "timer" and ring.wavs
@@ -133,7 +134,7 @@ def test_the_stop_button_interrupts_a_ringing_timer(voice_app: TestClient, say) 
         assert answer(socket).first("announce")["kind"] == "timer"
         socket.send_text(json.dumps({"type": "stop"}))
         assert receive(socket) == {"type": "stop"}
-        with pytest.raises(Exception):  # noqa: B017,PT011 - nothing more rings
+        with pytest.raises(queue.Empty):  # nothing more rings
             socket.receive(timeout=5)
 
 
