@@ -17,7 +17,7 @@ from appliance.system.jobs import last_heartbeat
 from appliance.system.shapes import Component, SystemStatus
 from appliance.system.version import atom_version
 
-__all__ = ["system_status", "atom_version"]
+__all__ = ["system_status", "atom_version", "backup_status"]
 
 _MIN_FREE_BYTES = 1 << 30
 _HEARTBEAT_STALE_SECONDS = 180
@@ -31,7 +31,7 @@ async def system_status(settings: Settings, db: Database, pending_jobs: Callable
         await _job_queue(db, pending_jobs),
         _disk(settings),
         await asyncio.to_thread(_models, settings),
-        await asyncio.to_thread(_backups, settings),
+        await asyncio.to_thread(backup_status, settings),
     ]
     return SystemStatus(ok=all(c.ok for c in components), version=atom_version(), components=components)
 
@@ -108,7 +108,7 @@ def _disk(settings: Settings) -> Component:
     )
 
 
-def _backups(settings: Settings) -> Component:
+def backup_status(settings: Settings) -> Component:
     """The last good backup: there is one, and it is recent (a missed day shows here)."""
     last = last_good(settings.backup_folder)
     keyed = bool(settings.backup.recipient.strip()) or (settings.data_dir / RECIPIENT_FILE).is_file()

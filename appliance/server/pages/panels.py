@@ -8,6 +8,7 @@ and sign-ins and tokens on My account.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from appliance.organizer.tasks.tasks import today_tasks
 from appliance.organizer.timing import aware_utc, now_in
 from appliance.runtime import Runtime
 from appliance.server.pages.usage import load_usage
+from appliance.system.status import backup_status
 
 __all__ = ["Panel", "PANELS", "panel_named"]
 
@@ -49,8 +51,10 @@ class Panel:
         return f"/fragments/panels/{self.name}"
 
 
-async def _household(runtime: Runtime, _: Principal) -> dict[str, Any]:
-    return {"members": await users.list_users(runtime.db)}
+async def _household(runtime: Runtime, me: Principal) -> dict[str, Any]:
+    """The members; for admins also the last good backup (the household's safety net, at a glance)."""
+    backup = await asyncio.to_thread(backup_status, runtime.settings) if me.is_admin else None
+    return {"members": await users.list_users(runtime.db), "backup": backup}
 
 
 async def _today(runtime: Runtime, me: Principal) -> dict[str, Any]:
@@ -93,7 +97,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("lists", "Lists", ("lists",), _lists),
     Panel("chats", "Recent chats", ("conversations",), _chats),
     Panel("knowledge", "Notes and documents", (), _knowledge),
-    Panel("household", "Household", ("members",), _household),
+    Panel("household", "Household", ("members", "jobs"), _household),  # jobs: a backup run ending
     Panel("connections", "Connections", ("connections",), _connections),
     Panel("ai", "AI this month", ("ai-usage", "ai-preferences"), _ai_month),  # every ledger entry; a new budget
 )
