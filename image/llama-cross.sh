@@ -32,7 +32,11 @@ CMAKE_ARGS="-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64 \
 # from a native one only in its platform tag, which pip set from this machine. The build folder
 # stays in OUT (scikit-build-core's build-dir), so a build cut short resumes where it stopped.
 "$PYTHON" "$(dirname "$0")/retag_wheel.py" "$build"/llama_cpp_python-*.whl linux_aarch64 >/dev/null
-machine="$(unzip -p "$build"/llama_cpp_python-*aarch64*.whl llama_cpp/lib/libllama.so | od -An -tx1 -j18 -N2 | tr -d ' ')"
+# pip may reuse a wheel it built before (its cache is keyed by the sdist, not CMAKE_ARGS): the ELF
+# machine check below is what proves this one is aarch64. The library goes to a file first: od
+# stops reading after two bytes, and under pipefail unzip's broken pipe would end the script.
+unzip -p "$build"/llama_cpp_python-*aarch64*.whl llama_cpp/lib/libllama.so >"$build/libllama.so"
+machine="$(od -An -tx1 -j18 -N2 "$build/libllama.so" | tr -d ' ')"
 [ "$machine" = "b700" ] || { echo "llama-cross.sh: libllama.so is not an aarch64 ELF file ($machine)" >&2; exit 1; }
 mv "$build"/llama_cpp_python-*aarch64*.whl "$OUT/"
 echo "llama-cpp-python ${VERSION} for armv8-a in $OUT" >&2
