@@ -62,13 +62,25 @@ def answer(socket, turn: Turn | None = None, until=("idle", "stop", "error")) ->
 
 
 def talk(socket, speech: Pcm, reason: str = "push-to-talk", silence: float = 1.5, end: bool = True) -> Turn:  # type: ignore[no-untyped-def]
+    speak(socket, speech, reason, silence, end)
+    return answer(socket)
+
+
+def speak(socket, speech: Pcm, reason: str = "push-to-talk", silence: float = 1.5, end: bool = True) -> None:  # type: ignore[no-untyped-def]
     socket.send_text(json.dumps({"type": "listen", "reason": reason}))
     audio = speech.audio + bytes(int(silence * RATE) * 2)
     for at in range(0, len(audio), CHUNK):
         socket.send_bytes(audio[at : at + CHUNK])
     if end:
         socket.send_text(json.dumps({"type": "end"}))
-    return answer(socket)
+
+
+def until_stop(socket) -> list[str]:  # type: ignore[no-untyped-def]
+    """Read to the server's "stop"; a ring that began before it (a busy machine) is passed over."""
+    seen = []
+    while (got := receive(socket)) != {"type": "stop"}:
+        seen.append("audio" if isinstance(got, bytes) else got["type"])
+    return seen
 
 
 def spoken(wav: bytes) -> Pcm:
@@ -119,12 +131,13 @@ def test_a_timer_set_from_the_page_rings_there_and_stop_silences_it(voice_app: T
         receive(socket)
         set_it = talk(socket, say("Atom, set a timer for 2 seconds."))
         ring = answer(socket)  # the announcement and its audio
-        stopped = talk(socket, say("Atom, stop."))
-        with pytest.raises(queue.Empty):  # the two rings left never come
+        speak(socket, say("Atom, stop."))
+        before_stop = until_stop(socket)
+        with pytest.raises(queue.Empty):  # the rings left never come
             socket.receive(timeout=6)
     assert set_it.first("reply")["tool"] == "set_timer"
     assert ring.first("announce")["kind"] == "timer" and ring.wavs
-    assert stopped.types()[-1] == "stop"
+    assert before_stop[-3:] == ["voice-started", "voice-stopped", "transcript"], before_stop
 
 
 def test_the_stop_button_interrupts_a_ringing_timer(voice_app: TestClient, say) -> None:
@@ -133,7 +146,7 @@ def test_the_stop_button_interrupts_a_ringing_timer(voice_app: TestClient, say) 
         talk(socket, say("Atom, set a timer for 1 second."))
         assert answer(socket).first("announce")["kind"] == "timer"
         socket.send_text(json.dumps({"type": "stop"}))
-        assert receive(socket) == {"type": "stop"}
+        until_stop(socket)
         with pytest.raises(queue.Empty):  # nothing more rings
             socket.receive(timeout=5)
 
