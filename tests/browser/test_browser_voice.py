@@ -35,7 +35,7 @@ from tests.voice.satellite_fake import Device
 pytest.importorskip("piper", reason="piper-tts is one of Atom's dependencies")
 
 COMMAND = "Atom, put bananas on the shopping list."
-VOICE_MODELS = ("whisper-tiny-en", "piper-joe", "wake-features")
+VOICE_MODELS = ("whisper-tiny-en", "piper-joe", "wake-features", "atom-wake")
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +177,22 @@ def test_a_recording_of_atom_reaches_the_enrolment(signed_in: Callable[..., Page
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete my recordings").click()
     expect(count).to_contain_text("0 of", timeout=20_000)
+
+
+def test_recordings_adapt_the_wake_word_and_the_page_shows_before_and_after(signed_in: Callable[..., Page]) -> None:
+    page = voice_page(signed_in)
+    count = page.locator("[data-enrol-count]")
+    expect(count).to_contain_text("0 of")
+    needed = int(count.inner_text().split(" of ")[1].split()[0])
+    record = page.get_by_role("button", name='Record "Atom"')
+    for done in range(1, needed + 1):  # each opens the microphone afresh: "Atom, put…" from its start
+        record.click()
+        expect(count).to_contain_text(f"{done} of", timeout=20_000)
+    page.get_by_role("button", name="Adapt to my voice").click()
+    expect(count).to_contain_text("adapted to your voice", timeout=120_000)
+    expect(page.locator("[data-enrol-before]")).to_contain_text("recordings (average score")
+    expect(page.locator("[data-enrol-after]")).to_contain_text(f"of {needed} recordings")
+    screenshot(page, "voice-enrolment")
 
 
 def test_a_member_on_a_phone_sees_their_part_of_the_page(signed_in: Callable[..., Page]) -> None:
