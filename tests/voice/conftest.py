@@ -4,6 +4,7 @@ app serves Wyoming on a free loopback port."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
@@ -69,29 +70,48 @@ def loopback_listener() -> socket.socket:
     return listener
 
 
+def linked_settings(settings: Settings, installed: Path) -> Settings:
+    """The test's settings with models installed once per session linked into its data folder."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.symlink(installed / "models", settings.data_dir / "models")
+    return with_voice(settings, allowed_addresses=("127.0.0.1",))
+
+
+@contextlib.contextmanager
+def serving_runtime(settings: Settings, engine: VoiceEngine) -> Iterator[Runtime]:
+    """A runtime with the session's loaded engine, its Wyoming endpoint on a free loopback port."""
+    runtime = open_runtime(settings)
+    runtime.voice = engine
+    runtime.wyoming_listener = loopback_listener()
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@contextlib.contextmanager
+def admin_app(runtime: Runtime) -> Iterator[TestClient]:
+    """The app running (its lifespan serves Wyoming), signed in as the household's admin."""
+    with TestClient(app=create_app(runtime, close_runtime=False)) as client:
+        response = client.post("/api/setup", json=first_admin(runtime))
+        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+        yield client
+
+
 @pytest.fixture
 def voice_settings(settings: Settings, voice_models: Path) -> Settings:
-    """The test's settings with the shared models linked into its data folder."""
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.symlink(voice_models / "models", settings.data_dir / "models")
-    return with_voice(settings, allowed_addresses=("127.0.0.1",))
+    return linked_settings(settings, voice_models)
 
 
 @pytest.fixture
 def voice_runtime(voice_settings: Settings, engine: VoiceEngine) -> Iterator[Runtime]:
-    runtime = open_runtime(voice_settings)
-    runtime.voice = engine
-    runtime.wyoming_listener = loopback_listener()
-    yield runtime
-    runtime.close()
+    with serving_runtime(voice_settings, engine) as runtime:
+        yield runtime
 
 
 @pytest.fixture
 def voice_app(voice_runtime: Runtime) -> Iterator[TestClient]:
-    """The app running (its lifespan serves Wyoming), signed in as the household's admin."""
-    with TestClient(app=create_app(voice_runtime, close_runtime=False)) as client:
-        response = client.post("/api/setup", json=first_admin(voice_runtime))
-        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    with admin_app(voice_runtime) as client:
         yield client
 
 

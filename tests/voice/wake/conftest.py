@@ -5,7 +5,6 @@ Wyoming with it."""
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +15,12 @@ from litestar.testing import TestClient
 
 from appliance.ai.models import install_model, load_manifest
 from appliance.caches import model_cache
-from appliance.runtime import Runtime, open_runtime
-from appliance.server import create_app
+from appliance.runtime import Runtime
 from appliance.settings import Settings, load_settings
 from appliance.voice import VoiceEngine
 from appliance.voice.audio import RATE, Pcm, from_float
 from appliance.voice.wake import WakeModel, load_wake_model
-from tests.conftest import first_admin
-from tests.voice.conftest import VOICE_MODELS, loopback_listener, with_voice
+from tests.voice.conftest import VOICE_MODELS, admin_app, linked_settings, serving_runtime
 
 WAKE_MODELS = (*VOICE_MODELS, "atom-wake")
 
@@ -86,26 +83,19 @@ def joined(*parts: Pcm) -> Pcm:
 
 @pytest.fixture
 def wake_settings(settings: Settings, wake_models: Path) -> Settings:
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.symlink(wake_models / "models", settings.data_dir / "models")
-    return with_voice(settings, allowed_addresses=("127.0.0.1",))
+    return linked_settings(settings, wake_models)
 
 
 @pytest.fixture
 def wake_runtime(wake_settings: Settings, wake_engine: VoiceEngine) -> Iterator[Runtime]:
-    runtime = open_runtime(wake_settings)
-    runtime.voice = wake_engine
-    runtime.wyoming_listener = loopback_listener()
-    yield runtime
-    runtime.close()
+    with serving_runtime(wake_settings, wake_engine) as runtime:
+        yield runtime
 
 
 @pytest.fixture
 def wake_app(wake_runtime: Runtime) -> Iterator[TestClient]:
     """The app serving Wyoming with the wake model, signed in as the household's admin."""
-    with TestClient(app=create_app(wake_runtime, close_runtime=False)) as client:
-        response = client.post("/api/setup", json=first_admin(wake_runtime))
-        client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    with admin_app(wake_runtime) as client:
         yield client
 
 
