@@ -1,6 +1,7 @@
 """The Connections page in a real browser against a real `atom serve` whose connectors point at
 loopback fakes (the operator's `connectors.base_urls`): a pasted Todoist token to its task on the
-Tasks page, GitHub's device code shown and polled until the member approves, and accessibility."""
+Tasks page, GitHub's device code shown and polled until the member approves, Dropbox's shown code
+asked for (not an address) and pasted, and accessibility."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from atom_browser import ADMIN, ARTIFACTS, AtomServer, assert_accessible, screenshot, wait_live
 from playwright.sync_api import Page, expect
 
+from tests.fakes.dropbox_api import APP_KEY, FakeDropbox
 from tests.fakes.github_api import CLIENT_ID, FakeGitHub
 from tests.fakes.todoist_api import TOKEN, FakeTodoist
 from tests.processes import AtomProcess, free_port
@@ -29,9 +31,18 @@ def todoist() -> Iterator[FakeTodoist]:
 
 
 @pytest.fixture(scope="module")
-def atom(tmp_path_factory: pytest.TempPathFactory, github: FakeGitHub, todoist: FakeTodoist) -> Iterator[AtomServer]:
+def dropbox() -> Iterator[FakeDropbox]:
+    with FakeDropbox() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def atom(
+    tmp_path_factory: pytest.TempPathFactory, github: FakeGitHub, todoist: FakeTodoist, dropbox: FakeDropbox
+) -> Iterator[AtomServer]:
     ARTIFACTS.mkdir(exist_ok=True)
-    env = {"ATOM_LOG_FORMAT": "text", "ATOM_CONNECTORS_BASE_URLS": f"github={github.url},todoist={todoist.url}"}
+    urls = f"github={github.url},todoist={todoist.url},dropbox={dropbox.url}"
+    env = {"ATOM_LOG_FORMAT": "text", "ATOM_CONNECTORS_BASE_URLS": urls}
     server = AtomProcess(
         "serve", tmp_path_factory.mktemp("atom-data"), free_port(), ARTIFACTS / "server-connections.log", env
     )
@@ -86,3 +97,25 @@ def test_github_shows_the_device_code_and_connects_once_approved(
     card.get_by_role("button", name="Sync now").click()
     expect(card).to_contain_text("1 item brought in")
     assert_accessible(page, "connections")
+
+
+def test_dropbox_asks_for_the_code_it_shows_and_connects_with_it(
+    signed_in: Callable[..., Page], dropbox: FakeDropbox
+) -> None:
+    page = _open(signed_in(ADMIN), "/connections")
+    card = page.locator("[data-service=dropbox]")
+    card.get_by_text("Connect Dropbox").click()
+    card.get_by_label("Client ID of the household's app").fill(APP_KEY)
+    card.get_by_role("button", name="Connect").click()
+    panel = page.locator("[data-pkce]")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("The service then shows a code")
+    expect(panel.locator("[data-pkce-landed]")).to_be_hidden()
+    box = panel.get_by_label("The code the service showed you")
+    expect(box).to_have_attribute("type", "text")  # a code is not an address: type=url would refuse it
+    code = dropbox.consent(panel.locator("[data-pkce-link]").get_attribute("href") or "")
+    box.fill(code)
+    panel.get_by_role("button", name="Finish signing in").click()
+    expect(card.locator("[data-connection-state=connected]")).to_be_visible(timeout=15_000)
+    expect(page.locator("[data-sign-in]")).to_be_hidden()
+    assert code not in page.content()

@@ -23,6 +23,9 @@ def test_the_page_lists_every_service_with_its_setup_and_sign_in(ada: TestClient
     assert 'name="token" type="password"' in text  # Todoist's pasted token
     assert 'name="client_secret"' in text  # Google's desktop app
     assert 'data-topics="connections"' in text
+    # Dropbox (`oauth.redirect = false`) shows a code: the page has the words and label to ask for it.
+    assert "The service then shows a code. Copy it and paste it here." in text
+    assert 'data-shown="The code the service showed you"' in text
     assert 'href="/connections" aria-current="page"' in text or 'aria-current="page" href="/connections"' in text
 
 

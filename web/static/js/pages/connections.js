@@ -1,5 +1,5 @@
 // Signing in to a service: a device code to type (polled no faster than the service allows), or
-// the PKCE link and a box for the address the browser lands on. Lists and buttons are forms.js's.
+// the PKCE link and a box for the address the browser lands on (or the code the service shows). Lists and buttons are forms.js's.
 import { ApiError, callApi } from "../api.js";
 import { announce } from "../announce.js";
 import { refreshTopics } from "../regions.js";
@@ -50,8 +50,21 @@ function showPkce(panel, step) {
   box.querySelector("[data-pkce-redirect]").textContent = step.pkce.redirect_uri;
   const form = box.querySelector("[data-pkce-form]");
   form.reset();
+  askFor(box, step.pkce.redirect_uri ? "landed" : "shown");
   form.dataset.api = `/api/connections/${step.connection.id}/sign-in/paste`;
   box.hidden = false;
+}
+
+// A service without a redirect (an empty redirect_uri) shows a code to paste, not an address.
+function askFor(box, what) {
+  box.querySelector("[data-pkce-landed]").hidden = what !== "landed";
+  box.querySelector("[data-pkce-shown]").hidden = what !== "shown";
+  const label = box.querySelector("[data-pkce-label]");
+  label.textContent = label.dataset[what];
+  const input = box.querySelector("#pkce-address");
+  input.type = what === "landed" ? "url" : "text";
+  input.spellcheck = false;
+  input.autocapitalize = "off";
 }
 
 function schedulePoll(panel, id, seconds) {
