@@ -138,6 +138,7 @@ class ChatReply:
         self.turn, self._started = turn, started
         self._parts: list[str] = []
         self._route: Route | None = None
+        self._fallback = ""  # kept with the answer, so a reload still says the AI was swapped
 
     async def events(self) -> AsyncGenerator[ChatEvent, None]:
         try:
@@ -165,6 +166,7 @@ class ChatReply:
             return None
         first = not self._parts
         self._parts.append(routed.chunk.text)
+        self._fallback = self._fallback or routed.fallback
         return Piece(text=routed.chunk.text, model=routed.route.name, fallback=routed.fallback if first else "")
 
     async def _keep(self) -> StoredMessage | None:
@@ -181,6 +183,7 @@ class ChatReply:
             text,
             provider=self._route.provider,
             model=self._route.model,
+            fallback=self._fallback,
         )
         self._bus.publish(Event(topic="conversations", action="updated", id=conversation_id), [self._user_id])
         return kept

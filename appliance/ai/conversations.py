@@ -66,6 +66,7 @@ async def add_message(
     content: str,
     provider: str | None = None,
     model: str | None = None,
+    fallback: str | None = None,
 ) -> tuple[Conversation, StoredMessage]:
     """Keep a message; returns the conversation as it is now (its title may come from this message)."""
     message = StoredMessage(
@@ -75,6 +76,7 @@ async def add_message(
         provider=provider,
         model=model,
         created_at=clock.now(),
+        fallback=fallback or None,
     )
     conversation = await db.write(_insert_message, user_id, conversation_id, message)
     if conversation is None:
@@ -89,6 +91,7 @@ class Turn(msgspec.Struct, frozen=True):
     content: str
     provider: str | None = None
     model: str | None = None
+    fallback: str | None = None  # the chosen AI failed and this one answered (gateway.fallback_note)
 
 
 async def keep_exchange(db: Database, user_id: str, conversation_id: str | None, turns: list[Turn]) -> Conversation:

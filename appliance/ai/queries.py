@@ -54,18 +54,21 @@ def conversation(conn: Reader, user_id: str, conversation_id: str) -> Conversati
 
 def messages(conn: Reader, conversation_id: str) -> list[StoredMessage]:
     rows = conn.execute(
-        "SELECT id, role, content, provider, model, created_at FROM chat_messages"
+        "SELECT id, role, content, provider, model, created_at, fallback FROM chat_messages"
         " WHERE conversation_id = ? ORDER BY created_at, id",
         [conversation_id],
     ).fetchall()
-    return [StoredMessage(id=r[0], role=r[1], content=r[2], provider=r[3], model=r[4], created_at=r[5]) for r in rows]
+    return [
+        StoredMessage(id=r[0], role=r[1], content=r[2], provider=r[3], model=r[4], created_at=r[5], fallback=r[6])
+        for r in rows
+    ]
 
 
 def insert_message(conn: Writer, conversation_id: str, m: StoredMessage) -> None:
     conn.execute(
-        "INSERT INTO chat_messages (id, conversation_id, role, content, provider, model, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [m.id, conversation_id, m.role, m.content, m.provider, m.model, m.created_at],
+        "INSERT INTO chat_messages (id, conversation_id, role, content, provider, model, created_at, fallback)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [m.id, conversation_id, m.role, m.content, m.provider, m.model, m.created_at, m.fallback],
     )
 
 

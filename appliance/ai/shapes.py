@@ -206,6 +206,8 @@ class StoredMessage(msgspec.Struct, frozen=True, kw_only=True):
     provider: str | None
     model: str | None
     created_at: datetime
+    fallback: str | None = None
+    """Why another AI answered than the one chosen (gateway.fallback_note); None when none failed."""
 
 
 class ConversationDetail(msgspec.Struct, frozen=True, kw_only=True):

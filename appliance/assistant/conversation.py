@@ -28,6 +28,8 @@ class AssistReply(msgspec.Struct, frozen=True, kw_only=True):
     reply: str
     link: str | None = None
     data: object = None
+    fallback: str | None = None
+    """Why another AI answered than the one chosen (gateway.fallback_note): a swap is never silent."""
 
 
 async def assist(coordinator: Coordinator, ctx: ToolContext, text: str) -> AssistReply | ChatReply:
@@ -62,7 +64,7 @@ async def _keep(ctx: ToolContext, text: str, understood: Understanding, reply: T
     turns = [conversations.Turn("user", text)]
     if reply.text:
         provider, model = _author(understood)
-        turns.append(conversations.Turn("assistant", reply.text, provider, model))
+        turns.append(conversations.Turn("assistant", reply.text, provider, model, understood.fallback))
     kept = await conversations.keep_exchange(ctx.services.db, ctx.user_id, ctx.conversation_id, turns)
     ctx.services.bus.publish(Event(topic="conversations", action="updated", id=kept.id), [ctx.user_id])
     return kept.id
@@ -84,4 +86,5 @@ def _answer(conversation_id: str, outcome: Outcome, reply: ToolReply) -> AssistR
         reply=reply.text,
         link=reply.link,
         data=reply.data,
+        fallback=outcome.understood.fallback,
     )

@@ -42,6 +42,8 @@ class Understanding(msgspec.Struct, frozen=True, kw_only=True):
     """For `chat` chosen by a model: the words it already answered with."""
     model: str | None = None
     """For the `llm` tier: the provider/model that chose."""
+    fallback: str | None = None
+    """For the `llm` tier: why another AI chose than the member's (gateway.fallback_note)."""
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,10 +87,16 @@ class Coordinator:
         """What a model chose: a tool with its arguments, or `chat` with the words it already said."""
         if choice.tool is None:
             return Understanding(
-                tool=CHAT, arguments={}, tier="llm", confidence=choice.confidence, said=choice.text, model=choice.route
+                tool=CHAT,
+                arguments={},
+                tier="llm",
+                confidence=choice.confidence,
+                said=choice.text,
+                model=choice.route,
+                fallback=choice.fallback or None,
             )
         found = _understood(choice.tool, choice.arguments, "llm", choice.confidence)
-        return msgspec.structs.replace(found, model=choice.route)
+        return msgspec.structs.replace(found, model=choice.route, fallback=choice.fallback or None)
 
     async def act(self, text: str, ctx: ToolContext) -> Outcome:
         return await self.act_on(await self.understand(text, ctx), ctx)

@@ -66,7 +66,8 @@ async def _ask_model(coordinator: Coordinator, ctx: ToolContext, text: str) -> A
     if choice.fallback:  # told after the words (they streamed as the model wrote them), before Done
         yield Piece(text="", model=choice.route, fallback=choice.fallback)
     if choice.tool is None:
-        yield Done(message=await _keep(ctx, "".join(spoken), *choice.route.partition("/")[::2]))
+        provider, _, model = choice.route.partition("/")
+        yield Done(message=await _keep(ctx, "".join(spoken), provider, model, choice.fallback))
         return
     outcome = await coordinator.act_on(coordinator.from_model(choice), ctx)
     async for event in _tool_answer(ctx, outcome.understood, outcome.reply, outcome.acted):
@@ -81,16 +82,19 @@ async def _tool_answer(
         yield Piece(text=text, model=f"{TOOL_PROVIDER}/{understood.tool}")
     if understood.tool != CHAT:
         yield Acted(tool=understood.tool, tier=understood.tier, acted=acted, link=reply.link if reply else None)
-    yield Done(message=await _keep(ctx, text, TOOL_PROVIDER, understood.tool) if text else None)
+    kept = await _keep(ctx, text, TOOL_PROVIDER, understood.tool, understood.fallback) if text else None
+    yield Done(message=kept)
 
 
-async def _keep(ctx: ToolContext, text: str, provider: str, model: str) -> conversations.StoredMessage | None:
+async def _keep(
+    ctx: ToolContext, text: str, provider: str, model: str, fallback: str | None = None
+) -> conversations.StoredMessage | None:
     if not text:
         return None
     assert ctx.conversation_id is not None
     services = ctx.services
     _, kept = await conversations.add_message(
-        services.db, ctx.user_id, ctx.conversation_id, "assistant", text, provider, model
+        services.db, ctx.user_id, ctx.conversation_id, "assistant", text, provider, model, fallback
     )
     services.bus.publish(Event(topic="conversations", action="updated", id=ctx.conversation_id), [ctx.user_id])
     return kept

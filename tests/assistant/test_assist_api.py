@@ -26,6 +26,7 @@ def test_understand_says_what_it_would_do_without_doing_it(admin: TestClient) ->
         "confirm": False,
         "said": None,
         "model": None,
+        "fallback": None,
     }
     assert _items(admin) == []
 

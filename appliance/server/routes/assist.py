@@ -60,9 +60,11 @@ async def tool_context(
 async def _whole(reply: ChatReply) -> AssistReply:
     """A model's plain reply, read to its end (the chat page streams the same thing instead)."""
     parts: list[str] = []
+    fallback: str | None = None
     async for event in reply.events():
         if isinstance(event, Piece):
             parts.append(event.text)
+            fallback = fallback or event.fallback or None
         elif isinstance(event, Failed):
             parts.append(event.detail)
         elif isinstance(event, Done):
@@ -72,6 +74,7 @@ async def _whole(reply: ChatReply) -> AssistReply:
         understood=Understanding(tool="chat", arguments={}, tier="none", confidence=0.0),
         acted=False,
         reply="".join(parts),
+        fallback=fallback,
     )
 
 

@@ -14,6 +14,9 @@ export function init() {
 function showReply(form, answer) {
   const box = document.querySelector("[data-ask-reply]");
   box.querySelector("[data-ask-reply-text]").textContent = answer.reply || "Done.";
+  const note = box.querySelector("[data-ask-reply-note]"); // the chosen AI failed: never a silent swap
+  note.textContent = answer.fallback || "";
+  note.hidden = !answer.fallback;
   const link = box.querySelector("[data-ask-link]");
   const ownPage = typeof answer.link === "string" && answer.link.startsWith("/") && !answer.link.startsWith("//");
   link.hidden = !ownPage;
