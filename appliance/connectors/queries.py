@@ -22,6 +22,7 @@ __all__ = [
     "mark_remote_done",
     "delete_item",
     "delete_items",
+    "record_links",
 ]
 
 Row = tuple[Any, ...]
@@ -130,3 +131,12 @@ def delete_item(conn: Writer, connection_id: str, remote_id: str) -> None:
 
 def delete_items(conn: Writer, connection_id: str) -> None:
     conn.execute("DELETE FROM connector_items WHERE connection_id = ?", [connection_id])
+
+
+def record_links(conn: Reader, owner: str, record_ids: list[str]) -> list[Row]:
+    """(id, url) of the owner's brought-in records among `record_ids` that have a link."""
+    marks = ", ".join("?" * len(record_ids))
+    return conn.execute(
+        f"SELECT id, url FROM connector_records WHERE owner = ? AND url IS NOT NULL AND id IN ({marks})",
+        [owner, *record_ids],
+    ).fetchall()

@@ -11,12 +11,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from appliance import clock
 from appliance.connectors.base import RemoteRecord
-from appliance.knowledge import Indexable, Knowledge, register_source
+from appliance.connectors.queries import record_links
+from appliance.knowledge import Indexable, Knowledge, SearchResults, register_source
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records", "web_url"]
+__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records", "web_url", "with_links"]
 
 CONNECTED = "connected"
 MAX_TEXT = 500_000  # characters kept and indexed per record; a longer one is cut there
@@ -41,6 +44,16 @@ async def delete_record(db: Database, knowledge: Knowledge, record_id: str) -> N
 
 async def connected_records(db: Database) -> list[Indexable]:
     return [_indexable(row) for row in await db.read(_all)]
+
+
+async def with_links(db: Database, viewer: str, found: SearchResults) -> SearchResults:
+    """`found` with each of the viewer's brought-in records carrying its stored link, to open it there."""
+    ids = [hit.id for hit in found.results if hit.type == CONNECTED]
+    if not ids:
+        return found
+    links = {record_id: web_url(url) for record_id, url in await db.read(record_links, viewer, ids)}
+    hits = [msgspec.structs.replace(hit, url=links[hit.id]) if hit.id in links else hit for hit in found.results]
+    return msgspec.structs.replace(found, results=hits)
 
 
 def web_url(url: str | None) -> str | None:

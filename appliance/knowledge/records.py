@@ -56,6 +56,8 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
     source: str
     shared: bool
     updated_at: datetime
+    url: str | None = None
+    """Where to open it, for a record brought in from elsewhere (`connected`): http(s) only, else none."""
 
 
 class SearchResults(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,7 +1,7 @@
 """The Connections page in a real browser against a real `atom serve` whose connectors point at
 loopback fakes (the operator's `connectors.base_urls`): a pasted Todoist token to its task on the
 Tasks page, GitHub's device code shown and polled until the member approves, Dropbox's shown code
-asked for (not an address) and pasted, and accessibility."""
+asked for (not an address) and pasted, its file found on Search with its Dropbox link, and accessibility."""
 
 from __future__ import annotations
 
@@ -102,6 +102,7 @@ def test_github_shows_the_device_code_and_connects_once_approved(
 def test_dropbox_asks_for_the_code_it_shows_and_connects_with_it(
     signed_in: Callable[..., Page], dropbox: FakeDropbox
 ) -> None:
+    dropbox.put("/Home/Kettle.md", b"# Kettle\n\nDescaling every month with citric acid.")
     page = _open(signed_in(ADMIN), "/connections")
     card = page.locator("[data-service=dropbox]")
     card.get_by_text("Connect Dropbox").click()
@@ -119,3 +120,15 @@ def test_dropbox_asks_for_the_code_it_shows_and_connects_with_it(
     expect(card.locator("[data-connection-state=connected]")).to_be_visible(timeout=15_000)
     expect(page.locator("[data-sign-in]")).to_be_hidden()
     assert code not in page.content()
+    card.get_by_role("button", name="Sync now").click()
+    expect(card).to_contain_text("1 item brought in")
+
+    # Search shows the file with its link at Dropbox, opened in a new tab without Atom's page.
+    page.goto("/search")
+    wait_live(page)
+    page.get_by_role("searchbox", name="Search or ask a question").fill("descaling")
+    link = page.get_by_role("list", name="Results").get_by_role("link", name="Kettle.md")
+    expect(link).to_have_attribute("href", "https://www.dropbox.com/home/Home?preview=Kettle.md")
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.get_by_role("list", name="Results")).to_contain_text("From a connection")

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED
 
+from appliance.connectors.records import with_links
 from appliance.errors import RequestTooLarge
 from appliance.knowledge import SearchQuery, SearchResults, notes
 from appliance.knowledge.ask import Answer, Question, ask
@@ -126,6 +127,7 @@ async def delete_document(runtime: RuntimeDep, principal: PrincipalDep, document
 
 @get("/api/search", tags=_TAGS, guards=[members_only])
 async def search(
+    db: DatabaseDep,
     knowledge: KnowledgeDep,
     principal: PrincipalDep,
     q: Annotated[str, Parameter(max_length=500)],
@@ -137,7 +139,8 @@ async def search(
     limit: Annotated[int, Parameter(ge=1, le=50)] = 10,
     mode: FromQuery[Literal["hybrid", "keyword", "vector"]] = "hybrid",
 ) -> SearchResults:
-    """Results best first: each with its id, type, title, a highlighted snippet (HTML, words in <mark>) and score."""
+    """Results best first: each with its id, type, title, a highlighted snippet (HTML, words in <mark>) and score,
+    and for a record brought in by a connection (`connected`) its link at the service, if it has one."""
     query = SearchQuery(
         text=q,
         types=tuple(type or ()),
@@ -148,7 +151,7 @@ async def search(
         limit=limit,
         mode=mode,
     )
-    return await knowledge.search(principal.user_id, query)
+    return await with_links(db, principal.user_id, await knowledge.search(principal.user_id, query))
 
 
 @post("/api/ask", tags=_TAGS, guards=[members_only], status_code=200)

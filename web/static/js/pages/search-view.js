@@ -8,9 +8,9 @@ const OPENERS = {
   note: (id) => `/notes/${encodeURIComponent(id)}`,
   document: (id) => `/documents/${encodeURIComponent(id)}`,
 };
-const KINDS = { note: "Note", document: "Document" };
+const KINDS = { note: "Note", document: "Document", connected: "From a connection" };
 const LABELS = {
-  type: { note: "Notes", document: "Documents" },
+  type: { note: "Notes", document: "Documents", connected: "From connections" },
   source: { notes: "Written here", upload: "Uploaded" },
 };
 
@@ -51,12 +51,18 @@ function replaceResults(list, hits) {
 
 function resultItem(hit) {
   const item = element("li", "result");
-  const open = OPENERS[hit.type];
+  const outside = webLink(hit.url);
+  const open = OPENERS[hit.type] ? OPENERS[hit.type](hit.id) : outside;
   const title = element(open ? "a" : "span", "result-title", hit.title);
   if (open) {
-    title.href = open(hit.id);
+    title.href = open;
     title.dataset.result = "";
     title.dataset.key = `${hit.type}:${hit.id}`;
+  }
+  if (open && open === outside) {
+    // At the service, in a new tab: Atom's page is not handed to it (noopener, no referrer).
+    title.target = "_blank";
+    title.rel = "noopener noreferrer";
   }
   const snippet = element("p", "result-snippet");
   snippet.append(markedText(hit.snippet));
@@ -65,6 +71,17 @@ function resultItem(hit) {
   meta.append(timeOf(hit.updated_at));
   item.append(title, snippet, meta);
   return item;
+}
+
+// The API gives http(s) links only; checked again so no other scheme ever becomes a link here.
+function webLink(address) {
+  if (!address) return null;
+  try {
+    const url = new URL(address);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function timeOf(moment) {
