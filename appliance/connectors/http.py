@@ -3,7 +3,9 @@ a per-connection budget, Retry-After and backoff, and the service's failures in 
 
     401 (after the grant's one refresh)            -> SignInNeeded
     429, 503 with Retry-After, GitHub's 403 with
-      x-ratelimit-remaining: 0                     -> waited out when short, else ServiceBusy
+      x-ratelimit-remaining: 0, Google's 403 with
+      reason (user)rateLimitExceeded               -> waited out when short (Retry-After, else
+                                                      backoff), else ServiceBusy
     5xx, timeouts, connection errors               -> retried with backoff, then ServiceFailed
     3xx, other 4xx                                 -> ServiceFailed (redirects are not followed)
 
@@ -78,7 +80,7 @@ class ServiceHttp:
             response = await self._send(method, url, attempt, **kwargs)
             if response is None:
                 continue
-            wait = _rate_limited(response)
+            wait = _rate_limited(response, self._policy.first_delay * 2 ** (attempt - 1))
             if wait is None and response.status_code < 500:
                 return self._checked(response)
             await self._wait_or_give_up(response, wait, attempt)
@@ -122,11 +124,17 @@ class ServiceHttp:
         return response
 
 
-def _rate_limited(response: httpx.Response) -> float | None:
-    """Seconds the service asked to wait, or None when this is not a rate limit."""
+# Google's usage limits answer 403 (not 429) with one of these reasons in the error body.
+_GOOGLE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+def _rate_limited(response: httpx.Response, backoff: float) -> float | None:
+    """Seconds the service asked to wait (`backoff` when it names none), or None when this is not a rate limit."""
     status, headers = response.status_code, response.headers
     if status == 403 and headers.get("x-ratelimit-remaining") == "0":  # GitHub's primary limit
         return max(0.0, float(headers.get("x-ratelimit-reset", "60")) - time.time())
+    if status == 403 and _google_rate_reason(response):
+        return _retry_after(headers["retry-after"]) if "retry-after" in headers else backoff
     if status == 429 or (status == 503 and "retry-after" in headers):
         return _retry_after(headers.get("retry-after"))
     return None
@@ -149,3 +157,12 @@ def _retry_after(value: str | None) -> float:
 def _same_origin(url: str, base: str) -> bool:
     a, b = httpx.URL(url), httpx.URL(base)
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+
+
+def _google_rate_reason(response: httpx.Response) -> bool:
+    """Whether a 403's body is Google's `{"error": {"errors": [{"reason": "rateLimitExceeded"}]}}`."""
+    try:
+        errors = response.json().get("error", {}).get("errors", [])
+        return any(isinstance(e, dict) and e.get("reason") in _GOOGLE_RATE_REASONS for e in errors)
+    except (ValueError, AttributeError, TypeError):
+        return False

@@ -1,14 +1,17 @@
 """Google Drive end to end over loopback HTTP: PKCE with the pasted loopback address, Docs
 exported and files downloaded into searchable records with their link (what Atom cannot read,
-or too large, left out), later changes by page token (trashed and removed files forgotten)."""
+or too large, left out), later changes by page token (trashed and removed files forgotten), and
+Drive's 403 rate limits waited out (Retry-After, else backoff) rather than taken for failures."""
 
 from __future__ import annotations
 
 from litestar.testing import TestClient
 
+from tests.connectors.conftest import Sleeps
 from tests.connectors.records_helpers import found, record_items, sync
 from tests.fakes.google_calendar_api import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.google_drive_api import DOC, FakeGoogleDrive
+from tests.fakes.loopback import Reply
 
 APP = {"connector": "google_drive", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
 
@@ -57,3 +60,38 @@ def test_later_changes_come_by_page_token(ada: TestClient, google_drive: FakeGoo
     assert found(ada, "february") and found(ada, "meter") == [] and found(ada, "chimney")
     assert not [r for r in google_drive.requests[before:] if r.path == "/drive/v3/files"]  # no full listing again
     assert any(r.path == "/drive/v3/changes" for r in google_drive.requests[before:])
+
+
+def test_a_rate_limit_403_is_waited_out_not_a_failure(
+    ada: TestClient, google_drive: FakeGoogleDrive, sleeps: Sleeps
+) -> None:
+    google_drive.put("Boiler.txt", b"Boiler service in September.")
+    connection = sign_in_drive(ada, google_drive)
+    google_drive.rate_limit(1, "rateLimitExceeded", retry_after="7")
+    google_drive.rate_limit(1, "userRateLimitExceeded")  # no Retry-After: exponential backoff
+    assert sync(ada, connection)["state"] == "connected"
+    assert sleeps.waits == [7.0, 2.0]  # Retry-After on the first try, then 1 s doubled on the second
+    assert found(ada, "september")[0]["title"] == "Boiler.txt"
+
+
+def test_a_rate_limit_that_lasts_stops_the_sync_until_later(
+    ada: TestClient, google_drive: FakeGoogleDrive, sleeps: Sleeps
+) -> None:
+    google_drive.put("Boiler.txt", b"Boiler service in September.")
+    connection = sign_in_drive(ada, google_drive)
+    google_drive.rate_limit(3)
+    stopped = sync(ada, connection)
+    assert stopped["state"] == "error" and stopped["retry_at"] and "slow down" in stopped["last_error"]
+    assert sleeps.waits == [1.0, 2.0]
+    assert sync(ada, connection)["state"] == "connected"  # Drive's quota is back: the sync goes on
+    assert found(ada, "september")
+
+
+def test_another_403_is_still_a_failure_not_a_wait(
+    ada: TestClient, google_drive: FakeGoogleDrive, sleeps: Sleeps
+) -> None:
+    connection = sign_in_drive(ada, google_drive)
+    body = {"error": {"errors": [{"domain": "global", "reason": "insufficientPermissions"}], "code": 403}}
+    google_drive.answer_next(Reply(403, body))
+    assert sync(ada, connection)["state"] == "error"
+    assert sleeps.waits == []
