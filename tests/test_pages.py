@@ -9,11 +9,13 @@ import re
 import pytest
 from litestar.testing import TestClient
 
+from appliance.runtime import Runtime
 from appliance.server.middleware import SECURITY_HEADERS
 from appliance.server.pages.access import safe_next
 from appliance.server.pages.devices import device_name
 from appliance.server.pages.nav import NAVIGATION
 from appliance.server.pages.templating import static_dir
+from tests.conftest import second_client
 
 MEMBER = {"username": "robin", "password": "robin-secret-2", "role": "member"}
 HTML = {"accept": "text/html"}
@@ -100,6 +102,42 @@ def test_unknown_pages_get_a_readable_page_and_the_api_keeps_json(admin: TestCli
     assert "This page does not exist" in page.text
     api = admin.get("/api/no-such-thing", headers=HTML)
     assert api.status_code == 404 and api.json()["status_code"] == 404
+
+
+def test_a_mistyped_address_keeps_a_signed_in_members_navigation(admin: TestClient, runtime: Runtime) -> None:
+    """No guard runs for an address that matches no route, so the 404 page looks the member up itself."""
+    page = admin.get("/chat-typo/nothing", headers=HTML)
+    assert page.status_code == 404 and "This page does not exist" in page.text
+    assert 'aria-label="Main"' in page.text and 'href="/chat"' in page.text and 'data-role="admin"' in page.text
+    assert "pick a page from the menu" in page.text
+
+
+def test_the_404_pages_lookup_is_read_only(admin: TestClient, runtime: Runtime) -> None:
+    """An unguarded visit must not keep a sign-in alive: no slide, no write, no cookie."""
+    runtime.db.write_sync(lambda c: c.execute("UPDATE sessions SET expires_at = now() + INTERVAL 1 HOUR"))
+    expiry = runtime.db.read_sync(lambda c: c.execute("SELECT expires_at FROM sessions").fetchall())
+    page = admin.get("/no-such-page", headers=HTML)  # the write above emptied the principal cache: a real lookup
+    assert page.status_code == 404 and 'aria-label="Main"' in page.text
+    assert "set-cookie" not in page.headers
+    assert runtime.db.read_sync(lambda c: c.execute("SELECT expires_at FROM sessions").fetchall()) == expiry
+    assert "set-cookie" in admin.get("/api/auth/me").headers  # a guarded request still slides it
+
+
+def test_a_mistyped_address_signed_out_or_with_a_forged_cookie_has_no_navigation(
+    admin: TestClient, runtime: Runtime
+) -> None:
+    with second_client(runtime) as stranger:
+        for cookies in ({}, {"atom_session": "forged"}, {"atom_session": ""}):
+            stranger.cookies.clear()
+            stranger.cookies.update(cookies)
+            page = stranger.get("/no-such-page", headers=HTML)
+            assert page.status_code == 404 and "This page does not exist" in page.text
+            assert 'aria-label="Main"' not in page.text and "data-role" not in page.text
+            assert "set-cookie" not in page.headers
+            api = stranger.get("/api/no-such-thing", headers=HTML)
+            assert api.status_code == 404 and api.json()["status_code"] == 404  # the API stays JSON
+    signed_in_api = admin.get("/api/no-such-thing", headers=HTML)
+    assert signed_in_api.status_code == 404 and signed_in_api.json()["status_code"] == 404
 
 
 def test_the_service_worker_caches_the_versioned_shell_only(client: TestClient) -> None:

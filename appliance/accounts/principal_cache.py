@@ -47,6 +47,11 @@ class PrincipalCache:
         # Shielded: one caller hanging up must not cancel the load the others wait for.
         return await asyncio.shield(task)
 
+    def remembered(self, key: str) -> Principal | None:
+        """A still-trusted entry, without loading one (for read-only lookups that must not fill the memo)."""
+        entry = self._entries.get(key)
+        return entry[0] if entry is not None and self._still_good(*entry) else None
+
     async def _load(self, key: str, generation: int, load: Loader) -> Principal | None:
         try:
             principal = await load()

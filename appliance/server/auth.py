@@ -31,6 +31,7 @@ __all__ = [
     "service_only",
     "members_only",
     "resolve_principal",
+    "recognise_member",
     "session_cookie",
     "refresh_session_cookie",
 ]
@@ -50,6 +51,25 @@ async def resolve_principal(connection: ASGIConnection) -> Principal | None:
     principal = await _from_bearer(runtime, connection) or await _from_cookie(runtime, connection)
     connection.state.principal = principal
     return principal
+
+
+async def recognise_member(connection: ASGIConnection) -> Principal | None:
+    """The member behind the session cookie, looked up read-only (for an error page's navigation).
+
+    The guards' own lookup (their principal cache, then the session), but it never slides the
+    session, writes nothing and sets no cookie: a request no guard checked must not keep a sign-in
+    alive. Nor is what it loads remembered, so the next guarded request still slides the session.
+    None when anonymous or a service.
+    """
+    principal = connection.state.principal if "principal" in connection.state else None
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    if principal is None and cookie:
+        runtime: Runtime = connection.app.state.runtime
+        principal = runtime.principals.remembered("session:" + digest(cookie))
+        if principal is None:
+            found = await resume_session(runtime.db, cookie, runtime.session_lifetime, slide=False)
+            principal = found[0] if found else None
+    return principal if isinstance(principal, Principal) and not principal.is_service else None
 
 
 async def authenticate(connection: ASGIConnection, handler: BaseRouteHandler) -> None:

@@ -3,22 +3,30 @@
 The API's JSON error handlers stay the source of truth; this wraps each one and,
 only for a page navigation (GET, wants HTML, not under /api or /fragments),
 renders its message into `error.html` with the same status code.
+
+A mistyped address (404) reached no guard, so its page recognises the member from the
+session cookie itself, read-only (`auth.recognise_member`), and keeps their navigation.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
+from litestar.response.base import ASGIResponse
+from litestar.types import Receive, Scope, Send
 
 from appliance.accounts.shapes import Principal
+from appliance.server.auth import recognise_member
 from appliance.server.pages.nav import navigation_for
 from appliance.server.pages.templating import render_html
 
 __all__ = ["with_html_errors"]
 
 Handler = Callable[[Request, Any], Response]
+_log = logging.getLogger(__name__)
 _NOT_PAGES = ("/api/", "/fragments/", "/static/", "/schema")
 _HEADINGS = {
     404: "This page does not exist",
@@ -38,9 +46,34 @@ def _html_for_pages(handler: Handler) -> Handler:
         response = handler(request, exc)
         if not _is_page_visit(request):
             return response
-        return _error_page(request, response)
+        if response.status_code == 404 and _member(request) is None:
+            return _PageAfterLookup(request, response)
+        return _error_page(request, response, _member(request))
 
     return handle
+
+
+class _PageAfterLookup(Response[bytes]):
+    """The error page, rendered once the member is recognised (an exception handler cannot await)."""
+
+    def __init__(self, request: Request, api_response: Response) -> None:
+        super().__init__(b"", status_code=api_response.status_code)
+        self._request, self._api_response = request, api_response
+
+    def to_asgi_response(self, app: Litestar | None, request: Request, **options: Any) -> ASGIResponse:
+        async def send_page(scope: Scope, receive: Receive, send: Send) -> None:
+            page = _error_page(self._request, self._api_response, await _recognised(request))
+            await page.to_asgi_response(app, request, **options)(scope, receive, send)
+
+        return cast(ASGIResponse, send_page)
+
+
+async def _recognised(request: Request) -> Principal | None:
+    try:
+        return await recognise_member(request)
+    except Exception:  # an error page must still show: without the member, it is the signed-out one
+        _log.warning("could not recognise the member for an error page", exc_info=True)
+        return None
 
 
 def _is_page_visit(request: Request) -> bool:
@@ -58,11 +91,10 @@ def _member(request: Request) -> Principal | None:
     return principal if isinstance(principal, Principal) and not principal.is_service else None
 
 
-def _error_page(request: Request, response: Response) -> Response:
+def _error_page(request: Request, response: Response, me: Principal | None) -> Response:
     status = response.status_code or 500
     detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
     heading = _HEADINGS.get(status, "That did not work")
-    me = _member(request)
     context: dict[str, object] = {
         "me": me,
         "nav": navigation_for(me, request.url.path) if me else [],
