@@ -153,6 +153,17 @@ def test_chat_formats_replies_and_says_when_it_fell_back(
     expect(reply).not_to_contain_text("**")
     screenshot(page, "chat-fallback", docs=True)
     assert_accessible(page, "chat-fallback-dark")
+    page.reload()  # the note is kept with the answer, not only streamed
+    expect(page.locator(".message-assistant").last.locator("[data-message-note]")).to_contain_text(
+        "Answered by Anthropic instead."
+    )
+    openai.fail(429, retry_after="30")
+    page.goto("/")
+    # The Ask box is not streamed: the note comes with the answer. (Long, so its chat's title is cut
+    # at a word like the one the phone test below looks for.)
+    _ask(page, "tell me something nice about oat milk for the party on Saturday, in one sentence")
+    expect(page.locator("[data-ask-reply-text]")).to_contain_text("oat milk")
+    expect(page.locator("[data-ask-reply-note]")).to_contain_text("Answered by Anthropic instead.")
     page.goto("/settings/usage")
     failed = page.locator("[data-requests-table] tr[data-failed]")
     expect(failed.first).to_contain_text("Failed")
