@@ -54,7 +54,7 @@ def test_the_stream_opens_with_my_kept_message_and_the_title_it_gave_the_convers
         url = f"/api/chat/conversations/{chat['id']}/messages"
         kind, turn = _events(ai_admin.post(url, json={"content": first}).text)[0]
         assert kind == "turn" and turn["message"]["content"] == first and turn["message"]["role"] == "user"
-        assert turn["conversation"]["title"] == "Plan a trip to Lisbon with many stops with many stops with m"
+        assert turn["conversation"]["title"] == "Plan a trip to Lisbon with many stops with many stops with…"
         events = _events(ai_admin.post(url, json={"content": "And Porto?"}).text)
         assert [events[0][0], events[-1][0]] == ["turn", "done"]
         assert events[0][1]["conversation"]["title"] == turn["conversation"]["title"]  # only the first message names it
