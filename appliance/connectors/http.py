@@ -7,7 +7,9 @@ a per-connection budget, Retry-After and backoff, and the service's failures in 
       reason (user)rateLimitExceeded               -> waited out when short (Retry-After, else
                                                       backoff), else ServiceBusy
     5xx, timeouts, connection errors               -> retried with backoff, then ServiceFailed
-    3xx, other 4xx                                 -> ServiceFailed (redirects are not followed)
+    3xx, other 4xx                                 -> ServiceFailed (redirects are not followed,
+                                                      but one to a `follow_to` address, once,
+                                                      without the sign-in: Box's downloads)
 
 Requests name where they go as `address:path` (`api:/issues`) against the manifest's
 `[urls]`; an absolute URL (a `Link: rel="next"`) must be on one of those same addresses, so
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -56,9 +58,11 @@ class ServiceHttp:
         budget: tuple[Budgets, str, RateLimit],
         policy: HttpPolicy,
         auth: httpx.Auth | None = None,
+        follow_to: Sequence[str] = (),
     ) -> None:
         self._title = title
         self._urls = dict(urls)
+        self._follow_to = tuple(follow_to)
         self._budgets, self._budget_key, self._limit = budget
         self._policy = policy
         self._client = httpx.AsyncClient(
@@ -74,7 +78,13 @@ class ServiceHttp:
 
     async def request(self, method: str, where: str, **kwargs: Any) -> httpx.Response:
         """The service's answer to one request (2xx or 4xx the caller reads), after waits and retries."""
-        url = self.url(where)
+        response = await self._attempts(method, self.url(where), **kwargs)
+        target = self._redirect_target(response)
+        if target is not None:  # a pre-signed download address: the member's token stays with the service
+            response = await self._attempts("GET", target, auth=None)
+        return self._checked(response)
+
+    async def _attempts(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         for attempt in range(1, self._policy.attempts + 1):
             self._budgets.take(self._budget_key, self._limit)
             response = await self._send(method, url, attempt, **kwargs)
@@ -82,7 +92,7 @@ class ServiceHttp:
                 continue
             wait = _rate_limited(response, self._policy.first_delay * 2 ** (attempt - 1))
             if wait is None and response.status_code < 500:
-                return self._checked(response)
+                return response
             await self._wait_or_give_up(response, wait, attempt)
         raise ServiceFailed(f"{self._title} kept failing; Atom will try again at the next sync")
 
@@ -103,6 +113,8 @@ class ServiceHttp:
     async def _send(self, method: str, url: str, attempt: int, **kwargs: Any) -> httpx.Response | None:
         try:
             return await self._client.request(method, url, **kwargs)
+        except httpx.InvalidURL:  # httpx reads a redirect's Location even when not following it
+            raise ServiceFailed(f"{self._title} answered with a redirect, which Atom does not follow") from None
         except httpx.TransportError:
             if attempt == self._policy.attempts:
                 raise ServiceFailed(f"{self._title} could not be reached; Atom will try again later") from None
@@ -115,6 +127,16 @@ class ServiceHttp:
         if wait is None and attempt == self._policy.attempts:
             raise ServiceFailed(f"{self._title} answered {response.status_code}; Atom will try again later")
         await self._policy.sleep(wait if wait is not None else self._policy.first_delay * 2 ** (attempt - 1))
+
+    def _redirect_target(self, response: httpx.Response) -> str | None:
+        """Where a redirect goes, when that is exactly one of the manifest's `follow_to` addresses."""
+        location = response.headers.get("location", "")
+        if not (response.is_redirect and "://" in location):
+            return None
+        try:
+            return location if any(_same_origin(location, base) for base in self._follow_to) else None
+        except httpx.InvalidURL:
+            return None
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.status_code == 401:

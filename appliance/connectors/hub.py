@@ -51,9 +51,11 @@ class ConnectorHub:
         return {name: override or url for name, url in manifest.urls.items()}
 
     def http(self, manifest: ConnectorManifest, connection_id: str, auth: httpx.Auth | None = None) -> ServiceHttp:
+        urls = self.urls(manifest)
         return ServiceHttp(
             title=manifest.title,
-            urls=self.urls(manifest),
+            urls=urls,
+            follow_to=[urls[name] for name in manifest.follow_to],
             transport=GuardedAsyncTransport(self._targets, self._tls_context()),
             budget=(self.budgets, connection_id, manifest.rate_limit),
             policy=self.policy,

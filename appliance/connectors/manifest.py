@@ -16,6 +16,8 @@
         [urls]                                  the service's fixed addresses, by name
         api = "https://api.github.com"
         auth = "https://github.com"
+        follow_to = ["download"]                [urls] names (https) a redirect may go to: followed
+                                                once, without the sign-in (Box's downloads)
         [oauth]                                 paths under those addresses, `name:path`
         device_code = "auth:/login/device/code"
         token = "auth:/login/oauth/access_token"
@@ -71,6 +73,7 @@ class ConnectorManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     token_label: str = "API token"
     token_header: str = "Bearer {token}"
     oauth: OAuthPaths = OAuthPaths()
+    follow_to: list[str] = []
 
     def check(self) -> None:
         """ValueError for a manifest whose sign-in kinds lack the addresses they need."""
@@ -82,3 +85,6 @@ class ConnectorManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
         for value in (self.oauth.device_code, self.oauth.token, self.oauth.authorize, self.oauth.revoke):
             if value and value.partition(":")[0] not in self.urls:
                 raise ValueError(f"{self.name}: oauth path {value!r} names no address in [urls]")
+        for name in self.follow_to:
+            if not self.urls.get(name, "").startswith("https://"):
+                raise ValueError(f"{self.name}: follow_to {name!r} must name an https address in [urls]")

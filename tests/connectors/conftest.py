@@ -16,6 +16,7 @@ from appliance.server import create_app
 from appliance.settings import Settings, load_settings
 from tests.conftest import add_member, first_admin, second_client, sign_in
 from tests.fakes.asana_api import FakeAsana
+from tests.fakes.box_api import FakeBox
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import FakeGoogleCalendar
@@ -99,6 +100,12 @@ def google_drive() -> Iterator[FakeGoogleDrive]:
 
 
 @pytest.fixture
+def box() -> Iterator[FakeBox]:
+    with FakeBox() as fake:
+        yield fake
+
+
+@pytest.fixture
 def settings(
     tmp_path: Path,
     github: FakeGitHub,
@@ -111,11 +118,12 @@ def settings(
     asana: FakeAsana,
     trello: FakeTrello,
     google_drive: FakeGoogleDrive,
+    box: FakeBox,
 ) -> Settings:
     server = {"allowed_hosts": ["testserver.local", "testserver"]}
     urls = f"github={github.url}, todoist={todoist.url}, google_calendar={google.url}, microsoft={microsoft.url}"
     urls += f", notion={notion.url}, dropbox={dropbox.url}, slack={slack.url}, asana={asana.url}"
-    urls += f", trello={trello.url}, google_drive={google_drive.url}"
+    urls += f", trello={trello.url}, google_drive={google_drive.url}, box={box.url}"
     return load_settings(
         environ={}, data_dir=tmp_path / "data", log={"format": "text"}, server=server, connectors={"base_urls": urls}
     )

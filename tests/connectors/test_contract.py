@@ -24,6 +24,8 @@ from tests.connectors.conftest import Sleeps
 from tests.connectors.records_helpers import record_titles
 from tests.connectors.test_asana import connect_asana, revoke_asana
 from tests.connectors.test_asana import seed_tasks as seed_asana
+from tests.connectors.test_box import connect_box
+from tests.connectors.test_box import seed_files as seed_box
 from tests.connectors.test_dropbox import seed_files, sign_in_dropbox
 from tests.connectors.test_github import sign_in_github
 from tests.connectors.test_google_calendar import event_titles, seed_events, sign_in_google
@@ -35,6 +37,8 @@ from tests.connectors.test_todoist import connect_todoist
 from tests.connectors.test_trello import connect_trello, revoke_trello, seed_cards
 from tests.fakes.asana_api import TOKEN as ASANA_TOKEN
 from tests.fakes.asana_api import FakeAsana
+from tests.fakes.box_api import TOKEN as BOX_TOKEN
+from tests.fakes.box_api import FakeBox
 from tests.fakes.dropbox_api import FakeDropbox
 from tests.fakes.github_api import FakeGitHub
 from tests.fakes.google_calendar_api import CLIENT_SECRET as GOOGLE_SECRET
@@ -98,6 +102,8 @@ SERVICES = [
     Service("trello", lambda c, f: connect_trello(c), seed_cards, revoke_trello, 1, synced_titles),  # all cards at once
     # the changes token, two listing pages and each file's download
     Service("google_drive", sign_in_drive, seed_drive, FakeGoogleDrive.revoke_all, 153, record_titles("google_drive")),
+    # two item pages of the root, and each file's content: its redirect and the download host's answer
+    Service("box", lambda c, f: connect_box(c), seed_box, FakeBox.revoke_all, 302, record_titles("box")),
 ]
 
 
@@ -254,6 +260,8 @@ def _secrets_at(fake: ServiceFake) -> set[str]:
         return {SLACK_TOKEN}
     if isinstance(fake, FakeDropbox):
         return set(fake.state.access) | fake.state.refresh
+    if isinstance(fake, FakeBox):
+        return {BOX_TOKEN}
     if isinstance(fake, FakeNotion):
         return {NOTION_SECRET}
     if isinstance(fake, FakeMicrosoft):
