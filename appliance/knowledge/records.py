@@ -40,10 +40,17 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     mine_only: bool = False
+    """Only what the viewer made, private or shared (the same as `owner` = the viewer)."""
+    owner: str | None = None
+    """Only what this owner made: a member's id or "household"; never widens what the viewer may see."""
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 10
     mode: Mode = "hybrid"
+
+    def owner_for(self, viewer: str) -> str | None:
+        """The owner results must have, if the query names one ("only mine" names the viewer)."""
+        return viewer if self.mine_only else self.owner
 
 
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):

@@ -75,17 +75,27 @@ def test_the_limit_never_hides_what_a_member_may_see_behind_what_they_may_not(
     assert [h["id"] for h in _keyword(admin, "gutter", limit=1)] == [mine["id"]]
 
 
-def test_search_filters_by_type_source_owner_and_date(admin: TestClient) -> None:
-    admin.post("/api/notes", json={"title": "Passport", "body": "Passport renewal form", "shared": True})
+def test_search_filters_by_type_source_owner_and_date(admin: TestClient, runtime: Runtime) -> None:
+    note = admin.post("/api/notes", json={"title": "Passport", "body": "Passport renewal form", "shared": True})
     upload = {"file": ("passport.txt", b"Passport renewal appointment on May 3rd.", "text/plain")}
     document = admin.post("/api/documents", files=upload).json()
-    assert {h["type"] for h in _keyword(admin, "passport")} == {"note", "document"}
+    add_member(admin, "robin")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        robins = robin.post("/api/notes", json={"title": "Passport photos", "body": "passport", "shared": True})
+        robin.post("/api/notes", json={"title": "Passport (private)", "body": "passport number"})
+        robin_id = robin.get("/api/auth/me").json()["id"]
+    assert {h["id"] for h in _keyword(admin, "passport")} == {note.json()["id"], document["id"], robins.json()["id"]}
     assert [h["id"] for h in _keyword(admin, "passport", type="document")] == [document["id"]]
     assert [h["type"] for h in _keyword(admin, "passport", source="upload")] == ["document"]
-    assert [h["type"] for h in _keyword(admin, "passport", mine="true")] == ["document"]
+    # "only mine": what I made, shared or not; an owner narrows to what that member shared, never more
+    assert {h["id"] for h in _keyword(admin, "passport", mine="true")} == {note.json()["id"], document["id"]}
+    assert {h["id"] for h in _keyword(admin, "passport", owner="me")} == {note.json()["id"], document["id"]}
+    assert [h["id"] for h in _keyword(admin, "passport", owner=robin_id)] == [robins.json()["id"]]
+    assert _keyword(admin, "passport", owner="nobody") == []
     assert _keyword(admin, "passport", since="2999-01-01T00:00:00") == []
     facets = admin.get("/api/search", params={"q": "passport", "mode": "keyword"}).json()["facets"]
-    assert facets["type"] == {"note": 1, "document": 1} and facets["source"] == {"notes": 1, "upload": 1}
+    assert facets["type"] == {"note": 2, "document": 1} and facets["source"] == {"notes": 2, "upload": 1}
 
 
 def _docx(text: str) -> bytes:

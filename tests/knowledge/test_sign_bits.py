@@ -118,6 +118,19 @@ def test_filters_on_type_source_and_date_apply_inside_the_scan(store: IndexStore
     assert len(since) == sum(1 for i in range(30) if 1 + i % 28 >= 20)
 
 
+def test_an_owner_filter_narrows_inside_the_scan_and_never_widens(store: IndexStore) -> None:
+    vectors = _unit(30)
+    ada_private = {_index(store, _record(i, owner="ada", shared=False), v) for i, v in enumerate(vectors[:10])}
+    ada_shared = {_index(store, _record(i + 10, owner="ada"), v) for i, v in enumerate(vectors[10:20])}
+    robin_shared = {_index(store, _record(i + 20, owner="robin"), v) for i, v in enumerate(vectors[20:25])}
+    robin_private = {_index(store, _record(i + 25, owner="robin", shared=False), v) for i, v in enumerate(vectors[25:])}
+    assert set(_nearest(store, vectors[0], k=100, mine_only=True)) == ada_private | ada_shared
+    assert set(_nearest(store, vectors[0], k=100, owner="ada")) == ada_private | ada_shared
+    assert set(_nearest(store, vectors[0], k=100, owner="robin")) == robin_shared  # never robin's private ones
+    assert set(_nearest(store, vectors[0], viewer="robin", k=100, owner="robin")) == robin_shared | robin_private
+    assert _nearest(store, vectors[0], k=100, owner="nobody") == []
+
+
 def test_a_deleted_record_is_gone_and_an_updated_one_found_by_its_new_vector(store: IndexStore) -> None:
     old, new, others = _unit(1)[0], _unit(1)[0], _unit(50)
     for i, v in enumerate(others):

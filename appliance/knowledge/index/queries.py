@@ -143,14 +143,18 @@ def rescore_rows(conn: Connection, ids: Sequence[int]) -> list[tuple[int, str, s
 
 
 def sign_rows(conn: Connection, ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
-    """(id, sign bits, audience, record type, source, updated_at) from sqlite-vec: all, or those of `ids`."""
-    sql = "SELECT id, embedding, audience, record_type, source, updated_at FROM chunks_vec"
+    """(id, sign bits, audience, record type, source, updated_at, owner) from sqlite-vec (the owner from
+    its passage): all, or those of `ids`."""
+    sql = (
+        "SELECT v.id, v.embedding, v.audience, v.record_type, v.source, v.updated_at, c.owner_id"
+        " FROM chunks_vec v JOIN chunks c ON c.id = v.id"
+    )
     if ids is None:
         return conn.execute(sql).fetchall()
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), _IN_BATCH):
         part = list(ids[start : start + _IN_BATCH])
-        rows += conn.execute(f"{sql} WHERE id IN ({_marks(part)})", part).fetchall()
+        rows += conn.execute(f"{sql} WHERE v.id IN ({_marks(part)})", part).fetchall()
     return rows
 
 
@@ -216,8 +220,11 @@ def clear_all(conn: Connection) -> None:
 
 def _filters(alias: str, viewer: str, query: SearchQuery) -> tuple[str, list[Any]]:
     col = f"{alias}." if alias else ""
-    clauses = [f"{col}audience IN (?, ?)" if not query.mine_only else f"{col}audience = ?"]
-    params: list[Any] = [viewer, HOUSEHOLD] if not query.mine_only else [viewer]
+    clauses = [f"{col}audience IN (?, ?)"]  # visibility first: an owner filter only narrows it
+    params: list[Any] = [viewer, HOUSEHOLD]
+    if (owner := query.owner_for(viewer)) is not None:
+        clauses.append(f"{col}owner_id = ?")
+        params.append(owner)
     if query.types:
         clauses.append(f"{col}record_type IN ({_marks(query.types)})")
         params += list(query.types)

@@ -3,7 +3,7 @@
 sqlite-vec keeps every passage's sign bits (`chunks_vec`, bit[384]), but its PyPI wheel scans
 them without SIMD: about 57 ms over 100k passages on the 2-core machine. The same Hamming
 distances over the same bits, held as six uint64 columns and counted with `np.bitwise_count`,
-take about 1 ms. So sqlite-vec stays the store and this is a copy of it in memory (76 bytes a
+take about 1 ms. So sqlite-vec stays the store and this is a copy of it in memory (80 bytes a
 passage: bits, id, and the columns searches filter on), read from it when first needed.
 
 The copy follows sqlite-vec through `vector_log`, which triggers fill in the same transaction as
@@ -44,6 +44,7 @@ class _Snapshot:
     kind: np.ndarray
     source: np.ndarray
     updated_at: np.ndarray  # int64 unix seconds
+    owner: np.ndarray  # int32 codes
 
 
 class SignBits:
@@ -80,8 +81,9 @@ class SignBits:
         return total
 
     def _mask(self, snap: _Snapshot, viewer: str, query: SearchQuery) -> np.ndarray:
-        audiences = [viewer] if query.mine_only else [viewer, HOUSEHOLD]
-        mask = np.isin(snap.audience, self._known(audiences))
+        mask = np.isin(snap.audience, self._known([viewer, HOUSEHOLD]))
+        if (owner := query.owner_for(viewer)) is not None:
+            mask &= np.isin(snap.owner, self._known([owner]))
         if query.types:
             mask &= np.isin(snap.kind, self._known(query.types))
         if query.sources:
@@ -131,6 +133,7 @@ class SignBits:
             kind=self._encode(r[3] for r in rows),
             source=self._encode(r[4] for r in rows),
             updated_at=np.array([r[5] for r in rows], dtype=np.int64),
+            owner=self._encode(r[6] for r in rows),
         )
 
     def _encode(self, names: Iterable[str]) -> np.ndarray:
@@ -149,6 +152,7 @@ class SignBits:
             kind=snap.kind[keep],
             source=snap.source[keep],
             updated_at=snap.updated_at[keep],
+            owner=snap.owner[keep],
         )
 
     def _join(self, snap: _Snapshot, rows: list[tuple[Any, ...]], seq: int) -> _Snapshot:
@@ -161,4 +165,5 @@ class SignBits:
             kind=np.concatenate([snap.kind, more.kind]),
             source=np.concatenate([snap.source, more.source]),
             updated_at=np.concatenate([snap.updated_at, more.updated_at]),
+            owner=np.concatenate([snap.owner, more.owner]),
         )
