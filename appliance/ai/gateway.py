@@ -21,7 +21,7 @@ from appliance.accounts.shapes import Principal
 from appliance.ai import keys, ledger, prices
 from appliance.ai.outbound import OutboundRules, StandIns
 from appliance.ai.preferences import get_preferences
-from appliance.ai.providers.base import ChatChunk, ChatProvider, ChatRequest, ProviderConfig, Usage
+from appliance.ai.providers.base import ChatChunk, ChatMessage, ChatProvider, ChatRequest, ProviderConfig, Usage
 from appliance.ai.providers.registry import box_provider, create_provider, manifest, manifests
 from appliance.ai.providers.tools import check_tools
 from appliance.ai.routing import AUTO_MODELS, Route, estimate_tokens, plan_routes
@@ -133,7 +133,9 @@ class AIGateway:
         self, principal: Principal, route: Route, premium: Route, request: ChatRequest, source: Source
     ) -> AsyncGenerator[ChatChunk, None]:
         provider = await self._provider(principal, route)
-        routed = msgspec.structs.replace(request, model=route.model, member=principal.user_id)
+        routed = msgspec.structs.replace(
+            request, model=route.model, member=principal.user_id, messages=_messages_for(route, request), local_note=""
+        )
         meter = _Meter(route, premium, request)
         try:
             # every provider's stream is an async generator, which the contract calls an AsyncIterator
@@ -268,6 +270,16 @@ def _prompt_text(request: ChatRequest) -> str:
     """What the model reads: the messages, and the tools' descriptions and schemas."""
     tools = msgspec.json.encode(request.tools).decode() if request.tools else ""
     return "".join(m.content for m in request.messages) + tools
+
+
+def _messages_for(route: Route, request: ChatRequest) -> list[ChatMessage]:
+    """The request's messages, with its local note in the system message when the model is on this box."""
+    if not request.local_note or route.key_id is not None:
+        return request.messages
+    first, *rest = request.messages or [ChatMessage(role="system", content="")]
+    if first.role != "system":
+        return [ChatMessage(role="system", content=request.local_note), *request.messages]
+    return [ChatMessage(role="system", content=f"{first.content}\n{request.local_note}".strip()), *rest]
 
 
 def fallback_note(failures: list[tuple[Route, ProviderError]], answering: Route) -> str:

@@ -2,7 +2,8 @@
 
 The "can do" lines come from the tool registry, so the description stays true as tools land or
 go; the "cannot do yet" examples are named only while no tool of that kind exists. Household
-names are data, not instructions: each is cut to one short line before it is said.
+names are data, not instructions: each is cut to one short line before it is said, and they go
+only to the model on this box (the other members' names are theirs, not a cloud provider's).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from appliance.accounts import users
 from appliance.assistant.context import ToolContext
 from appliance.assistant.registry import tools
 
-__all__ = ["abilities", "not_yet", "describe", "describe_for"]
+__all__ = ["abilities", "not_yet", "describe", "describe_for", "household_note", "household_line"]
 
 # Answers to Atom's own questions (and `help` itself): how to talk to Atom, not things it does.
 _NOT_ABILITIES = frozenset({"confirm", "deny", "cancel", "stop", "help"})
@@ -45,20 +46,26 @@ async def describe(ctx: ToolContext, *, tools_offered: bool) -> str:
     With the tools offered in the same request, their own descriptions are the "can do" list
     (the local model's prompt spells each one out): repeating them would only crowd its small
     context window. Without tools, the list is written out here."""
-    members = [u.display_name or u.username for u in await users.list_users(ctx.services.db) if not u.disabled]
     speaker = ctx.principal.display_name or ctx.principal.username
-    return describe_for(speaker, members, ctx.now, ctx.zone, ctx.room, list_abilities=not tools_offered)
+    return describe_for(speaker, ctx.now, ctx.zone, ctx.room, list_abilities=not tools_offered)
 
 
-def describe_for(
-    speaker: str, members: list[str], now: datetime, zone: tzinfo, room: str | None = None, *, list_abilities: bool
-) -> str:
+async def household_note(ctx: ToolContext) -> str:
+    """Who lives here: for the model on this box only (`ChatRequest.local_note`), never a cloud one."""
+    members = [u.display_name or u.username for u in await users.list_users(ctx.services.db) if not u.disabled]
+    return household_line(members)
+
+
+def household_line(members: list[str]) -> str:
+    return f"Household members: {', '.join(_one_line(m) for m in members)}."
+
+
+def describe_for(speaker: str, now: datetime, zone: tzinfo, room: str | None = None, *, list_abilities: bool) -> str:
     where = f" in the {_one_line(room)}" if room else ""
     can = ["What you can do:", *(f"- {line}" for line in abilities())] if list_abilities else []
     scope = "listed above" if list_abilities else "one of your tools"
     lines = [
         "You are Atom, the household's assistant, running on a small box in their home (not in the cloud).",
-        f"Household members: {', '.join(_one_line(m) for m in members)}.",
         f"You are talking with {_one_line(speaker)}{where}.",
         f"It is {now.strftime('%A %d %B %Y, %H:%M')}, time zone {zone}.",
         *(can or ["What you can do is exactly what your tools do."]),

@@ -14,7 +14,7 @@ from typing import Any
 
 from appliance.ai import conversations
 from appliance.ai.providers.base import ChatMessage, ChatRequest, ToolSpec
-from appliance.assistant.about import describe
+from appliance.assistant.about import describe, household_note
 from appliance.assistant.context import ToolContext
 from appliance.assistant.registry import tools
 
@@ -56,6 +56,7 @@ async def choose_streaming(text: str, ctx: ToolContext) -> AsyncGenerator[str | 
     request = ChatRequest(
         model="auto",
         messages=[await _system(ctx), *await _recent(ctx), ChatMessage(role="user", content=text)],
+        local_note=await household_note(ctx),
         tools=_specs(),
         tool_choice="auto",
         max_tokens=400,

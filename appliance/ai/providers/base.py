@@ -70,6 +70,9 @@ class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
     # Who asks, set by the gateway from the signed-in member. The local model shares its turns
     # fairly between members by it; providers never send it anywhere.
     member: str = ""
+    # Said only to the model on this box (the gateway adds it to the system message there and drops
+    # it for every other route): household details, such as other members' names, never leave home.
+    local_note: str = ""
 
 
 class Usage(msgspec.Struct, frozen=True, kw_only=True):
