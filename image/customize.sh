@@ -42,6 +42,10 @@ install_atom() {
   printf '# ATOM_* settings, e.g.\n# ATOM_PORT=8080\n' > "$ROOTFS/etc/atom/atom.env"
   cp -a "$WORK/data/." "$ROOTFS/var/lib/atom/"
   in_root chown -R atom:atom /var/lib/atom
+  # Until setup is done, a screen on the box shows the one-time setup code above the login prompt
+  # (atom serve writes the notice beside the code and removes both after setup).
+  install -d -m 0755 "$ROOTFS/etc/issue.d"
+  ln -sfn /var/lib/atom/setup.issue "$ROOTFS/etc/issue.d/atom-setup.issue"
   install -m 0644 "$WORK"/release/systemd/atom.service "$WORK"/release/systemd/atom-worker.service "$ROOTFS/etc/systemd/system/"
   install -D -m 0644 "$WORK/release/systemd/avahi/atom.service" "$ROOTFS/etc/avahi/services/atom.service"
   in_root systemctl enable atom.service atom-worker.service

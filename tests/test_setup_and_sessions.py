@@ -10,9 +10,14 @@ from tests.conftest import ADMIN, add_member, first_admin, second_client, sign_i
 
 def test_setup_creates_the_admin_only_while_no_user_exists(client: TestClient, runtime: Runtime) -> None:
     assert client.get("/api/setup").json() == {"needs_setup": True}
+    assert (runtime.settings.data_dir / "setup.issue").is_file()  # the console shows the code until setup
     body = first_admin(runtime)
     first = client.post("/api/setup", json=body)
     assert first.status_code == 201
+    assert (
+        not (runtime.settings.data_dir / "setup.issue").exists()
+        and not (runtime.settings.data_dir / "setup.code").exists()
+    )
     assert first.json()["role"] == "admin"
     assert client.get("/api/setup").json() == {"needs_setup": False}
     again = client.post("/api/setup", json={**body, "username": "intruder"})
