@@ -126,7 +126,7 @@ def test_a_manifest_path_missing_from_the_package_is_reported(tmp_path: Path, ca
 
 
 def test_a_file_entry_needs_exactly_one_source() -> None:
-    with pytest.raises(msgspec.ValidationError, match="either `source` or `parts`"):
+    with pytest.raises(msgspec.ValidationError, match="one of `source`, `parts` or `repository`"):
         _manifest(toy={"role": "stt", "package": "p", "files": [_entry("x", b"x")]})
 
 
