@@ -89,7 +89,9 @@ def test_removing_a_member_erases_everything_private_to_them(admin: TestClient, 
         phone.put("/api/ai/preferences", json={"policy": "local_only"})
     runtime.db.write_sync(
         lambda c: c.execute(
-            "INSERT INTO chat_messages VALUES ('m1', ?, 'user', 'hello', NULL, NULL, now())", [chat["id"]]
+            "INSERT INTO chat_messages (id, conversation_id, role, content, created_at)"
+            " VALUES ('m1', ?, 'user', 'hello', now())",
+            [chat["id"]],
         )
     )
     assert admin.delete(f"/api/members/{bob['id']}").status_code == 204
