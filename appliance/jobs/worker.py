@@ -24,7 +24,10 @@ def run_worker(settings: Settings) -> None:
     report_job_history(huey, lazy_server_client(settings))
     consumer = huey.create_consumer(workers=settings.jobs.workers, worker_type="thread", periodic=True)
     threading.Thread(target=_tell_systemd, args=(consumer,), name="sd-notify", daemon=True).start()
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        notify("STOPPING=1")  # here too: the process may end before the notifier thread is scheduled
 
 
 def _tell_systemd(consumer: Consumer) -> None:
