@@ -116,7 +116,7 @@ def open_runtime(settings: Settings) -> Runtime:
     token = _ensure_service_token(settings.service_token_path)
     runtime = Runtime(settings=settings, db=db, vault=Vault(db, master), jobs=JobQueue(settings), service_token=token)
     if db.read_sync(account_queries.count_users) == 0:
-        runtime.setup_code = ensure_setup_code(settings.data_dir)
+        runtime.setup_code = ensure_setup_code(settings.data_dir, settings.server.port)
     else:
         forget_setup_code(settings.data_dir)
     return runtime

@@ -51,6 +51,7 @@ def test_the_greeting_names_lan_addresses_the_setup_code_and_the_data_folder(tmp
     assert f"One-time setup code: {code}" in shown
     notice = data / "setup.issue"  # a screen plugged into the box shows it above the login prompt
     assert f"Setup code: {code}" in notice.read_text() and notice.stat().st_mode & 0o777 == 0o600
+    assert f".local:{port} in a browser" in notice.read_text()
     assert f"Data folder: {data.resolve()}" in shown
     assert "0.0.0.0" not in shown
     assert f":{port}/" in shown

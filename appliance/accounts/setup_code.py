@@ -26,10 +26,10 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read off a scre
 _GROUPS, _GROUP_LENGTH = 3, 4
 
 
-def ensure_setup_code(data_dir: Path) -> str:
+def ensure_setup_code(data_dir: Path, port: int = 80) -> str:
     """The pending setup code, made once and kept until setup succeeds."""
     code = _kept_code(data_dir / SETUP_CODE_FILE)
-    _write_private(data_dir / SETUP_ISSUE_FILE, _console_notice(code))
+    _write_private(data_dir / SETUP_ISSUE_FILE, _console_notice(code, port))
     return code
 
 
@@ -57,9 +57,10 @@ def forget_setup_code(data_dir: Path) -> None:
     (data_dir / SETUP_ISSUE_FILE).unlink(missing_ok=True)
 
 
-def _console_notice(code: str) -> str:
+def _console_notice(code: str, port: int) -> str:
     host = socket.gethostname().split(".")[0] or "atom"
-    return f"\nAtom is ready to set up: open http://{host}.local in a browser\nSetup code: {code}\n\n"
+    address = f"http://{host}.local" + ("" if port == 80 else f":{port}")
+    return f"\nAtom is ready to set up: open {address} in a browser\nSetup code: {code}\n\n"
 
 
 def _write_private(path: Path, text: str) -> None:
