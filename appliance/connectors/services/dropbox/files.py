@@ -3,35 +3,29 @@ document parsers (the ones uploads go through), each with a link to the file at 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from appliance.connectors.base import RemoteRecord
+from appliance.connectors.files import MAX_BYTES, file_text, readable
 from appliance.connectors.services.dropbox import api
-from appliance.errors import InvalidInput
-from appliance.knowledge.documents.parsers import parse_document
 
-__all__ = ["READS", "MAX_BYTES", "wanted", "as_record"]
-
-READS = (".txt", ".md", ".markdown", ".pdf", ".docx")
-MAX_BYTES = 20 * 1024 * 1024  # a larger file is left out: its download and parse would take the box too long
+__all__ = ["MAX_BYTES", "wanted", "as_record"]
 
 
 def wanted(entry: api.Entry) -> bool:
-    return entry.tag == "file" and PurePosixPath(entry.name).suffix.lower() in READS and entry.size <= MAX_BYTES
+    return entry.tag == "file" and readable(entry.name, entry.size)
 
 
 async def as_record(entry: api.Entry, data: bytes) -> RemoteRecord | None:
     """The file's text as a record; None when Atom cannot read it (a scan, a protected PDF)."""
-    try:
-        parsed = await asyncio.to_thread(parse_document, entry.name, data)  # parsing a PDF takes CPU
-    except InvalidInput:
+    text = await file_text(entry.name, data)
+    if text is None:
         return None
     return RemoteRecord(
         remote_id=entry.path_lower,
         title=entry.name,
-        text=f"{entry.path_display}\n\n{parsed.text}",
+        text=f"{entry.path_display}\n\n{text}",
         url=_link(entry.path_display),
         updated_at=entry.server_modified,
     )

@@ -3,17 +3,14 @@ parsers (a Google Doc exported as plain text), each with its link."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import PurePosixPath
 
 from appliance.connectors.base import RemoteRecord
+from appliance.connectors.files import MAX_BYTES, file_text
 from appliance.connectors.services.google_drive.api import DOC, DriveFile
-from appliance.errors import InvalidInput
-from appliance.knowledge.documents.parsers import parse_document
 
 __all__ = ["MAX_BYTES", "wanted", "as_record"]
 
-MAX_BYTES = 20 * 1024 * 1024  # a larger file is left out: its download and parse would take the box too long
 _SUFFIXES = {
     DOC: ".txt",
     "text/plain": ".txt",
@@ -30,14 +27,13 @@ def wanted(found: DriveFile) -> bool:
 async def as_record(found: DriveFile, data: bytes) -> RemoteRecord | None:
     """The file's text as a record; None when Atom cannot read it (a scan, a protected PDF)."""
     name = PurePosixPath(found.name).stem + _SUFFIXES[found.mimeType]  # the parser goes by the suffix
-    try:
-        parsed = await asyncio.to_thread(parse_document, name, data)  # parsing a PDF takes CPU
-    except InvalidInput:
+    text = await file_text(name, data)
+    if text is None:
         return None
     return RemoteRecord(
         remote_id=found.id,
         title=found.name or "(untitled)",
-        text=parsed.text,
+        text=text,
         url=found.webViewLink or f"https://drive.google.com/file/d/{found.id}/view",
         updated_at=found.modifiedTime,
     )
