@@ -180,6 +180,26 @@ def test_stop_ends_a_reply_midway(signed_in: Callable[..., Page], fake: FakeOpen
     expect(thread.locator(".message-user").last).to_have_text(re.compile("Tell me a long story"))
 
 
+def test_a_message_sent_while_a_reply_streams_follows_it(signed_in: Callable[..., Page], fake: FakeOpenAI) -> None:
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    fake.server.released.clear()
+    try:
+        send(page, "Tell me a long story")
+        first = thread.locator(".message-assistant").last
+        expect(first.locator("[data-message-text]")).to_have_text(re.compile(r"^Hello\s*$"))
+        send(page, "And then a short one")
+        expect(thread.locator(".message-user")).to_have_count(1)  # waits for the first reply to end
+    finally:
+        fake.release()
+    expect(first.locator("[data-message-text]")).to_have_text(fake.text)
+    expect(thread.locator(".message-user")).to_have_count(2)
+    expect(thread.locator(".message-user").last).to_have_text(re.compile("And then a short one"))
+    expect(thread.locator(".message-assistant")).to_have_count(2)
+    expect(thread.locator(".message-assistant").last.locator("[data-message-text]")).to_have_text(fake.text)
+    expect(page.get_by_label("Message", exact=True)).to_have_value("")
+
+
 def test_a_budget_policy_is_saved(signed_in: Callable[..., Page]) -> None:
     page = signed_in(ADMIN)
     page.goto("/settings/ai")

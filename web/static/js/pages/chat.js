@@ -59,9 +59,14 @@ function onKey(chat, event) {
   }
 }
 
+// Enter pressed while a reply still streams is kept and sent once that reply ends, not dropped.
 async function send(chat) {
   const text = chat.input.value.trim();
-  if (!text || chat.controller) return;
+  if (!text) return;
+  if (chat.controller) {
+    chat.waiting = true;
+    return;
+  }
   const body = { content: text, model: chat.form.elements.model.value };
   chat.controller = new AbortController();
   setStreaming(chat, true);
@@ -75,10 +80,18 @@ async function send(chat) {
   } finally {
     chat.controller = null;
     setStreaming(chat, false);
+    sendWaiting(chat);
   }
 }
 
+function sendWaiting(chat) {
+  if (!chat.waiting) return;
+  chat.waiting = false;
+  send(chat);
+}
+
 function stop(chat) {
+  chat.waiting = false;
   if (chat.controller) chat.controller.abort(); // the server stops generating when we hang up
 }
 
