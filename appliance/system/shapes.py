@@ -55,6 +55,9 @@ class BackupOrder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     """`atom backup` through the server: sealed with a passphrase, or (None) to the household key."""
 
     passphrase: Annotated[str, msgspec.Meta(min_length=8, max_length=1024)] | None = None
+    one_time: bool = False
+    """An upgrade's own backup, deleted once the new release answers: it neither prunes the
+    household's backups nor counts toward `backup.keep`."""
 
     def __repr__(self) -> str:
         return "BackupOrder(…)"

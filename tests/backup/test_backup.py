@@ -183,6 +183,20 @@ def test_keep_is_applied_after_every_backup(runtime: Runtime, tmp_path: Path) ->
     assert not list(settings.data_dir.glob(".backup-staging-*"))  # the staging folder never stays
 
 
+def test_an_upgrades_one_time_backup_leaves_the_households_backups_alone(runtime: Runtime, tmp_path: Path) -> None:
+    import msgspec
+
+    settings = msgspec.structs.replace(
+        runtime.settings, backup=msgspec.structs.replace(runtime.settings.backup, keep=2)
+    )
+    household_key(runtime, tmp_path)
+    kept = [create_backup(settings, runtime.db).file for _ in range(2)]
+    one_time = create_backup(settings, runtime.db, "a one-time passphrase", prune_after=False).file
+    assert [b.file for b in list_backups(settings.backup_folder)] == [one_time, *reversed(kept)]
+    (settings.backup_folder / one_time).unlink()  # as `atom upgrade` does once the new release answers
+    assert [b.file for b in list_backups(settings.backup_folder)] == list(reversed(kept))
+
+
 def test_backups_are_for_admins_only(admin: TestClient, runtime: Runtime, tmp_path: Path) -> None:
     household_key(runtime, tmp_path)
     add_member(admin, *BEA)

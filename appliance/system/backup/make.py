@@ -42,12 +42,12 @@ class BackupRunner:
         self.settings, self.db = settings, db
         self._lock = threading.Lock()
 
-    def run(self, passphrase: str | None = None) -> BackupFile:
+    def run(self, passphrase: str | None = None, prune: bool = True) -> BackupFile:
         """Blocking: call it on a thread."""
         if not self._lock.acquire(blocking=False):
             raise Conflict("a backup is being made already; try again when it has finished")
         try:
-            return create_backup(self.settings, self.db, passphrase)
+            return create_backup(self.settings, self.db, passphrase, prune_after=prune)
         finally:
             self._lock.release()
 
@@ -58,8 +58,10 @@ class BackupRunner:
         return last_good(self.settings.backup_folder)
 
 
-def create_backup(settings: Settings, db: Database, passphrase: str | None = None) -> BackupFile:
-    """Back up the data folder into the backup folder; keep the newest `backup.keep`."""
+def create_backup(
+    settings: Settings, db: Database, passphrase: str | None = None, prune_after: bool = True
+) -> BackupFile:
+    """Back up the data folder into the backup folder; then (unless told not to) keep the newest `backup.keep`."""
     seal: x25519.Recipient | str = passphrase if passphrase is not None else recipient(settings)
     folder = open_folder(settings.backup_folder, make_parents=not settings.backup.folder)
     at = clock.now()
@@ -80,7 +82,8 @@ def create_backup(settings: Settings, db: Database, passphrase: str | None = Non
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    prune(folder, settings.backup.keep)
+    if prune_after:
+        prune(folder, settings.backup.keep)
     return BackupFile(file=final.name, size_bytes=final.stat().st_size, created_at=at.replace(microsecond=0), ok=True)
 
 

@@ -105,7 +105,8 @@ def _release_bytes(source: Path) -> int:
 
 def _backup_and_verify(plan: Plan, seams: Seams, passphrase: str) -> Path:
     seams.say("backing up the data folder")
-    made = seams.server().call("POST", "/api/control/backups", BackupOrder(passphrase=passphrase), _BACKUP_SECONDS)
+    order = BackupOrder(passphrase=passphrase, one_time=True)
+    made = seams.server().call("POST", "/api/control/backups", order, _BACKUP_SECONDS)
     archive = plan.settings.backup_folder / made["file"]
     seams.say(f"verifying the backup {archive.name}")
     try:
