@@ -16,7 +16,7 @@ from appliance import clock
 from appliance.accounts.shapes import Principal
 from appliance.ai.outbound import OutboundRules, Targets, check_url
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
-from appliance.organizer.caldav import store
+from appliance.organizer.caldav import sites, store
 from appliance.organizer.caldav.client import CalDAVClient, open_client
 from appliance.organizer.caldav.shapes import (
     CalDAVAccount,
@@ -33,7 +33,6 @@ from appliance.organizer.caldav.trust import (
     first_look,
     same_fingerprint,
 )
-from appliance.organizer.caldav.webdav import same_origin
 from appliance.organizer.calendar.calendars import get_calendar
 from appliance.organizer.calendar.shapes import Calendar
 from appliance.organizer.scope import VISIBLE, check_visible, owner_for
@@ -142,8 +141,9 @@ async def link_calendar(db: Database, actor: Principal, calendar_id: str, link: 
     account, owner = await _account_for(db, actor.user_id, link.account_id)
     if (owner is None) != calendar.shared:
         raise InvalidInput("a household calendar syncs with a household account, a personal one with your own")
-    if not same_origin(link.remote_url, account.url):
-        raise InvalidInput("the remote calendar must be on the account's own server")
+    reason = sites.refusal(link.remote_url, account.url, pinned=account.cert_sha256 is not None)
+    if reason is not None:
+        raise InvalidInput(f"the remote calendar must be on the account's own server ({reason})")
     await db.write(_link, calendar.id, account.id, link.remote_url)
     await db.write(store.set_sync_minutes, calendar.id, link.sync_minutes)
     return await get_calendar(db, actor.user_id, calendar.id)
