@@ -49,6 +49,13 @@ def test_everything_else_is_refused(url: str, account: str, reason: str) -> None
     assert found is not None and reason in found
 
 
+def test_the_same_origin_is_scheme_host_and_port() -> None:
+    assert refusal("https://dav.example/a/", "https://dav.example:443/b", pinned=True) is None
+    assert refusal("https://dav.example.evil/a", "https://dav.example/", pinned=True) is not None
+    assert refusal("http://dav.example/a", "https://dav.example/", pinned=True) is not None
+    assert refusal("https://dav.example:8443/a", "https://dav.example/", pinned=True) is not None
+
+
 def test_a_pinned_account_still_reaches_its_own_origin() -> None:
     assert refusal("https://nas.local:5001/dav/", "https://nas.local:5001/", pinned=True) is None
     assert refusal("http://192.168.1.5:5232/ada/", "http://192.168.1.5:5232/", pinned=False) is None
