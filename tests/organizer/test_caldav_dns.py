@@ -169,6 +169,9 @@ def test_a_domain_that_says_it_has_no_caldav_or_is_not_a_domain_is_told_so(house
     dns.add("_caldavs._tcp.nocal.test", "SRV", "0 0 443 .")
     none = _account(household, "nocal.test")
     assert none.status_code == 400 and "offers no CalDAV server" in none.json()["detail"]
+    dns.add("_caldavs._tcp.shaped.test", "SRV", "0 1 443 evil.test/x.shaped.test.")  # would make the host evil.test
+    shaped = _account(household, "shaped.test")
+    assert shaped.status_code == 400 and "not a host name" in shaped.json()["detail"]
     for typed in ("not a domain", "192.168.1.5", "@nocal.test", "single"):
         bad = _account(household, typed)
         assert bad.status_code == 400, (typed, bad.text)

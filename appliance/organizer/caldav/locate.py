@@ -30,6 +30,8 @@ from appliance.errors import ConfigError, InvalidInput, ServiceUnavailable
 __all__ = ["Nameserver", "nameserver_from", "account_url", "is_web_address", "LOOKUP_SECONDS"]
 
 LOOKUP_SECONDS = 5.0
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")  # letters, digits, hyphens: no "/", "@" or ":" to reshape a URL
 _PATH = re.compile(r"^/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")  # RFC 3986 path characters; no "//host"
 
 
@@ -86,6 +88,8 @@ async def _service(resolver: dns.asyncresolver.Resolver, label: str, domain: str
     if best.target == dns.name.root:  # RFC 2782: "decidedly not available"
         raise InvalidInput(f"{domain} says in DNS that it offers no CalDAV server ({name[:-1]})")
     host = best.target.to_text(omit_final_dot=True).lower()
+    if not _HOST.match(host):
+        raise InvalidInput(f"DNS for {domain} names a CalDAV server that is not a host name ({host[:100]!r})")
     port = "" if best.port == {"https": 443, "http": 80}[scheme] else f":{best.port}"
     url = f"{scheme}://{host}{port}{_path(await _lookup(resolver, name, 'TXT'))}"
     if not _within(host, domain):  # RFC 6764 §8: the member, not an unsigned DNS answer, says yes to it
