@@ -6,10 +6,10 @@ server over TLS), takes its target and port, and the path from the TXT record of
 does it then ask for `_caldav._tcp`. With no record, https://example.com/.well-known/caldav.
 
 The answer is only a suggestion from DNS, which is not signed (RFC 6764 §8): a target outside the
-domain asked about is not followed but shown, for the member to type if it is their provider's; the
-address found then meets every rule a typed one does (the outbound-address check, certificates). Lookups use dnspython's
-async resolver, bounded in time, against the system's DNS server or the one in
-`organizer.caldav_nameserver`.
+domain asked about is not followed but shown, for the member to type if it is their provider's.
+The address found then meets every rule a typed one does (the outbound-address check,
+certificates). Lookups use dnspython's async resolver, each bounded in time, against the system's
+DNS server or the one in `organizer.caldav_nameserver`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import dns.resolver
 from appliance.ai.outbound import split_url
 from appliance.errors import ConfigError, InvalidInput, ServiceUnavailable
 
-__all__ = ["Nameserver", "nameserver_from", "account_url", "is_web_address", "LOOKUP_SECONDS"]
+__all__ = ["Nameserver", "nameserver_from", "account_url", "LOOKUP_SECONDS"]
 
 LOOKUP_SECONDS = 5.0
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
@@ -62,14 +62,10 @@ def nameserver_from(setting: str) -> Nameserver | None:
     return Nameserver(str(ip), number)
 
 
-def is_web_address(text: str) -> bool:
-    return "://" in text
-
-
 async def account_url(address: str, *, plain_http: bool, nameserver: Nameserver | None) -> str:
     """Where to sign in: `address` itself when it is a web address, else found from its domain in DNS."""
     text = address.strip()
-    if is_web_address(text):
+    if "://" in text:  # a web address: used as typed (split_url judges it)
         return text
     domain = _domain_of(text)
     resolver = _resolver(nameserver)
