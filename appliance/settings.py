@@ -91,9 +91,14 @@ class KnowledgeSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The embedding model's weights as `int8` (about twice as fast, cosine 0.99 with fp32) or `fp32`."""
 
 
+_NAMESERVER = r"^(|[0-9.]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)$"
+
+
 class OrganizerSettings(msgspec.Struct, frozen=True, kw_only=True):
     caldav_sync_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 10
     """How often a calendar linked to a CalDAV server syncs, in minutes, unless its link sets its own."""
+    caldav_nameserver: Annotated[str, msgspec.Meta(pattern=_NAMESERVER)] = ""
+    """DNS server that finds a CalDAV server from a domain (`ip` or `ip:port`, `[ipv6]:port`); empty: the system's."""
 
 
 class StorageSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from appliance import clock as atom_clock
 from appliance.runtime import Runtime
 from tests.conftest import add_member, second_client, sign_in
+from tests.organizer.hosts import Names, answer_names
 
 
 class Clock:
@@ -51,6 +52,12 @@ def robin(household: TestClient, runtime: Runtime) -> Iterator[TestClient]:
         sign_in(client, "robin", "member password")
         client.member_id = member["id"]  # type: ignore[attr-defined]
         yield client
+
+
+@pytest.fixture
+def names(monkeypatch: pytest.MonkeyPatch) -> Names:
+    """Host names the test gives loopback (or any) addresses: `names["cal.example.test"] = "127.0.0.1"`."""
+    return answer_names(monkeypatch)
 
 
 def keyword(client: TestClient, text: str) -> list[dict]:

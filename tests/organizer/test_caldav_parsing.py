@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.errors import InvalidInput
-from appliance.organizer.caldav.webdav import parse_changes, parse_collections, same_origin
+from appliance.organizer.caldav.webdav import parse_changes, parse_collections
 
 BASE = "https://dav.example/ada/family/"
 
@@ -52,10 +52,3 @@ def test_a_body_that_is_not_plain_xml_is_refused_or_harmless(body: bytes) -> Non
     except InvalidInput:
         return
     assert changes.changed == {} and changes.deleted == set()
-
-
-def test_same_origin_compares_scheme_host_and_port() -> None:
-    assert same_origin("https://dav.example/a/", "https://dav.example/b")
-    assert not same_origin("https://dav.example.evil/a", "https://dav.example/")
-    assert not same_origin("http://dav.example/a", "https://dav.example/")
-    assert not same_origin("https://dav.example:8443/a", "https://dav.example/")

@@ -16,8 +16,9 @@ from appliance import clock
 from appliance.accounts.shapes import Principal
 from appliance.ai.outbound import OutboundRules, Targets, check_url
 from appliance.errors import InvalidInput, NotFound, PermissionDenied
-from appliance.organizer.caldav import store
+from appliance.organizer.caldav import sites, store
 from appliance.organizer.caldav.client import CalDAVClient, open_client
+from appliance.organizer.caldav.locate import Nameserver, account_url
 from appliance.organizer.caldav.shapes import (
     CalDAVAccount,
     CalDAVAccountCreate,
@@ -33,7 +34,6 @@ from appliance.organizer.caldav.trust import (
     first_look,
     same_fingerprint,
 )
-from appliance.organizer.caldav.webdav import same_origin
 from appliance.organizer.calendar.calendars import get_calendar
 from appliance.organizer.calendar.shapes import Calendar
 from appliance.organizer.scope import VISIBLE, check_visible, owner_for
@@ -62,18 +62,25 @@ async def list_accounts(db: Database, viewer: str) -> list[CalDAVAccount]:
 
 
 async def add_account(
-    db: Database, vault: Vault, rules: OutboundRules, actor: Principal, new: CalDAVAccountCreate
+    db: Database,
+    vault: Vault,
+    rules: OutboundRules,
+    actor: Principal,
+    new: CalDAVAccountCreate,
+    nameserver: Nameserver | None = None,
 ) -> CalDAVAccount:
+    """`new.url` may be a domain or an email address: the account keeps the server found for it in DNS."""
     if new.shared and not actor.is_admin:
         raise PermissionDenied("only an admin adds the household's CalDAV account")
     targets = targets_for(rules, new.shared)
-    await check_url(new.url, targets)
-    pinned = await _certificate_to_trust(new, targets)
+    url = await account_url(new.url, plain_http=new.plain_http, nameserver=nameserver)
+    await check_url(url, targets)
+    pinned = await _certificate_to_trust(url, new.cert_sha256, targets)
     owner = owner_for(new.shared, actor.user_id)
     account = CalDAVAccount(
         id=uuid.uuid4().hex,
         label=new.label.strip() or new.label,
-        url=new.url.strip(),
+        url=url,
         username=new.username,
         shared=new.shared,
         created_at=clock.now(),
@@ -84,32 +91,40 @@ async def add_account(
     return account
 
 
-async def look_at_certificate(rules: OutboundRules, actor: Principal, look: CertificateLook) -> ServerCertificate:
+async def look_at_certificate(
+    rules: OutboundRules, actor: Principal, look: CertificateLook, nameserver: Nameserver | None = None
+) -> ServerCertificate:
     """First contact: the certificate the server shows, for the member to compare before trusting it."""
     if look.shared and not actor.is_admin:
         raise PermissionDenied("only an admin adds the household's CalDAV account")
-    seen = await first_look(look.url.strip(), targets_for(rules, look.shared))
+    url = await account_url(look.url, plain_http=False, nameserver=nameserver)
+    seen = await first_look(url, targets_for(rules, look.shared))
     return ServerCertificate(
-        sha256=seen.sha256, subject=seen.subject, issuer=seen.issuer, not_after=seen.not_after, trusted=seen.trusted
+        url=url,
+        sha256=seen.sha256,
+        subject=seen.subject,
+        issuer=seen.issuer,
+        not_after=seen.not_after,
+        trusted=seen.trusted,
     )
 
 
-async def _certificate_to_trust(new: CalDAVAccountCreate, targets: Targets) -> Certificate | None:
+async def _certificate_to_trust(url: str, fingerprint: str | None, targets: Targets) -> Certificate | None:
     """The certificate to pin: the one the member checked, still the one the server shows. An https
     server no known authority vouches for is refused until its fingerprint is checked and given."""
-    if not new.url.strip().lower().startswith("https://"):
-        if new.cert_sha256:
+    if not url.lower().startswith("https://"):
+        if fingerprint:
             raise InvalidInput("only an https:// address has a certificate to trust")
         return None
-    seen = await first_look(new.url.strip(), targets)
-    if new.cert_sha256 is None:
+    seen = await first_look(url, targets)
+    if fingerprint is None:
         if seen.trusted:
             return None
         raise CertificateUntrusted(
-            f"no authority this box knows signed this server's certificate; its SHA-256 fingerprint is "
+            f"no authority this box knows signed the certificate of {url[:200]}; its SHA-256 fingerprint is "
             f"{seen.sha256}. If your server shows the same, add the account again trusting it"
         )
-    if not same_fingerprint(new.cert_sha256, seen.sha256):
+    if not same_fingerprint(fingerprint, seen.sha256):
         raise CertificateChanged(
             f"the server shows a certificate with the SHA-256 fingerprint {seen.sha256}, "
             "not the one you checked; do not trust it unless you know why it changed"
@@ -142,8 +157,9 @@ async def link_calendar(db: Database, actor: Principal, calendar_id: str, link: 
     account, owner = await _account_for(db, actor.user_id, link.account_id)
     if (owner is None) != calendar.shared:
         raise InvalidInput("a household calendar syncs with a household account, a personal one with your own")
-    if not same_origin(link.remote_url, account.url):
-        raise InvalidInput("the remote calendar must be on the account's own server")
+    reason = sites.refusal(link.remote_url, account.url, pinned=account.cert_sha256 is not None)
+    if reason is not None:
+        raise InvalidInput(f"the remote calendar must be on the account's own server ({reason})")
     await db.write(_link, calendar.id, account.id, link.remote_url)
     await db.write(store.set_sync_minutes, calendar.id, link.sync_minutes)
     return await get_calendar(db, actor.user_id, calendar.id)

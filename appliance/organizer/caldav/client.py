@@ -17,7 +17,7 @@ import httpx
 
 from appliance.ai.outbound import GuardedAsyncTransport, Targets
 from appliance.errors import AddressRefused, InvalidInput, ServiceUnavailable
-from appliance.organizer.caldav import webdav
+from appliance.organizer.caldav import sites, webdav
 from appliance.organizer.caldav.trust import CertificateChanged, CertificateUntrusted, pinned_context
 from appliance.organizer.caldav.webdav import CALDAV, DAV, Changes, Collection
 
@@ -83,10 +83,19 @@ async def open_client(
 
 
 class CalDAVClient:
-    def __init__(self, http: httpx.AsyncClient, base_url: str, pinned: bool = False) -> None:
+    """Signed in at `base_url` (the account's address); `here`: what the hrefs it is given are relative to."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, pinned: bool = False, here: str | None = None) -> None:
         self._http = http
         self.base_url = base_url
         self._pinned = pinned
+        self._here = here or base_url
+
+    def at(self, collection: str) -> CalDAVClient:
+        """The same client, for one collection: its items' hrefs (paths) are on the collection's host,
+        which may be another than the account's (see sites.py)."""
+        sites.check_reachable(collection, self.base_url, pinned=self._pinned)
+        return CalDAVClient(self._http, self.base_url, self._pinned, here=collection)
 
     async def discover(self) -> list[Collection]:
         """The calendars of the account: the URL itself if it is one, else those in its home, found
@@ -119,10 +128,11 @@ class CalDAVClient:
 
     def _redirected(self, here: str, location: str) -> str:
         target = urljoin(here, location)
-        if not webdav.same_origin(target, self.base_url):
+        reason = sites.refusal(target, self.base_url, pinned=self._pinned)
+        if reason is not None:
             raise InvalidInput(
                 f"the server's /.well-known/caldav leads to another address ({target[:200]}); "
-                "add the account with that address"
+                f"add the account with that address if you trust it ({reason})"
             )
         return target
 
@@ -167,7 +177,7 @@ class CalDAVClient:
             _check(response, "delete an item")
 
     def url_of(self, href: str) -> str:
-        return urljoin(self.base_url, href)
+        return urljoin(self._here, href)
 
     async def _propfind(self, url: str, depth: int, props: list[tuple[str, str]]) -> bytes:
         response = await self._send("PROPFIND", url, webdav.propfind_body(*props), {"Depth": str(depth), **_XML})
@@ -178,8 +188,7 @@ class CalDAVClient:
         self, method: str, href: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> Answer:
         url = self.url_of(href)
-        if not webdav.same_origin(url, self.base_url):
-            raise InvalidInput("the CalDAV server pointed outside its own address; Atom does not follow")
+        sites.check_reachable(url, self.base_url, pinned=self._pinned)
         try:
             async with self._http.stream(method, url, content=body, headers=headers or {}) as response:
                 return Answer(response.status_code, response.headers, await _read_capped(response))

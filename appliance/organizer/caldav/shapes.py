@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000, pattern=r"^https?://")]
+Address = Annotated[str, msgspec.Meta(min_length=3, max_length=2000, pattern=r"^\s*\S+\s*$")]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
@@ -43,8 +44,10 @@ class CalDAVAccount(msgspec.Struct, frozen=True, kw_only=True):
 
 class CalDAVAccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     label: Label
-    url: Url
-    """The server, your principal, or one calendar's address, e.g. https://cloud.example/remote.php/dav/."""
+    url: Address
+    """The server, your principal, or one calendar's address, e.g. https://cloud.example/remote.php/dav/;
+    or just a domain or an email address (example.com, alex@example.com): the server is then found in
+    DNS (RFC 6764) and the account keeps the address found."""
     username: Username
     password: Password
     """An app password where the server offers them. Kept encrypted; never shown again."""
@@ -54,10 +57,14 @@ class CalDAVAccountCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unkn
     cert_sha256: Fingerprint | None = None
     """For a server whose certificate no public authority signed (a NAS): the SHA-256 fingerprint the
     member checked (see POST /api/caldav/certificate). Atom then trusts that one certificate alone."""
+    plain_http: bool = False
+    """With a domain or email address only: also look for a plain-http server (`_caldav._tcp`) when DNS
+    names no https one. Its password then crosses the network unencrypted."""
 
 
 class CertificateLook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    url: Url
+    url: Address
+    """A server's https address, or a domain or email address to find its server in DNS."""
     shared: bool = False
     """Looked at as a household account would reach it (admins only)."""
 
@@ -65,6 +72,8 @@ class CertificateLook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 class ServerCertificate(msgspec.Struct, frozen=True, kw_only=True):
     """The certificate an https server shows, to compare with the one the server itself shows."""
 
+    url: str
+    """The server looked at: the address given, or the one DNS named for a domain."""
     sha256: str
     """AA:BB:… as servers and browsers show it."""
     subject: str

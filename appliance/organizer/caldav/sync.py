@@ -137,7 +137,7 @@ async def _sync(
         run = _Run(
             db=db,
             knowledge=knowledge,
-            client=client,
+            client=client.at(calendar.caldav.remote_url),
             calendar=calendar,
             collection=calendar.caldav.remote_url,
             local=await db.read(store.local_items, calendar.id),

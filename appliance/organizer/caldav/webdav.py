@@ -24,7 +24,6 @@ __all__ = [
     "parse_principal",
     "parse_changes",
     "parse_etags",
-    "same_origin",
 ]
 
 DAV = "DAV:"
@@ -119,11 +118,6 @@ def parse_etags(body: bytes, base: str) -> dict[str, str | None]:
         if href and href.rstrip("/") != collection and response.find(".//d:resourcetype/d:collection", _NS) is None:
             etags[href] = response.findtext(".//d:getetag", default=None, namespaces=_NS)
     return etags
-
-
-def same_origin(url: str, other: str) -> bool:
-    first, second = urlsplit(url), urlsplit(other)
-    return (first.scheme, first.hostname, first.port) == (second.scheme, second.hostname, second.port)
 
 
 def _xml(body: bytes) -> ET.Element:

@@ -14,6 +14,7 @@ from appliance.ai.outbound import OutboundRules
 from appliance.errors import AtomError
 from appliance.events import EVERYONE, Event, EventBus
 from appliance.organizer.caldav import accounts
+from appliance.organizer.caldav.locate import nameserver_from
 from appliance.organizer.caldav.shapes import (
     CalDAVAccount,
     CalDAVAccountCreate,
@@ -45,8 +46,10 @@ async def list_accounts(db: DatabaseDep, principal: PrincipalDep) -> list[CalDAV
 async def add_account(
     runtime: RuntimeDep, principal: PrincipalDep, data: JSONBody[CalDAVAccountCreate]
 ) -> CalDAVAccount:
+    """`url`: the server's address, or just a domain or an email address (found in DNS, RFC 6764)."""
     rules = OutboundRules.for_box(runtime.settings)
-    return await accounts.add_account(runtime.db, runtime.vault, rules, principal, data)
+    dns = nameserver_from(runtime.settings.organizer.caldav_nameserver)
+    return await accounts.add_account(runtime.db, runtime.vault, rules, principal, data, dns)
 
 
 @post("/api/caldav/certificate", tags=_TAGS, guards=[members_only], status_code=HTTP_200_OK)
@@ -56,7 +59,8 @@ async def look_at_certificate(
     """The certificate an https CalDAV server shows (first contact, no password sent): compare its
     fingerprint with the server's own, then add the account with `cert_sha256` to trust it."""
     rules = OutboundRules.for_box(runtime.settings)
-    return await accounts.look_at_certificate(rules, principal, data)
+    dns = nameserver_from(runtime.settings.organizer.caldav_nameserver)
+    return await accounts.look_at_certificate(rules, principal, data, dns)
 
 
 @delete("/api/caldav/accounts/{account_id:str}", tags=_TAGS, guards=[members_only])

@@ -27,15 +27,16 @@ export function init() {
   });
 }
 
-// First contact with an https server: its certificate is looked at before the password is sent. One
-// that no known authority vouches for is shown by its fingerprint, and trusted only when the member says
-// it matches (the account then trusts that one certificate alone). The form's own sending does the rest.
+// First contact with an https server (or the one DNS names for a domain or email address): its certificate
+// is looked at before the password is sent. One that no known authority vouches for is shown by its
+// fingerprint, and trusted only when the member says it matches (the account then trusts that one
+// certificate alone). The form's own sending does the rest. A plain http:// address has nothing to look at.
 function initTrust(form) {
   const pin = form.querySelector("[data-cert-pin]");
   const panel = form.querySelector("[data-cert-panel]");
   form.addEventListener("submit", async (event) => {
     const url = form.elements.url.value.trim();
-    if (!/^https:\/\//i.test(url) || form.dataset.certLooked === url) return;
+    if (!url || /^http:\/\//i.test(url) || form.dataset.certLooked === url) return;
     event.preventDefault();
     event.stopPropagation();
     const shared = form.elements.shared ? form.elements.shared.checked : false;
@@ -63,6 +64,7 @@ function initTrust(form) {
 function showCertificate(panel, seen) {
   panel.dataset.sha256 = seen.sha256;
   panel.querySelector("[data-cert-fingerprint]").textContent = seen.sha256;
+  panel.querySelector("[data-cert-url]").textContent = seen.url;
   panel.querySelector("[data-cert-subject]").textContent = seen.subject;
   panel.querySelector("[data-cert-issuer]").textContent = seen.issuer;
   panel.querySelector("[data-cert-until]").textContent = seen.not_after;
