@@ -84,7 +84,7 @@ class ServiceHttp:
         target = self._redirect_target(response)
         if target is not None:  # a pre-signed download address: the member's token stays with the service
             response = await self._attempts("GET", target, auth=None)
-        return response if moved_ok and response.is_redirect else self._checked(response)
+        return response if moved_ok and 300 <= response.status_code < 400 else self._checked(response)
 
     async def _attempts(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         for attempt in range(1, self._policy.attempts + 1):
