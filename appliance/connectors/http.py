@@ -76,13 +76,15 @@ class ServiceHttp:
         except ValueError:
             raise ServiceFailed(f"{self._title} answered with something that is not JSON") from None
 
-    async def request(self, method: str, where: str, **kwargs: Any) -> httpx.Response:
-        """The service's answer to one request (2xx or 4xx the caller reads), after waits and retries."""
+    async def request(self, method: str, where: str, *, moved_ok: bool = False, **kwargs: Any) -> httpx.Response:
+        """The service's answer to one request (2xx or 4xx the caller reads), after waits and retries.
+        `moved_ok`: a 3xx comes back unfollowed for the caller to read (GitHub's 301 for a
+        transferred issue) instead of failing."""
         response = await self._attempts(method, self.url(where), **kwargs)
         target = self._redirect_target(response)
         if target is not None:  # a pre-signed download address: the member's token stays with the service
             response = await self._attempts("GET", target, auth=None)
-        return self._checked(response)
+        return response if moved_ok and 300 <= response.status_code < 400 else self._checked(response)
 
     async def _attempts(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         for attempt in range(1, self._policy.attempts + 1):

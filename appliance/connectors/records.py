@@ -19,7 +19,16 @@ from appliance.connectors.queries import record_links
 from appliance.knowledge import Indexable, Knowledge, SearchResults, register_source
 from appliance.storage import Database, Reader, Writer
 
-__all__ = ["CONNECTED", "MAX_TEXT", "write_record", "delete_record", "connected_records", "web_url", "with_links"]
+__all__ = [
+    "CONNECTED",
+    "MAX_TEXT",
+    "write_record",
+    "holds",
+    "delete_record",
+    "connected_records",
+    "web_url",
+    "with_links",
+]
 
 CONNECTED = "connected"
 MAX_TEXT = 500_000  # characters kept and indexed per record; a longer one is cut there
@@ -35,6 +44,12 @@ async def write_record(
     await db.write(_upsert, stamped)
     await knowledge.index(_indexable(stamped))
     return row[0]
+
+
+async def holds(db: Database, record_id: str, item: RemoteRecord) -> bool:
+    """Whether the kept record `record_id` already says what `item` says (title, text and link)."""
+    kept = await db.read(_content, record_id)
+    return kept == (item.title[:300] or "(untitled)", item.text[:MAX_TEXT], web_url(item.url))
 
 
 async def delete_record(db: Database, knowledge: Knowledge, record_id: str) -> None:
@@ -91,6 +106,11 @@ def _upsert(conn: Writer, row: tuple[Any, ...]) -> None:
 
 def _delete(conn: Writer, record_id: str) -> None:
     conn.execute("DELETE FROM connector_records WHERE id = ?", [record_id])
+
+
+def _content(conn: Reader, record_id: str) -> tuple[Any, ...] | None:
+    row = conn.execute("SELECT title, text, url FROM connector_records WHERE id = ?", [record_id]).fetchone()
+    return tuple(row) if row else None
 
 
 def _all(conn: Reader) -> list[tuple[Any, ...]]:

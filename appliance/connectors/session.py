@@ -79,6 +79,8 @@ class SyncSession:
         """The member's searchable record for `item` (a page, file or message): kept and indexed."""
         row = await self._db.read(queries.item_row, self._record.id, item.remote_id)
         known = row[1] if row and row[5] == "record" else None
+        if known is not None and await records.holds(self._db, known, item):
+            return  # read again unchanged (a re-read window): nothing to index
         record_id = await records.write_record(
             self._db, self._knowledge, self._owner, self._record.connector, known, item
         )
@@ -94,6 +96,12 @@ class SyncSession:
             "record",
         )
         self.changed.add("record")
+
+    async def open_tasks(self) -> dict[str, str | None]:
+        """The tasks this connection brought in that are open at the service as last seen: remote id
+        to link (a reconciliation reads those a listing no longer returns)."""
+        rows = await self._db.read(queries.connection_items, self._record.id)
+        return {row[0]: row[3] for row in rows if row[5] == "task" and not row[4]}
 
     async def remote_ids(self) -> set[str]:
         """Every item this connection has brought in (a full listing forgets those no longer there)."""
@@ -126,6 +134,11 @@ class SyncSession:
     async def sent_done(self, remote_id: str) -> None:
         """The service has the item closed now."""
         await self._db.write(queries.mark_remote_done, self._record.id, remote_id)
+
+    @property
+    def account(self) -> str | None:
+        """Who the member is at the service, as their sign-in found (GitHub's login)."""
+        return self._record.account
 
     @property
     def _owner(self) -> str:

@@ -1,5 +1,6 @@
 """GitHub end to end over loopback HTTP: device sign-in, assigned issues becoming the member's
-tasks (with their link), `since` and pagination, refresh with rotation, a revoked grant."""
+tasks (with their link), `since` and pagination, issues reassigned, deleted or transferred away
+reconciled, refresh with rotation, a revoked grant."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from litestar.testing import TestClient
 
 from appliance.runtime import Runtime
+from tests.connectors.conftest import Sleeps
 from tests.fakes.github_api import CLIENT_ID, CLIENT_SECRET, FakeGitHub
 
 
@@ -59,7 +61,7 @@ def test_sync_asks_only_for_changes_since_the_last_and_follows_every_page(ada: T
     closed = github.state.issues["ada-l"][0]
     github.change(closed, state="closed", title="Issue 0, done")
     ada.post(f"/api/connections/{connection['id']}/sync")
-    last = [r for r in github.requests if r.path == "/issues"][-1]
+    last = [r for r in github.requests if r.path == "/issues" and r.query["state"] == "all"][-1]
     assert last.query["since"] == newest.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     done = ada.get("/api/tasks", params={"status": "done"}).json()
     assert [t["title"] for t in done] == ["Issue 0, done (house/atom#1)"]
@@ -213,3 +215,114 @@ def test_a_token_near_its_expiry_is_refreshed_before_it_is_used(ada: TestClient,
     assert (during[0].path, during[0].body["grant_type"]) == ("/login/oauth/access_token", "refresh_token")
     used = {r.headers["authorization"] for r in during if r.path == "/issues"}
     assert used and not used & signed_in_with  # the old token was never sent once it was near expiry
+
+
+def _sync(client: TestClient, connection: dict) -> dict:
+    answer = client.post(f"/api/connections/{connection['id']}/sync")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _open_titles(client: TestClient) -> list[str]:
+    return sorted(t["title"] for t in client.get("/api/tasks").json() if t["source"] == "connector")
+
+
+def _found(client: TestClient, text: str) -> list[str]:
+    answer = client.get("/api/search", params={"q": text, "mode": "keyword"})
+    assert answer.status_code == 200, answer.text
+    return [hit["title"] for hit in answer.json()["results"]]
+
+
+def test_issues_reassigned_deleted_or_transferred_away_leave_the_members_tasks(
+    ada: TestClient, github: FakeGitHub
+) -> None:
+    kept = github.assign("ada-l", "Mend the shed roof")
+    handed = github.assign("ada-l", "Order the skip")
+    dropped = github.assign("ada-l", "Label the fuses")
+    deleted = github.assign("ada-l", "Duplicate of the gutter issue")
+    moved = github.assign("ada-l", "Prune the apple tree")
+    connection = sign_in_github(ada, github)
+    _sync(ada, connection)
+    assert len(_open_titles(ada)) == 5 and _found(ada, "skip")
+
+    github.reassign(handed, "bob-b")
+    github.reassign(dropped, None)
+    github.delete(deleted)
+    github.transfer(moved, "house/garden")
+    assert _sync(ada, connection)["state"] == "connected"
+    assert _open_titles(ada) == ["Mend the shed roof (house/atom#1)"]
+    assert ada.get("/api/tasks", params={"status": "done"}).json() == []
+    assert _found(ada, "skip") == [] and _found(ada, "fuses") == []
+    items = ada.get(f"/api/connections/{connection['id']}/items").json()
+    assert [item["remote_id"] for item in items] == [str(kept.id)]
+
+    reads = [r.path for r in github.requests if r.path.startswith("/repos/")]
+    assert sorted(reads) == [f"/repos/house/atom/issues/{n}" for n in (2, 3, 4, 5)]  # #5 answered 301
+    _sync(ada, connection)
+    assert len([r for r in github.requests if r.path.startswith("/repos/")]) == 4  # each read once
+
+
+def test_an_issue_closed_after_it_was_reassigned_is_removed_and_one_still_theirs_is_completed(
+    ada: TestClient, github: FakeGitHub
+) -> None:
+    theirs = github.assign("ada-l", "Clear the drains")
+    handed = github.assign("ada-l", "Fix the doorbell")
+    connection = sign_in_github(ada, github)
+    _sync(ada, connection)
+    github.change(theirs, state="closed")
+    github.reassign(handed, "bob-b")
+    github.change(handed, state="closed")
+    _sync(ada, connection)
+    assert _open_titles(ada) == []
+    done = ada.get("/api/tasks", params={"status": "done"}).json()
+    assert [t["title"] for t in done] == ["Clear the drains (house/atom#1)"]
+
+
+def test_reconciling_waits_out_githubs_rate_limit_and_spends_one_read_per_issue(
+    ada: TestClient, github: FakeGitHub, sleeps: Sleeps
+) -> None:
+    issues = [github.assign("ada-l", f"Chore {n}") for n in range(3)]
+    connection = sign_in_github(ada, github)
+    _sync(ada, connection)
+    for issue in issues:
+        github.reassign(issue, "bob-b")
+    github.limit_reads(1, reset_in=5)  # the first read meets GitHub's primary rate limit
+    assert _sync(ada, connection)["state"] == "connected"
+    assert len(sleeps.waits) == 1 and 3 <= sleeps.waits[0] <= 5
+    assert _open_titles(ada) == []
+    assert len([r for r in github.requests if r.path.startswith("/repos/")]) == 4  # three, one of them twice
+
+
+def test_a_long_rate_limit_while_reconciling_stops_and_the_next_sync_finishes(
+    ada: TestClient, github: FakeGitHub
+) -> None:
+    issues = [github.assign("ada-l", f"Chore {n}") for n in range(3)]
+    connection = sign_in_github(ada, github)
+    _sync(ada, connection)
+    for issue in issues:
+        github.reassign(issue, "bob-b")
+    github.limit_reads(1, reset_in=3600, after=1)  # the second read: an hour to wait
+    stopped = _sync(ada, connection)
+    assert stopped["state"] == "error" and stopped["retry_at"]
+    assert _open_titles(ada) == ["Chore 1 (house/atom#2)", "Chore 2 (house/atom#3)"]
+    before = len(github.requests)
+    assert _sync(ada, connection)["state"] == "connected" and _open_titles(ada) == []
+    assert sorted(r.path for r in github.requests[before:] if r.path.startswith("/repos/")) == [
+        "/repos/house/atom/issues/2",
+        "/repos/house/atom/issues/3",
+    ]
+
+
+def test_reconciling_ada_never_touches_bobs_tasks(ada: TestClient, bob: TestClient, github: FakeGitHub) -> None:
+    shared = github.assign("ada-l", "Plan the street party")
+    github.assign("bob-b", "Plan the street party too")
+    mine = sign_in_github(ada, github)
+    his = sign_in_github(bob, github, login="bob-b")
+    _sync(ada, mine)
+    _sync(bob, his)
+    github.reassign(shared, "bob-b")
+    _sync(ada, mine)
+    assert _open_titles(ada) == []
+    assert _open_titles(bob) == ["Plan the street party too (house/atom#2)"]
+    _sync(bob, his)
+    assert _open_titles(bob) == ["Plan the street party (house/atom#1)", "Plan the street party too (house/atom#2)"]

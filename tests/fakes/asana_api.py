@@ -1,8 +1,10 @@
 """A loopback Asana REST API 1.0: `GET /api/1.0/users/me` (with the member's workspaces),
 `GET /api/1.0/tasks?assignee=me&workspace=…` (`completed_since=now` for open tasks only,
-`modified_since` for what changed; pages of `limit` by `offset`, `next_page` null at the end)
-and `PUT /api/1.0/tasks/{gid}`. Payloads wrapped in `{"data": …}`; errors as
-`{"errors": [{"message": …}]}`: 401 for a bad token, 400 for an unknown offset.
+`modified_since` for what changed; pages of `limit` by `offset`, `next_page` null at the end;
+compact records (gid, name) unless `opt_fields` asks for more), `GET /api/1.0/tasks/{gid}` (with
+its assignee; 404 once deleted) and `PUT /api/1.0/tasks/{gid}`. Payloads wrapped in
+`{"data": …}`; errors as `{"errors": [{"message": …}]}`: 401 for a bad token, 400 for an
+unknown offset, 429 with Retry-After for a rate limit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ __all__ = ["FakeAsana", "TOKEN"]
 
 TOKEN = "2/1203456789012345/1208765432109876:4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99"
 WORKSPACE = "1201234567890"
+ME = "1209"  # the token's user; any other assignee is someone else
+_PEOPLE = {"me": ME, "bob": "1210"}
 
 
 @dataclass
@@ -29,7 +33,10 @@ class _Task:
     notes: str = ""
     completed: bool = False
     due_on: str | None = None
-    assignee: str = "me"
+    assignee: str | None = "me"
+
+    def compact(self) -> dict[str, Any]:
+        return {"gid": self.gid, "resource_type": "task", "name": self.name, "resource_subtype": "default_task"}
 
     def json(self) -> dict[str, Any]:
         return {
@@ -41,6 +48,7 @@ class _Task:
             "due_on": self.due_on,
             "permalink_url": f"https://app.asana.com/0/{WORKSPACE}/{self.gid}",
             "modified_at": self.modified_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "assignee": {"gid": _PEOPLE[self.assignee], "resource_type": "user"} if self.assignee else None,
         }
 
 
@@ -51,6 +59,7 @@ class FakeAsana(ServiceFake):
         super().__init__()
         self.tokens = {TOKEN}
         self.tasks: dict[str, _Task] = {}
+        self._limited_reads = 0
 
     def add(self, name: str, **fields: Any) -> _Task:
         task = _Task(str(1205000000000 + len(self.tasks)), name, datetime.now(UTC), **fields)
@@ -60,6 +69,14 @@ class FakeAsana(ServiceFake):
     def change(self, task: _Task, **fields: Any) -> None:
         with self.lock:  # the server thread answers meanwhile: a change is seen whole or not at all
             self._change(task, **fields)
+
+    def delete(self, task: _Task) -> None:
+        with self.lock:
+            del self.tasks[task.gid]
+
+    def limit_reads(self, times: int) -> None:
+        """The next `times` reads of a single task answer 429 with a short Retry-After."""
+        self._limited_reads = times
 
     def _change(self, task: _Task, **fields: Any) -> None:
         for name, value in fields.items():
@@ -74,6 +91,8 @@ class FakeAsana(ServiceFake):
             return Reply(200, {"data": me | {"workspaces": [{"gid": WORKSPACE, "name": "Home"}]}})
         if request.method == "GET" and request.path == "/api/1.0/tasks":
             return self._list(request.query)
+        if request.method == "GET" and request.path.startswith("/api/1.0/tasks/"):
+            return self._read(request.path.rsplit("/", 1)[1])
         if request.method == "PUT" and request.path.startswith("/api/1.0/tasks/"):
             return self._update(request.path.rsplit("/", 1)[1], (request.body or {}).get("data", {}))
         return _error(404, "Unknown object: " + request.path[:60])
@@ -82,6 +101,7 @@ class FakeAsana(ServiceFake):
         if query.get("assignee") != "me" or query.get("workspace") != WORKSPACE:
             return _error(400, "workspace: Missing input")
         found = [t for t in self.tasks.values() if t.assignee == "me"]
+        shown = _Task.json if "opt_fields" in query else _Task.compact
         if query.get("completed_since") == "now":
             found = [t for t in found if not t.completed]
         if "modified_since" in query:
@@ -101,8 +121,17 @@ class FakeAsana(ServiceFake):
             "uri": f"{self.url}/api/1.0/tasks?offset={offset}",
         }
         return Reply(
-            200, {"data": [t.json() for t in found[start : start + size]], "next_page": next_page if more else None}
+            200, {"data": [shown(t) for t in found[start : start + size]], "next_page": next_page if more else None}
         )
+
+    def _read(self, gid: str) -> Reply:
+        if self._limited_reads:
+            self._limited_reads -= 1
+            return Reply(
+                429, {"errors": [{"message": "You have made too many requests recently."}]}, {"retry-after": "2"}
+            )
+        task = self.tasks.get(gid)
+        return Reply(200, {"data": task.json()}) if task else _error(404, f"task: Unknown object: {gid}")
 
     def _update(self, gid: str, data: dict[str, Any]) -> Reply:
         task = self.tasks.get(gid)

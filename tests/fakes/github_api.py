@@ -1,6 +1,7 @@
 """A loopback GitHub: the device flow (RFC 8628 as github.com speaks it), expiring user tokens with
 rotating refresh tokens (GitHub Apps), `GET /user`, `GET /issues` with `since` and Link pagination,
-and `DELETE /applications/{client_id}/grant`.
+`GET /repos/{owner}/{repo}/issues/{number}` (301 for a transferred issue, 410 for a deleted one,
+404 where the member cannot read it) and `DELETE /applications/{client_id}/grant`.
 
 Documented behaviour kept: the token endpoint answers errors with 200 and `{"error": ...}`;
 polling faster than `interval` answers `slow_down` with a new interval; a bad token answers 401
@@ -44,6 +45,7 @@ class _Issue:
     state: str = "open"
     body: str = ""
     pull_request: bool = False
+    assignees: list[str] = field(default_factory=list)
 
     def json(self) -> dict[str, Any]:
         found = {
@@ -56,6 +58,8 @@ class _Issue:
             "updated_at": self.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "repository": {"full_name": self.repo},
             "user": {"login": "someone"},
+            "assignees": [{"login": login, "type": "User"} for login in self.assignees],
+            "assignee": {"login": self.assignees[0], "type": "User"} if self.assignees else None,
         }
         if self.pull_request:
             found["pull_request"] = {"url": f"https://api.github.com/repos/{self.repo}/pulls/{self.number}"}
@@ -68,6 +72,8 @@ class _State:
     tokens: dict[str, tuple[str, float | None]] = field(default_factory=dict)  # token -> (login, expires)
     refresh: dict[str, str] = field(default_factory=dict)  # live refresh token -> login
     issues: dict[str, list[_Issue]] = field(default_factory=dict)  # login -> assigned issues
+    unassigned: list[_Issue] = field(default_factory=list)  # issues nobody is assigned
+    gone: dict[str, Reply] = field(default_factory=dict)  # an issue's old path -> 301 or 410
 
 
 class FakeGitHub(ServiceFake):
@@ -79,6 +85,7 @@ class FakeGitHub(ServiceFake):
         self.token_seconds = token_seconds  # GitHub App user tokens expire (8 h there); None: OAuth app
         self.state = _State()
         self._next_id = 1000
+        self._limited: tuple[int, int, float] = (0, 0, 0.0)  # reads still fine, reads limited, reset in
 
     # --- what a test does at github.com ---------------------------------------------
 
@@ -94,13 +101,46 @@ class FakeGitHub(ServiceFake):
         issue = _Issue(
             id=self._next_id, number=self._next_id - 1000, title=title, repo=repo, updated_at=self._now(), **changes
         )
+        issue.assignees.append(login)
         self.state.issues.setdefault(login, []).append(issue)
         return issue
+
+    def reassign(self, issue: _Issue, to: str | None) -> None:
+        """Assigned to `to` alone (None: to nobody), as the assignee picker does; it counts as a change."""
+        self._drop(issue)
+        issue.assignees = [to] if to else []
+        (self.state.issues.setdefault(to, []) if to else self.state.unassigned).append(issue)
+        issue.updated_at = self._now()
+
+    def delete(self, issue: _Issue) -> None:
+        self._drop(issue)
+        self.state.gone[self._path(issue)] = Reply(
+            410, {"message": "This issue was deleted", "documentation_url": "https://docs.github.com/rest"}
+        )
+
+    def transfer(self, issue: _Issue, repo: str) -> None:
+        """Moved to `repo` (a new number there); its assignees lose it, as those without access there do."""
+        old = self._path(issue)
+        self._drop(issue)
+        issue.repo, issue.number, issue.assignees = repo, issue.number + 500, []
+        self.state.unassigned.append(issue)
+        moved = f"{self.url}/repositories/{abs(hash(repo)) % 10**8}/issues/{issue.number}"
+        self.state.gone[old] = Reply(
+            301,
+            {"message": "Moved Permanently", "url": moved, "documentation_url": "https://docs.github.com"},
+            {"location": moved},
+        )
+        issue.updated_at = self._now()
 
     def change(self, issue: _Issue, **changes: Any) -> None:
         for name, value in changes.items():
             setattr(issue, name, value)
         issue.updated_at = self._now()
+
+    def limit_reads(self, times: int, *, reset_in: float, after: int = 0) -> None:
+        """After `after` more issue reads, the next `times` meet the primary rate limit (403,
+        `x-ratelimit-remaining: 0`, `x-ratelimit-reset` `reset_in` seconds on)."""
+        self._limited = (after, times, reset_in)
 
     def revoke_all(self) -> None:
         """The member removed Atom at github.com/settings/applications."""
@@ -126,6 +166,8 @@ class FakeGitHub(ServiceFake):
             return Reply(200, {"login": login, "id": 1, "type": "User"})
         if request.method == "GET" and request.path == "/issues":
             return self._issues(login, request.query)
+        if request.method == "GET" and request.path.startswith("/repos/"):
+            return self._issue(request.path)
         return Reply(404, {"message": "Not Found"})
 
     def _device_code(self, form: dict[str, str]) -> Reply:
@@ -215,6 +257,28 @@ class FakeGitHub(ServiceFake):
         if page * per_page < len(found):
             headers["link"] = f'<{self.url}/issues?{urlencode(query | {"page": str(page + 1)})}>; rel="next"'
         return Reply(200, [issue.json() for issue in chunk], headers)
+
+    def _issue(self, path: str) -> Reply:
+        fine, limited, reset_in = self._limited
+        if fine == 0 and limited > 0:
+            self._limited = (0, limited - 1, reset_in)
+            headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time() + reset_in))}
+            return Reply(403, {"message": "API rate limit exceeded for user ID 1."}, headers)
+        self._limited = (max(fine - 1, 0), limited, reset_in)
+        if path in self.state.gone:
+            return self.state.gone[path]
+        every = [i for issues in self.state.issues.values() for i in issues] + self.state.unassigned
+        found = next((issue for issue in every if self._path(issue) == path), None)
+        return Reply(200, found.json()) if found else Reply(404, {"message": "Not Found"})
+
+    def _drop(self, issue: _Issue) -> None:
+        for issues in [*self.state.issues.values(), self.state.unassigned]:
+            if issue in issues:
+                issues.remove(issue)
+
+    @staticmethod
+    def _path(issue: _Issue) -> str:
+        return f"/repos/{issue.repo}/issues/{issue.number}"
 
     def _now(self) -> datetime:
         """Whole seconds, as GitHub's timestamps are; each change a second later than the last."""

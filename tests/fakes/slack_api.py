@@ -1,7 +1,9 @@
 """A loopback Slack Web API: `auth.test`, `users.conversations` (the channels the bot was invited
-to), `users.list` and `conversations.history` (newest first, after `oldest`, paged by `cursor`
-and `response_metadata.next_cursor` with `has_more`), all POSTed form-encoded with the bot token
-as a Bearer header. Failures as Slack sends them: HTTP 200 with `{"ok": false, "error": ...}`
+to), `users.list` and `conversations.history` (newest first, between `oldest` and `latest`,
+`inclusive` or not, paged by `cursor` and `response_metadata.next_cursor` with `has_more`), all
+POSTed form-encoded with the bot token as a Bearer header. Messages as history shows them now:
+an edited one with `edited` ({user, ts}) and its new text, a deleted one gone (or, with replies,
+a `tombstone`). Failures as Slack sends them: HTTP 200 with `{"ok": false, "error": ...}`
 (`invalid_auth`, `not_in_channel`, `channel_not_found`), rate limits as 429 with Retry-After.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +40,7 @@ class FakeSlack(ServiceFake):
         self.tokens = {BOT_TOKEN}
         self.channels: dict[str, _Channel] = {}
         self.users = {"U01ADA": "Ada", "U02BOB": "Bob"}
-        self._ts = 1764460800  # 2025-11-30 00:00 UTC; each message a second after the last
+        self._ts = int(time.time()) - 86_400  # a day ago; each message a second after the last
 
     # --- what a test does in Slack ------------------------------------------------------------
 
@@ -51,6 +54,48 @@ class FakeSlack(ServiceFake):
         ts = f"{self._ts}.{secrets.randbelow(10**6):06d}"
         self.channels[channel_id].messages.append({"type": "message", "user": user, "text": text, "ts": ts} | extra)
         return ts
+
+    def post_at(self, channel_id: str, text: str, ts: str, user: str = "U01ADA") -> str:
+        """A message from a given moment (an old one), kept in order."""
+        message = {"type": "message", "user": user, "text": text, "ts": ts}
+        self.channels[channel_id].messages.append(message)
+        self.channels[channel_id].messages.sort(key=lambda m: float(m["ts"]))
+        return ts
+
+    def edit(self, channel_id: str, ts: str, text: str) -> None:
+        with self.lock:
+            message = self._message(channel_id, ts)
+            message["text"] = text
+            message["edited"] = {"user": message.get("user", "U01ADA"), "ts": f"{time.time():.6f}"}
+
+    def delete(self, channel_id: str, ts: str) -> None:
+        """Deleted; a message with replies stays as a tombstone, as Slack keeps the thread."""
+        with self.lock:
+            message = self._message(channel_id, ts)
+            if message.get("reply_count"):
+                message.update(subtype="tombstone", text="This message was deleted.", user="USLACKBOT")
+                message.pop("edited", None)
+            else:
+                self.channels[channel_id].messages.remove(message)
+
+    def announce_change(self, channel_id: str, ts: str, text: str) -> None:
+        """The edit as Slack's `message_changed` entry (the message as it is now under `message`,
+        the one before under `previous_message`), the message itself no longer listed."""
+        with self.lock:
+            before = self._message(channel_id, ts)
+            self.channels[channel_id].messages.remove(before)
+        after = before | {"text": text, "edited": {"user": before.get("user"), "ts": f"{time.time():.6f}"}}
+        self.post(channel_id, "", subtype="message_changed", hidden=True, message=after, previous_message=before)
+
+    def announce_deletion(self, channel_id: str, ts: str) -> None:
+        """The deletion as Slack's `message_deleted` entry (`deleted_ts`), the message itself gone."""
+        with self.lock:
+            before = self._message(channel_id, ts)
+            self.channels[channel_id].messages.remove(before)
+        self.post(channel_id, "", subtype="message_deleted", hidden=True, deleted_ts=ts, previous_message=before)
+
+    def _message(self, channel_id: str, ts: str) -> dict[str, Any]:
+        return next(m for m in self.channels[channel_id].messages if m["ts"] == ts)
 
     # --- the wire -------------------------------------------------------------------------------
 
@@ -83,8 +128,13 @@ class FakeSlack(ServiceFake):
             return _fail("channel_not_found")
         if not channel.bot_member:
             return _fail("not_in_channel")
-        oldest = float(form.get("oldest", "0"))
-        newest_first = [m for m in reversed(channel.messages) if float(m["ts"]) > oldest]
+        oldest, latest = float(form.get("oldest", "0")), float(form.get("latest", "inf"))
+        inclusive = form.get("inclusive") in ("true", "1")
+        newest_first = [
+            m
+            for m in reversed(channel.messages)
+            if (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)
+        ]
         answer = self._page(newest_first, form)
         return _ok({"messages": answer["items"], "has_more": bool(answer["next"]), "pin_count": 0}, answer["next"])
 

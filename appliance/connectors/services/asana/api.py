@@ -3,8 +3,10 @@
 Answers wrap their payload in `{"data": …}`; lists page by `offset` (`next_page.offset`, null
 at the end). Tasks assigned to the member come from `GET /api/1.0/tasks?assignee=me&workspace=…`:
 `completed_since=now` for only open ones, `modified_since` for what changed. Completing is
-`PUT /api/1.0/tasks/{gid}` with `{"data": {"completed": true}}`. Errors are
-`{"errors": [{"message": …}]}`; an expired pagination offset answers 400.
+`PUT /api/1.0/tasks/{gid}` with `{"data": {"completed": true}}`; `GET /api/1.0/tasks/{gid}`
+reads one (404 once deleted, 403 once the member may no longer see it). Without `opt_fields` a
+list holds compact records (gid, name). Errors are `{"errors": [{"message": …}]}`; an expired
+pagination offset answers 400.
 """
 
 from __future__ import annotations
@@ -19,7 +21,18 @@ import msgspec
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import ServiceFailed
 
-__all__ = ["Workspace", "Me", "AsanaTask", "TaskPage", "me", "first_page", "task_page", "complete"]
+__all__ = [
+    "Workspace",
+    "Me",
+    "AsanaTask",
+    "TaskPage",
+    "me",
+    "first_page",
+    "task_page",
+    "open_task_gids",
+    "read_task",
+    "complete",
+]
 
 T = TypeVar("T")
 _FIELDS = "name,notes,completed,due_on,permalink_url,modified_at"
@@ -37,6 +50,10 @@ class Me(msgspec.Struct, frozen=True):
     workspaces: list[Workspace] = []
 
 
+class _Ref(msgspec.Struct, frozen=True):
+    gid: str
+
+
 class AsanaTask(msgspec.Struct, frozen=True):
     gid: str
     name: str = ""
@@ -45,6 +62,7 @@ class AsanaTask(msgspec.Struct, frozen=True):
     due_on: date | None = None
     permalink_url: str | None = None
     modified_at: datetime | None = None
+    assignee: _Ref | None = None
 
 
 class _Next(msgspec.Struct, frozen=True):
@@ -60,6 +78,10 @@ class _MeAnswer(msgspec.Struct, frozen=True):
     data: Me
 
 
+class _TaskAnswer(msgspec.Struct, frozen=True):
+    data: AsanaTask
+
+
 async def me(http: ServiceHttp) -> Me:
     return _typed(await _json(http, "GET", "api:/api/1.0/users/me"), _MeAnswer).data
 
@@ -72,6 +94,32 @@ def first_page(workspace: str, modified_since: str | None) -> dict[str, str]:
 
 async def task_page(http: ServiceHttp, query: dict[str, str]) -> TaskPage:
     return _typed(await _json(http, "GET", "api:/api/1.0/tasks?" + urlencode(query)), TaskPage)
+
+
+async def open_task_gids(http: ServiceHttp, workspace: str) -> set[str]:
+    """Every open task assigned to the member in `workspace` (compact records: only their gids count)."""
+    query = {"assignee": "me", "workspace": workspace, "completed_since": "now", "limit": "100"}
+    found: set[str] = set()
+    while True:
+        page = await task_page(http, query)
+        found |= {task.gid for task in page.data}
+        if page.next_page is None:
+            return found
+        query["offset"] = page.next_page.offset
+
+
+async def read_task(http: ServiceHttp, task_gid: str) -> AsanaTask | None:
+    """The task with its assignee; None when it is gone for the member (deleted, or out of their sight)."""
+    where = f"api:/api/1.0/tasks/{quote(task_gid, safe='')}?" + urlencode({"opt_fields": _FIELDS + ",assignee"})
+    response = await http.request("GET", where)
+    if response.status_code in (403, 404):
+        return None
+    if response.status_code != 200:
+        raise ServiceFailed(f"Asana answered {response.status_code} ({_message(response)})")
+    try:
+        return _typed(response.json(), _TaskAnswer).data
+    except ValueError:
+        raise ServiceFailed("Asana answered with something that is not JSON") from None
 
 
 async def complete(http: ServiceHttp, task_gid: str) -> bool:

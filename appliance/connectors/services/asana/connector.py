@@ -4,7 +4,16 @@ workspaces, both ways, by `modified_since`.
 The first run brings the open tasks (`completed_since=now`); later runs ask each workspace for
 what changed since the run before began (the cursor is that start, saved once every workspace
 is done; within a run, each workspace's next page offset is saved as it goes, so an
-interrupted run resumes at that page). Asana does not report tasks deleted or assigned away.
+interrupted run resumes at that page).
+
+`modified_since` never lists a task deleted or assigned to someone else, so each run after the
+first also lists the gids of the member's open tasks (compact records, usually a page per
+workspace) and reads each task Atom holds open that is not among them, once: completed and still
+theirs, its task is completed; deleted, out of their sight or assigned to anyone else (nobody
+included), its task is removed from Atom, since it is no longer theirs to do. Asana's events API
+is not used: it follows a task or a project, not "tasks assigned to me" (My Tasks spans
+projects, and tasks in none), its sync tokens lapse after a day, and Asana itself advises a
+polling fallback because events may be dropped.
 """
 
 from __future__ import annotations
@@ -28,9 +37,27 @@ async def sync(session: SyncSession) -> None:
             await session.sent_done(task_gid)
     started = session.cursor.get("started") or clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     await session.save_cursor(started=started)
-    for workspace in (await api.me(session.http)).workspaces:
+    me = await api.me(session.http)
+    for workspace in me.workspaces:
         await _pull(session, workspace.gid)
+    if session.cursor.get("since"):  # a first run's listing is of open tasks: it has nothing to miss
+        await _reconcile(session, me)
     await session.save_cursor(since=started, started=None, pages=None)
+
+
+async def _reconcile(session: SyncSession, me: api.Me) -> None:
+    held = await session.open_tasks()
+    if not held:
+        return
+    listed: set[str] = set()
+    for workspace in me.workspaces:
+        listed |= await api.open_task_gids(session.http, workspace.gid)
+    for task_gid in sorted(held.keys() - listed):
+        found = await api.read_task(session.http, task_gid)
+        if found is None or found.assignee is None or found.assignee.gid != me.gid:
+            await session.forget(task_gid)
+        else:
+            await session.upsert_task(tasks.as_task(found))
 
 
 async def revoke(http: ServiceHttp, grant: Grant, client: AppClient | None) -> bool:

@@ -1,4 +1,10 @@
-"""GitHub's REST API as Atom reads it: the one place its JSON becomes typed values."""
+"""GitHub's REST API as Atom reads it: the one place its JSON becomes typed values.
+
+`GET /issues?filter=assigned` lists the issues and pull requests assigned to the member across
+their repositories (Link-paged). `GET /repos/{owner}/{repo}/issues/{number}` reads one: 301 when
+it was transferred, 404 when it was deleted or moved where the member cannot read, 410 when it
+was deleted where they can.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +19,34 @@ import msgspec
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import ServiceFailed
 
-__all__ = ["Issue", "IssuePage", "viewer", "assigned_issues", "first_page", "revoke_grant"]
+__all__ = [
+    "Issue",
+    "IssuePage",
+    "Gone",
+    "viewer",
+    "assigned_issues",
+    "first_page",
+    "open_assigned",
+    "open_assigned_ids",
+    "read_issue",
+    "revoke_grant",
+]
 
 _HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 T = TypeVar("T")
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+# An issue's or pull request's page, as GitHub links it: where its API address is read from
+# (owner and repository never `.` or `..`, so the address stays under /repos/).
+_PAGE = re.compile(r"https://github\.com/(?!\.\.?/)([\w.-]+)/(?!\.\.?/)([\w.-]+)/(?:issues|pull)/(\d+)")
+_GONE = (301, 404, 410)
 
 
 class Repository(msgspec.Struct, frozen=True):
     full_name: str
+
+
+class _User(msgspec.Struct, frozen=True):
+    login: str
 
 
 class Issue(msgspec.Struct, frozen=True):
@@ -34,15 +59,21 @@ class Issue(msgspec.Struct, frozen=True):
     body: str | None = None
     repository: Repository | None = None
     pull_request: dict[str, object] | None = None
+    assignees: list[_User] = []
+
+    def assigned_to(self, login: str) -> bool:
+        return any(user.login.lower() == login.lower() for user in self.assignees)
+
+
+class Gone(msgspec.Struct, frozen=True):
+    """An issue that is no longer where Atom found it (deleted, or transferred away)."""
+
+    status: int
 
 
 class IssuePage(msgspec.Struct, frozen=True):
     issues: list[Issue]
     next: str | None
-
-
-class _User(msgspec.Struct, frozen=True):
-    login: str
 
 
 async def viewer(http: ServiceHttp) -> str:
@@ -62,6 +93,37 @@ async def assigned_issues(http: ServiceHttp, where: str) -> IssuePage:
         raise ServiceFailed(f"GitHub answered {response.status_code} to the list of your issues")
     found = _NEXT.search(response.headers.get("link", ""))
     return IssuePage(issues=_typed(_json(response), list[Issue]), next=found.group(1) if found else None)
+
+
+def open_assigned() -> str:
+    """The first page of every open issue assigned to the member (a full listing, to reconcile with)."""
+    return "api:/issues?" + urlencode({"filter": "assigned", "state": "open", "per_page": "100"})
+
+
+async def open_assigned_ids(http: ServiceHttp) -> set[str]:
+    found: set[str] = set()
+    where: str | None = open_assigned()
+    while where:
+        page = await assigned_issues(http, where)
+        found |= {str(issue.id) for issue in page.issues}
+        where = page.next
+    return found
+
+
+async def read_issue(http: ServiceHttp, page_url: str | None) -> Issue | Gone | None:
+    """The issue behind its page's link, Gone, or None when GitHub will not say (refused, or not an issue's link)."""
+    place = _PAGE.fullmatch(page_url or "")
+    if place is None:
+        return None
+    owner, repo, number = place.groups()
+    response = await http.request("GET", f"api:/repos/{owner}/{repo}/issues/{number}", headers=_HEADERS, moved_ok=True)
+    if response.status_code in _GONE:
+        return Gone(status=response.status_code)
+    if response.status_code == 403:  # e.g. an organisation's SSO: not an answer about the issue
+        return None
+    if response.status_code != 200:
+        raise ServiceFailed(f"GitHub answered {response.status_code} to reading an issue")
+    return _typed(_json(response), Issue)
 
 
 async def revoke_grant(http: ServiceHttp, client_id: str, client_secret: str, access_token: str) -> bool:

@@ -3,7 +3,10 @@
 Every method answers HTTP 200 with `{"ok": false, "error": …}` when it fails (`invalid_auth`,
 `token_revoked`, … mean the token is no good); rate limits are HTTP 429 with Retry-After.
 Lists page by `cursor` / `response_metadata.next_cursor`. `conversations.history` lists a
-channel's messages newest first, after `oldest` (a message `ts`, exclusive).
+channel's messages newest first, after `oldest` (a message `ts`, exclusive): each as it is now,
+an edited one carrying `edited` (who, and the edit's `ts`); a deleted one is simply absent, or
+a `tombstone` while replies hang from it. Slack's `message_changed` (the new version under
+`message`) and `message_deleted` (`deleted_ts`) are read too, should a history carry them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import msgspec
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import ServiceFailed, SignInNeeded
 
-__all__ = ["Team", "Channel", "Message", "History", "team", "member_channels", "user_names", "history"]
+__all__ = ["Team", "Channel", "Edited", "Message", "History", "team", "member_channels", "user_names", "history"]
 
 T = TypeVar("T")
 _SIGNED_OUT = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
@@ -31,12 +34,20 @@ class Channel(msgspec.Struct, frozen=True):
     name: str = ""
 
 
+class Edited(msgspec.Struct, frozen=True):
+    ts: str
+    user: str | None = None
+
+
 class Message(msgspec.Struct, frozen=True):
     ts: str
     text: str = ""
     user: str | None = None
     username: str | None = None  # a bot's name
     subtype: str | None = None
+    edited: Edited | None = None
+    message: Message | None = None  # message_changed: the message as it is now
+    deleted_ts: str | None = None  # message_deleted: which message went
 
 
 class _Meta(msgspec.Struct, frozen=True):

@@ -1,4 +1,5 @@
-"""Slack messages as searchable records of the member's own, each with its permalink."""
+"""Slack messages as searchable records of the member's own, each with its permalink (dated by
+their last edit)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 from appliance.connectors.base import RemoteRecord
 from appliance.connectors.services.slack.api import Channel, Message
 
-__all__ = ["KEPT_SUBTYPES", "kept", "as_record"]
+__all__ = ["KEPT_SUBTYPES", "kept", "as_record", "remote_id"]
 
 # What people wrote; joins, leaves, topic changes and the like are left out.
 KEPT_SUBTYPES = {None, "bot_message", "me_message", "thread_broadcast", "file_share"}
@@ -19,14 +20,18 @@ def kept(message: Message) -> bool:
 
 def as_record(team_url: str, channel: Channel, message: Message, names: dict[str, str]) -> RemoteRecord:
     who = names.get(message.user or "", "") or message.username or message.user or "someone"
-    when = _moment(message.ts)
+    when = _moment(message.edited.ts if message.edited else message.ts)
     return RemoteRecord(
-        remote_id=f"{channel.id}/{message.ts}",
+        remote_id=remote_id(channel.id, message.ts),
         title=f"{who} in #{channel.name or channel.id}: {_opening(message.text)}",
         text=message.text,
         url=f"{team_url.rstrip('/')}/archives/{channel.id}/p{message.ts.replace('.', '')}",
         updated_at=when,
     )
+
+
+def remote_id(channel_id: str, ts: str) -> str:
+    return f"{channel_id}/{ts}"
 
 
 def _opening(text: str) -> str:
