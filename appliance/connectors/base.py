@@ -11,6 +11,14 @@
         Ask the service to revoke the grant; False where it offers no way to (then the page says
         where the member revokes it themselves).
 
+Optional:
+
+    def rate_limited(response: httpx.Response) -> bool
+        Whether an answer is the service's own way of saying "slow down" beyond the shared ones
+        (429, 503 with Retry-After): Google's 403 with reason rateLimitExceeded. The client then
+        waits it out (Retry-After, else backoff) or stops the sync with the cursor kept, instead
+        of taking it for a refusal.
+
 Capability modules (`issues.py`, `tasks.py`, …) turn the service's items into `RemoteTask`s;
 `api.py` is the one place the service's JSON becomes typed values.
 """

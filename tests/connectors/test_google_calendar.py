@@ -1,6 +1,7 @@
 """Google Calendar end to end over loopback HTTP: PKCE (S256) with a loopback redirect and the
 pasted address, a forged or foreign `state` refused, events by sync token, a forgotten sync
-token (410) answered with a full listing, refresh, and revoking on disconnect."""
+token (410) answered with a full listing, refresh, revoking on disconnect, and Google's rate limits
+(429 RESOURCE_EXHAUSTED, 403 rateLimitExceeded) waited out or retried later, never a refusal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.testing import TestClient
 
+from tests.connectors.conftest import Sleeps
 from tests.fakes.google_calendar_api import CLIENT_ID, CLIENT_SECRET, FakeGoogleCalendar
 
 APP = {"connector": "google_calendar", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
@@ -143,3 +145,30 @@ def test_a_wrong_client_secret_is_named_as_the_apps_problem(ada: TestClient, goo
     refused = ada.post(f"/api/connections/{step['connection']['id']}/sign-in/paste", json={"address": landed})
     assert refused.status_code == 409 and "client id and secret" in refused.json()["detail"]
     assert "not-the-secret" not in refused.text
+
+
+def test_googles_rate_limits_are_waited_out_not_taken_for_a_refusal(
+    ada: TestClient, google: FakeGoogleCalendar, sleeps: Sleeps
+) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    google.rate_limit(1, "RESOURCE_EXHAUSTED")  # 429 without Retry-After: backoff, not a minute's wait
+    google.rate_limit(1, "rateLimitExceeded")  # 403, but a rate limit: backoff again
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    assert sleeps.waits == [1.0, 2.0] and event_titles(ada) == ["Item 0"]
+
+
+def test_a_lasting_rate_limit_keeps_the_cursor_and_the_sign_in(
+    ada: TestClient, google: FakeGoogleCalendar, sleeps: Sleeps
+) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    google.change("ev0", summary="Item 0, moved")
+    google.rate_limit(3, "userRateLimitExceeded")
+    stopped = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert stopped["state"] == "error" and stopped["retry_at"] and "slow down" in stopped["last_error"]
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    listed = [r.query for r in google.requests if r.path.endswith("/events") and r.query]
+    assert listed[-1]["syncToken"].startswith("sync-")  # resumed from the kept sync token
+    assert event_titles(ada) == ["Item 0, moved"]

@@ -1,7 +1,9 @@
 """A loopback Google: the OAuth 2.0 desktop-app flow (authorization code + PKCE S256 with a
 loopback redirect, `POST /token`, `POST /revoke`) and Calendar API v3 (`calendars/primary`,
 `calendars/primary/events` with `pageToken`, `nextSyncToken`/`syncToken`, cancelled events in
-incremental results, 410 when a sync token is no longer valid, 401 for an expired token).
+incremental results, 410 when a sync token is no longer valid, 401 for an expired token) and
+Google's rate limits (403 with reason rateLimitExceeded/userRateLimitExceeded, or 429
+RESOURCE_EXHAUSTED), which Drive answers alike.
 
 `consent(authorize_url, email)` plays the member at Google's consent page and returns the
 address the browser lands on (which nothing serves: the member pastes it into Atom)."""
@@ -64,6 +66,7 @@ class FakeGoogleCalendar(ServiceFake):
         super().__init__()
         self.state = _State()
         self.page_size = 100  # Google may answer fewer than maxResults; pages come sooner
+        self.limits: list[tuple[str, str | None]] = []  # (reason, Retry-After) for the next API requests
 
     # --- the member, at Google ---------------------------------------------------
 
@@ -91,6 +94,27 @@ class FakeGoogleCalendar(ServiceFake):
         event = self.state.events[event_id]
         event.cancelled, event.changed_at = True, self.state.changes
 
+    def rate_limit(self, times: int, reason: str = "userRateLimitExceeded", retry_after: str | None = None) -> None:
+        """The next `times` API requests answer as Google does over its quota: 403 with `reason`, or
+        429 RESOURCE_EXHAUSTED for `reason="RESOURCE_EXHAUSTED"`."""
+        with self.lock:
+            self.limits += [(reason, retry_after)] * times
+
+    def limited(self) -> Reply:
+        """The next queued rate-limit answer (called under the fake's lock)."""
+        reason, retry_after = self.limits.pop(0)
+        headers = {"retry-after": retry_after} if retry_after else {}
+        if reason == "RESOURCE_EXHAUSTED":
+            info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"}
+            message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'."
+            return Reply(
+                429,
+                {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED", "details": [info]}},
+                headers,
+            )
+        error = {"domain": "usageLimits", "reason": reason, "message": "Rate Limit Exceeded"}
+        return Reply(403, {"error": {"errors": [error], "code": 403, "message": "Rate Limit Exceeded"}}, headers)
+
     def forget_sync_tokens(self) -> None:
         self.state.epoch += 1
 
@@ -108,6 +132,8 @@ class FakeGoogleCalendar(ServiceFake):
             return self._token(request.body or {})
         if request.method == "POST" and request.path == "/revoke":
             return self._revoke((request.body or {}).get("token", ""))
+        if self.limits and request.path.startswith("/calendar/v3/"):  # route runs under the fake's lock
+            return self.limited()
         email = self._email(request)
         if email is None:
             return Reply(401, _UNAUTHENTICATED, {"www-authenticate": 'Bearer realm="https://accounts.google.com/"'})
