@@ -7,10 +7,14 @@ gone with it; and a follow_to that is not https refused in a manifest."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from litestar.testing import TestClient
 
+from appliance import clock
 from appliance.connectors.manifest import ConnectorManifest, RateLimit
+from appliance.runtime import Runtime
 from tests.connectors.records_helpers import found, record_items, sync
 from tests.fakes.box_api import TOKEN, FakeBox
 
@@ -192,3 +196,21 @@ def test_an_event_naming_an_odd_id_or_an_unknown_source_is_skipped(ada: TestClie
     box.put("Garden.txt", b"Prune the roses in March.")
     assert sync(ada, connection)["state"] == "connected" and found(ada, "march")
     assert not [r for r in box.requests if ".." in r.path or r.path.endswith("/me/content")]
+
+
+def test_a_stream_position_older_than_box_keeps_walks_again(ada: TestClient, box: FakeBox, runtime: Runtime) -> None:
+    box.put("Garden.txt", b"Prune the roses in March.")
+    connection = connect_box(ada)
+    sync(ada, connection)
+    box.put("Stairs.txt", b"Carpet the stairs.")
+    box.state.events.clear()  # Box has let go of events older than it keeps
+    weeks_ago = (clock.now() - timedelta(days=21)).isoformat()
+    runtime.db.write_sync(
+        lambda c: c.execute(
+            "UPDATE connections SET cursor = json_merge_patch(cursor, ?)", [f'{{"stream_at": "{weeks_ago}"}}']
+        )
+    )
+    before = len(box.requests)
+    assert sync(ada, connection)["items"] == 2 and found(ada, "stairs")
+    assert listings(box, before) and downloads(box, before) == [f"/2.0/files/{box.state.next_id}/content"]
+    assert [r.query["stream_position"] for r in box.requests[before:] if r.path == "/2.0/events"] == ["now"]

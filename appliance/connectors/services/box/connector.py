@@ -34,6 +34,7 @@ _FILE_CHANGES = {
 }
 _FOLDER_REWALKS = _FILE_CHANGES - {"ITEM_CREATE", "ITEM_RENAME"}  # a new or renamed folder changes no file in it
 _REMEMBERED = 500  # event ids kept to tell Box's duplicates from new events (a page at most)
+_KEPT = timedelta(days=20)  # Box keeps the changes stream 21 days: an older position may have lost events
 
 
 async def account(http: ServiceHttp) -> str:
@@ -41,6 +42,8 @@ async def account(http: ServiceHttp) -> str:
 
 
 async def sync(session: SyncSession) -> None:
+    if _following(session.cursor) and _too_old(session.cursor.get("stream_at")):
+        await session.save_cursor(stream=None, stream_at=None, events=None)  # walk again, and start the stream anew
     if _following(session.cursor):
         await _follow_changes(session)
     if not _following(session.cursor):
@@ -65,7 +68,9 @@ async def _follow_changes(session: SyncSession) -> None:
             if event.event_id not in remembered:
                 await _apply_event(session, event, looked_at)
                 remembered.append(event.event_id)
-        await session.save_cursor(stream=page.position, events=remembered[-_REMEMBERED:])
+        await session.save_cursor(
+            stream=page.position, stream_at=clock.now().isoformat(), events=remembered[-_REMEMBERED:]
+        )
         if page.count < api.EVENTS_LIMIT:
             return
 
@@ -90,7 +95,7 @@ async def _apply_event(session: SyncSession, event: api.Event, looked_at: set[st
 
 async def _walk_all(session: SyncSession) -> None:
     if not session.cursor.get("stream"):  # noted before listing: a change made during the walk is not missed
-        await session.save_cursor(stream=await api.stream_now(session.http))
+        await session.save_cursor(stream=await api.stream_now(session.http), stream_at=clock.now().isoformat())
     fresh = not session.cursor.get("queue")
     if fresh:
         await session.save_cursor(queue=[api.ROOT], marker=None, started=clock.now().isoformat())
@@ -129,6 +134,10 @@ async def _apply(session: SyncSession, item: api.Item, since: datetime | None) -
         await session.forget(item.id)
     else:
         await session.upsert_record(record)
+
+
+def _too_old(stream_at: str | None) -> bool:
+    return stream_at is None or clock.now() - datetime.fromisoformat(stream_at) > _KEPT
 
 
 def _since(value: str | None) -> datetime | None:
