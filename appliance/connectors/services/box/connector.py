@@ -6,8 +6,9 @@ each page, so an interrupted walk resumes there. Later syncs follow the change s
 saved position instead (Box's Events API, `stream_type=changes`): only the files its events name
 are looked at again (each once a run, an event seen before skipped by its id), fetched when there
 and readable, forgotten when trashed or gone. A folder moved, trashed or restored changes what is
-under it, which its events do not list: that one walk again, from the root, reading only files
-changed since the last walk began and forgetting what is no longer there.
+under it, which its events do not list: that one walks again, from the root, reading only files
+changed since the last walk began and forgetting what is no longer there; so does a stream
+position older than Box keeps its events.
 """
 
 from __future__ import annotations
