@@ -11,6 +11,14 @@
         Ask the service to revoke the grant; False where it offers no way to (then the page says
         where the member revokes it themselves).
 
+Optional:
+
+    def rate_limited(response: httpx.Response) -> bool
+        Whether an answer is the service's own way of saying "slow down" beyond the shared ones
+        (429, 503 with Retry-After): Google's 403 with reason rateLimitExceeded. The client then
+        waits it out (Retry-After, else backoff) or stops the sync with the cursor kept, instead
+        of taking it for a refusal.
+
 Capability modules (`issues.py`, `tasks.py`, …) turn the service's items into `RemoteTask`s;
 `api.py` is the one place the service's JSON becomes typed values.
 """
@@ -30,7 +38,7 @@ if TYPE_CHECKING:
     from appliance.connectors.session import SyncSession
     from appliance.connectors.tokens import Grant
 
-__all__ = ["Connector", "RemoteTask", "RemoteEvent", "RemoteRecord", "ITEM_TOPICS"]
+__all__ = ["Connector", "RemoteTask", "RemoteEvent", "RemoteOccurrence", "RemoteRecord", "ITEM_TOPICS"]
 
 
 class RemoteTask(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,9 +65,27 @@ class RemoteEvent(msgspec.Struct, frozen=True, kw_only=True):
     tz: str | None = None
     """The event's own IANA zone; None: the household's."""
     rrule: str | None = None
+    exdates: list[datetime] = []
+    """Occurrences the rule skips (EXDATE), by their start: aware (all-day: midnight of the day)."""
     location: str = ""
     description: str = ""
     url: str | None = None
+
+
+class RemoteOccurrence(msgspec.Struct, frozen=True, kw_only=True):
+    """One occurrence of a repeating event that the service changed or cancelled on its own."""
+
+    series_id: str
+    """The repeating event's `remote_id`."""
+    original_start: datetime
+    """Which occurrence: its start as the rule has it (aware; all-day: midnight of the day)."""
+    cancelled: bool = False
+    starts: datetime | None = None
+    """Where it moved (aware); None: where the rule has it."""
+    ends: datetime | None = None
+    title: str | None = None
+    location: str | None = None
+    description: str | None = None
 
 
 class RemoteRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,20 +1,26 @@
 """Events a connection brings in, written through the organizer's calendar functions into a
-personal calendar of the member's that the connection makes (and makes again if deleted)."""
+personal calendar of the member's that the connection makes (and makes again if deleted).
+
+A repeating event's skipped (EXDATE) and changed occurrences become the organizer's own cancelled
+and overridden occurrences (`change_occurrence`), so its expansion shows them as the service does.
+A series is only re-timed when its start, zone, all-day flag or rule really changed: re-timing drops
+those occurrences (the organizer's rule), and a service sends an unchanged exception only once."""
 
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime, timedelta
+from typing import Any
 
-from msgspec import UNSET
-
-from appliance.connectors.base import RemoteEvent
-from appliance.errors import NotFound
+from appliance.connectors.base import RemoteEvent, RemoteOccurrence
+from appliance.errors import InvalidInput, NotFound
 from appliance.knowledge import Knowledge
 from appliance.organizer.calendar import calendars, events
-from appliance.organizer.calendar.shapes import CalendarCreate, Event, EventCreate, EventUpdate
+from appliance.organizer.calendar.shapes import CalendarCreate, Event, EventCreate, EventUpdate, OccurrenceChange
+from appliance.organizer.recurrence import checked_rrule
 from appliance.storage import Database
 
-__all__ = ["ensure_calendar", "existing_event", "write_event"]
+__all__ = ["ensure_calendar", "existing_event", "write_event", "write_occurrence"]
 
 
 async def ensure_calendar(db: Database, owner: str, calendar_id: str | None, name: str) -> str:
@@ -53,18 +59,76 @@ async def write_event(
         )
         if current is not None:
             await events.delete_event(db, knowledge, owner, current.id)
-        return await events.create_event(db, knowledge, owner, new)
-    change = EventUpdate(
-        title=title,
-        starts=item.starts,
-        ends=item.ends,
-        all_day=item.all_day,
-        tz=tz or UNSET,
-        rrule=item.rrule,
-        location=location,
-        description=description,
+        written = await events.create_event(db, knowledge, owner, new)
+    else:
+        change = EventUpdate(title=title, location=location, description=description, **_retimed(current, item, tz))
+        written = await events.update_event(db, knowledge, owner, current.id, change)
+    for skipped in item.exdates:
+        await _change(db, knowledge, owner, written, OccurrenceChange(recurrence_id=skipped.isoformat(), cancel=True))
+    return await events.get_event(db, owner, written.id) if item.exdates else written
+
+
+async def write_occurrence(
+    db: Database, knowledge: Knowledge, owner: str, series: Event, item: RemoteOccurrence
+) -> None:
+    """One occurrence of `series` cancelled or changed on its own, as the service has it. One the
+    series does not have (any more), or already cancelled, is left as it is."""
+    moved = not series.all_day and item.starts is not None  # an all-day occurrence keeps its day in Atom
+    change = OccurrenceChange(
+        recurrence_id=item.original_start.isoformat(),
+        cancel=item.cancelled,
+        title=item.title[:200] if item.title else None,
+        starts=item.starts if moved else None,
+        ends=item.ends if moved else None,
+        location=item.location[:500] if item.location is not None else None,
+        description=item.description[:20_000] if item.description is not None else None,
     )
-    return await events.update_event(db, knowledge, owner, current.id, change)
+    await _change(db, knowledge, owner, series, change)
+
+
+async def _change(db: Database, knowledge: Knowledge, owner: str, series: Event, change: OccurrenceChange) -> None:
+    try:
+        await events.change_occurrence(db, knowledge, owner, series.id, change)
+    except (NotFound, InvalidInput):  # not an occurrence of the series as Atom has it (or cancelled already)
+        return
+
+
+def _retimed(current: Event, item: RemoteEvent, tz: str | None) -> dict[str, Any]:
+    """The timing fields that changed at the service; unchanged ones stay out of the update, so the
+    series keeps its cancelled and changed occurrences."""
+    changes: dict[str, Any] = {}
+    if _moved(current, item) or (tz is not None and tz != current.tz):
+        changes = {"starts": item.starts, "ends": item.ends, "all_day": item.all_day} | ({"tz": tz} if tz else {})
+    elif _end_of(current) != _end_of(item):
+        changes = {"ends": item.ends}
+    if _rule(item) != current.rrule:
+        changes["rrule"] = item.rrule
+    return changes
+
+
+def _moved(current: Event, item: RemoteEvent) -> bool:
+    if current.all_day != item.all_day:
+        return True
+    return current.starts.date() != item.starts.date() if item.all_day else current.starts != item.starts
+
+
+def _end_of(event: Event | RemoteEvent) -> datetime:
+    """The end as an instant, or for an all-day event the midnight after its last day."""
+    if isinstance(event, RemoteEvent) and event.all_day:
+        return datetime.combine(event.ends.date() + timedelta(days=1), datetime.min.time())
+    if event.all_day:
+        return datetime.combine(event.ends.date(), datetime.min.time())
+    return event.ends
+
+
+def _rule(item: RemoteEvent) -> str | None:
+    """The item's rule as the organizer writes it, to tell a changed rule from a differently spelled one."""
+    if item.rrule is None:
+        return None
+    try:
+        return checked_rrule(item.rrule, item.starts)
+    except InvalidInput:
+        return item.rrule  # not the stored one: the update says what is wrong with it
 
 
 def _zone(name: str | None) -> str | None:

@@ -2,10 +2,12 @@
 a per-connection budget, Retry-After and backoff, and the service's failures in Atom's tree.
 
     401 (after the grant's one refresh)            -> SignInNeeded
-    429, 503 with Retry-After, GitHub's 403 with
-      x-ratelimit-remaining: 0, Google's 403 with
-      reason (user)rateLimitExceeded               -> waited out when short (Retry-After, else
+    what the connector's `rate_limited` says is
+      one (Google's 403 rateLimitExceeded)         -> waited out when short (Retry-After, else
                                                       backoff), else ServiceBusy
+    429, 503 with Retry-After, GitHub's 403 with
+      x-ratelimit-remaining: 0                     -> waited out when short (Retry-After, else a
+                                                      minute), else ServiceBusy
     5xx, timeouts, connection errors               -> retried with backoff, then ServiceFailed
     3xx, other 4xx                                 -> ServiceFailed (redirects are not followed,
                                                       but one to a `follow_to` address, once,
@@ -35,6 +37,8 @@ from appliance.errors import AddressRefused, ServiceBusy, ServiceFailed, SignInN
 __all__ = ["HttpPolicy", "ServiceHttp"]
 
 Sleep = Callable[[float], Awaitable[None]]
+RateReader = Callable[[httpx.Response], bool]
+"""A connector's own reading of its service's answers: True for one that says "slow down"."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,12 +63,14 @@ class ServiceHttp:
         policy: HttpPolicy,
         auth: httpx.Auth | None = None,
         follow_to: Sequence[str] = (),
+        rate_limited: RateReader | None = None,
     ) -> None:
         self._title = title
         self._urls = dict(urls)
         self._follow_to = tuple(follow_to)
         self._budgets, self._budget_key, self._limit = budget
         self._policy = policy
+        self._rate_limited = rate_limited
         self._client = httpx.AsyncClient(
             transport=transport, auth=auth, timeout=policy.timeout, follow_redirects=False, trust_env=False
         )
@@ -92,11 +98,17 @@ class ServiceHttp:
             response = await self._send(method, url, attempt, **kwargs)
             if response is None:
                 continue
-            wait = _rate_limited(response, self._policy.first_delay * 2 ** (attempt - 1))
+            wait = self._rate_wait(response, self._policy.first_delay * 2 ** (attempt - 1))
             if wait is None and response.status_code < 500:
                 return response
             await self._wait_or_give_up(response, wait, attempt)
         raise ServiceFailed(f"{self._title} kept failing; Atom will try again at the next sync")
+
+    def _rate_wait(self, response: httpx.Response, backoff: float) -> float | None:
+        """Seconds to wait when this answer is a rate limit (the connector's reading first), else None."""
+        if self._rate_limited is not None and self._rate_limited(response):
+            return _retry_after(response.headers["retry-after"]) if "retry-after" in response.headers else backoff
+        return _rate_limited(response)
 
     def url(self, where: str) -> str:
         """`api:/path` as a URL on the service's own address; an absolute URL only on one of them."""
@@ -148,17 +160,11 @@ class ServiceHttp:
         return response
 
 
-# Google's usage limits answer 403 (not 429) with one of these reasons in the error body.
-_GOOGLE_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-
-
-def _rate_limited(response: httpx.Response, backoff: float) -> float | None:
-    """Seconds the service asked to wait (`backoff` when it names none), or None when this is not a rate limit."""
+def _rate_limited(response: httpx.Response) -> float | None:
+    """Seconds the service asked to wait, or None when this is not a rate limit every service shares."""
     status, headers = response.status_code, response.headers
     if status == 403 and headers.get("x-ratelimit-remaining") == "0":  # GitHub's primary limit
         return max(0.0, float(headers.get("x-ratelimit-reset", "60")) - time.time())
-    if status == 403 and _google_rate_reason(response):
-        return _retry_after(headers["retry-after"]) if "retry-after" in headers else backoff
     if status == 429 or (status == 503 and "retry-after" in headers):
         return _retry_after(headers.get("retry-after"))
     return None
@@ -181,12 +187,3 @@ def _retry_after(value: str | None) -> float:
 def _same_origin(url: str, base: str) -> bool:
     a, b = httpx.URL(url), httpx.URL(base)
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
-
-
-def _google_rate_reason(response: httpx.Response) -> bool:
-    """Whether a 403's body is Google's `{"error": {"errors": [{"reason": "rateLimitExceeded"}]}}`."""
-    try:
-        errors = response.json().get("error", {}).get("errors", [])
-        return any(isinstance(e, dict) and e.get("reason") in _GOOGLE_RATE_REASONS for e in errors)
-    except (ValueError, AttributeError, TypeError):
-        return False

@@ -14,6 +14,7 @@ from appliance.ai.outbound import GuardedAsyncTransport, Targets, split_url
 from appliance.connectors.budget import Budgets
 from appliance.connectors.http import HttpPolicy, ServiceHttp
 from appliance.connectors.manifest import ConnectorManifest
+from appliance.connectors.registry import rate_reader
 from appliance.connectors.tokens import GrantStore
 from appliance.errors import ConfigError, InvalidInput
 from appliance.events import Action, Event, EventBus
@@ -60,6 +61,7 @@ class ConnectorHub:
             budget=(self.budgets, connection_id, manifest.rate_limit),
             policy=self.policy,
             auth=auth,
+            rate_limited=rate_reader(manifest.name),
         )
 
     def store(self, owner: str, connection_id: str) -> GrantStore:

@@ -12,7 +12,7 @@ import importlib
 import tomllib
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import msgspec
 
@@ -20,7 +20,10 @@ from appliance.connectors.base import Connector
 from appliance.connectors.manifest import ConnectorManifest
 from appliance.errors import NotFound
 
-__all__ = ["SERVICES_PACKAGE", "manifests", "manifest", "plugin"]
+if TYPE_CHECKING:
+    from appliance.connectors.http import RateReader
+
+__all__ = ["SERVICES_PACKAGE", "manifests", "manifest", "plugin", "rate_reader"]
 
 SERVICES_PACKAGE = "appliance.connectors.services"
 _MANIFEST = "manifest.toml"
@@ -44,6 +47,12 @@ def plugin(name: str) -> Connector:
     if not isinstance(module, Connector):
         raise TypeError(f"{name}/connector.py does not implement appliance.connectors.base.Connector")
     return cast(Connector, module)
+
+
+def rate_reader(name: str) -> RateReader | None:
+    """The connector's own `rate_limited(response)`, if it reads its service's rate limits itself."""
+    found = getattr(plugin(name), "rate_limited", None)
+    return found if callable(found) else None
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from appliance.connectors import calendar_items, queries, records
-from appliance.connectors.base import RemoteEvent, RemoteRecord, RemoteTask
+from appliance.connectors.base import RemoteEvent, RemoteOccurrence, RemoteRecord, RemoteTask
 from appliance.connectors.connections import Record, save_cursor
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import NotFound
@@ -74,6 +74,19 @@ class SyncSession:
             "event",
         )
         self.changed.add("event")
+
+    async def upsert_occurrence(self, item: RemoteOccurrence) -> bool:
+        """One occurrence of a repeating event this connection brought in, cancelled or changed on its
+        own; False when that event is not here (not brought in yet, or the member deleted it)."""
+        row = await self._db.read(queries.item_row, self._record.id, item.series_id)
+        series = (
+            await calendar_items.existing_event(self._db, self._owner, row[1]) if row and row[5] == "event" else None
+        )
+        if series is None:
+            return False
+        await calendar_items.write_occurrence(self._db, self._knowledge, self._owner, series, item)
+        self.changed.add("event")
+        return True
 
     async def upsert_record(self, item: RemoteRecord) -> None:
         """The member's searchable record for `item` (a page, file or message): kept and indexed."""

@@ -102,8 +102,9 @@ SERVICES = [
     Service("trello", lambda c, f: connect_trello(c), seed_cards, revoke_trello, 1, synced_titles),  # all cards at once
     # the changes token, two listing pages and each file's download
     Service("google_drive", sign_in_drive, seed_drive, FakeGoogleDrive.revoke_all, 153, record_titles("google_drive")),
-    # two item pages of the root, and each file's content: its redirect and the download host's answer
-    Service("box", lambda c, f: connect_box(c), seed_box, FakeBox.revoke_all, 302, record_titles("box")),
+    # where the change stream is, two item pages of the root, and each file's content: its redirect and the
+    # download host's answer
+    Service("box", lambda c, f: connect_box(c), seed_box, FakeBox.revoke_all, 303, record_titles("box")),
 ]
 
 

@@ -1,13 +1,17 @@
 """Google Calendar end to end over loopback HTTP: PKCE (S256) with a loopback redirect and the
 pasted address, a forged or foreign `state` refused, events by sync token, a forgotten sync
-token (410) answered with a full listing, refresh, and revoking on disconnect."""
+token (410) answered with a full listing, refresh, revoking on disconnect, a repeating event's
+moved, cancelled and EXDATE'd occurrences (in either order with their series), and Google's rate
+limits (429 RESOURCE_EXHAUSTED, 403 rateLimitExceeded) waited out or retried later, never a refusal."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from litestar.testing import TestClient
 
+from tests.connectors.conftest import Sleeps
 from tests.fakes.google_calendar_api import CLIENT_ID, CLIENT_SECRET, FakeGoogleCalendar
 
 APP = {"connector": "google_calendar", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
@@ -143,3 +147,117 @@ def test_a_wrong_client_secret_is_named_as_the_apps_problem(ada: TestClient, goo
     refused = ada.post(f"/api/connections/{step['connection']['id']}/sign-in/paste", json={"address": landed})
     assert refused.status_code == 409 and "client id and secret" in refused.json()["detail"]
     assert "not-the-secret" not in refused.text
+
+
+def test_googles_rate_limits_are_waited_out_not_taken_for_a_refusal(
+    ada: TestClient, google: FakeGoogleCalendar, sleeps: Sleeps
+) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    google.rate_limit(1, "RESOURCE_EXHAUSTED")  # 429 without Retry-After: backoff, not a minute's wait
+    google.rate_limit(1, "rateLimitExceeded")  # 403, but a rate limit: backoff again
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    assert sleeps.waits == [1.0, 2.0] and event_titles(ada) == ["Item 0"]
+
+
+def test_a_lasting_rate_limit_keeps_the_cursor_and_the_sign_in(
+    ada: TestClient, google: FakeGoogleCalendar, sleeps: Sleeps
+) -> None:
+    seed_events(google, 1)
+    connection = sign_in_google(ada, google)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    google.change("ev0", summary="Item 0, moved")
+    google.rate_limit(3, "userRateLimitExceeded")
+    stopped = ada.post(f"/api/connections/{connection['id']}/sync").json()
+    assert stopped["state"] == "error" and stopped["retry_at"] and "slow down" in stopped["last_error"]
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    listed = [r.query for r in google.requests if r.path.endswith("/events") and r.query]
+    assert listed[-1]["syncToken"].startswith("sync-")  # resumed from the kept sync token
+    assert event_titles(ada) == ["Item 0, moved"]
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def weekly_standup(google: FakeGoogleCalendar, weeks: int = 4) -> list[datetime]:
+    """A weekly 09:00 stand-up (Berlin) from next Monday, its last week skipped by EXDATE; its starts."""
+    today = datetime.now(BERLIN).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    starts = [datetime.combine(monday + timedelta(weeks=n), time(9), tzinfo=BERLIN) for n in range(weeks)]
+    google.add(
+        "standup",
+        summary="Stand-up",
+        start={"dateTime": starts[0].isoformat(), "timeZone": "Europe/Berlin"},
+        end={"dateTime": (starts[0] + timedelta(minutes=15)).isoformat(), "timeZone": "Europe/Berlin"},
+        recurrence=[f"RRULE:FREQ=WEEKLY;COUNT={weeks}", f"EXDATE;TZID=Europe/Berlin:{starts[-1]:%Y%m%dT%H%M%S}"],
+    )
+    return starts
+
+
+def original(start: datetime) -> dict[str, str]:
+    return {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"}
+
+
+def occurrences(client: TestClient, starts: list[datetime]) -> list[tuple[str, datetime]]:
+    params = {"start": (starts[0] - timedelta(days=1)).isoformat(), "end": (starts[-1] + timedelta(days=1)).isoformat()}
+    answer = client.get("/api/events", params=params)
+    assert answer.status_code == 200, answer.text
+    return [(o["title"], datetime.fromisoformat(o["starts"])) for o in answer.json()]
+
+
+def test_a_moved_and_a_cancelled_occurrence_show_as_google_has_them(
+    ada: TestClient, google: FakeGoogleCalendar
+) -> None:
+    starts = weekly_standup(google)
+    connection = sign_in_google(ada, google)
+    sync = f"/api/connections/{connection['id']}/sync"
+    ada.post(sync)
+    assert occurrences(ada, starts) == [("Stand-up", s) for s in starts[:3]]  # the EXDATE'd week is not there
+
+    moved = starts[1] + timedelta(hours=5)
+    google.change_occurrence(
+        "standup",
+        original(starts[1]),
+        summary="Stand-up, afternoon",
+        start={"dateTime": moved.isoformat(), "timeZone": "Europe/Berlin"},
+        end={"dateTime": (moved + timedelta(minutes=15)).isoformat(), "timeZone": "Europe/Berlin"},
+    )
+    google.cancel_occurrence("standup", original(starts[2]))
+    assert ada.post(sync).json()["state"] == "connected"  # both come by sync token, after their series
+    expected = [("Stand-up", starts[0]), ("Stand-up, afternoon", moved)]
+    assert occurrences(ada, starts) == expected
+
+    google.change("standup", summary="Team stand-up")  # the series alone changes: its exceptions stay
+    ada.post(sync)
+    assert occurrences(ada, starts) == [("Team stand-up", starts[0]), ("Stand-up, afternoon", moved)]
+
+    google.forget_sync_tokens()  # a full listing brings the cancelled occurrence too, and nothing changes
+    assert ada.post(sync).json()["state"] == "connected"
+    assert occurrences(ada, starts) == [("Team stand-up", starts[0]), ("Stand-up, afternoon", moved)]
+
+
+def test_an_occurrence_that_comes_before_its_series_fetches_the_series(
+    ada: TestClient, google: FakeGoogleCalendar
+) -> None:
+    starts = weekly_standup(google, weeks=3)
+    google.cancel_occurrence("standup", original(starts[0]))
+    google.change("standup", description="Bring the numbers")  # the series now lists after its exception
+    connection = sign_in_google(ada, google)
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    assert occurrences(ada, starts) == [("Stand-up", starts[1])]
+    assert [r.path for r in google.requests if r.path.endswith("/events/standup")]  # asked for the series
+
+
+def test_a_series_moved_at_google_moves_in_atom(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    starts = weekly_standup(google, weeks=3)
+    connection = sign_in_google(ada, google)
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    later = starts[0] + timedelta(hours=1)
+    google.change(
+        "standup",
+        start={"dateTime": later.isoformat(), "timeZone": "Europe/Berlin"},
+        end={"dateTime": (later + timedelta(minutes=15)).isoformat(), "timeZone": "Europe/Berlin"},
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"],
+    )
+    ada.post(f"/api/connections/{connection['id']}/sync")
+    assert occurrences(ada, starts) == [("Stand-up", later), ("Stand-up", later + timedelta(weeks=1))]

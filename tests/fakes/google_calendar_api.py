@@ -1,7 +1,11 @@
 """A loopback Google: the OAuth 2.0 desktop-app flow (authorization code + PKCE S256 with a
 loopback redirect, `POST /token`, `POST /revoke`) and Calendar API v3 (`calendars/primary`,
 `calendars/primary/events` with `pageToken`, `nextSyncToken`/`syncToken`, cancelled events in
-incremental results, 410 when a sync token is no longer valid, 401 for an expired token).
+incremental results, a repeating event's occurrences changed or cancelled on their own as events
+of their own (`recurringEventId`, `originalStartTime`; cancelled ones in full listings too, as
+with `singleEvents` and `showDeleted` false), one event by `events/{id}`, 410 when a sync token
+is no longer valid, 401 for an expired token) and Google's rate limits (403 with reason
+rateLimitExceeded/userRateLimitExceeded, or 429 RESOURCE_EXHAUSTED), which Drive answers alike.
 
 `consent(authorize_url, email)` plays the member at Google's consent page and returns the
 address the browser lands on (which nothing serves: the member pastes it into Atom)."""
@@ -13,6 +17,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -34,16 +39,19 @@ class _Event:
     body: dict[str, Any]
     changed_at: int
     cancelled: bool = False
+    occurrence_of: dict[str, Any] | None = None  # an exception: recurringEventId and originalStartTime
 
     def json(self) -> dict[str, Any]:
-        if self.cancelled:
-            return {"kind": "calendar#event", "id": self.id, "status": "cancelled"}
+        which = self.occurrence_of or {}
+        if self.cancelled:  # Google: only these fields are sure to be there for a cancelled one
+            return {"kind": "calendar#event", "id": self.id, "status": "cancelled", **which}
         return {
             "kind": "calendar#event",
             "id": self.id,
             "status": "confirmed",
             "htmlLink": f"https://www.google.com/calendar/event?eid={self.id}",
             **self.body,
+            **which,
         }
 
 
@@ -64,6 +72,7 @@ class FakeGoogleCalendar(ServiceFake):
         super().__init__()
         self.state = _State()
         self.page_size = 100  # Google may answer fewer than maxResults; pages come sooner
+        self.limits: list[tuple[str, str | None]] = []  # (reason, Retry-After) for the next API requests
 
     # --- the member, at Google ---------------------------------------------------
 
@@ -91,6 +100,44 @@ class FakeGoogleCalendar(ServiceFake):
         event = self.state.events[event_id]
         event.cancelled, event.changed_at = True, self.state.changes
 
+    def rate_limit(self, times: int, reason: str = "userRateLimitExceeded", retry_after: str | None = None) -> None:
+        """The next `times` API requests answer as Google does over its quota: 403 with `reason`, or
+        429 RESOURCE_EXHAUSTED for `reason="RESOURCE_EXHAUSTED"`."""
+        with self.lock:
+            self.limits += [(reason, retry_after)] * times
+
+    def limited(self) -> Reply:
+        """The next queued rate-limit answer (called under the fake's lock)."""
+        reason, retry_after = self.limits.pop(0)
+        headers = {"retry-after": retry_after} if retry_after else {}
+        if reason == "RESOURCE_EXHAUSTED":
+            info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED"}
+            message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'."
+            return Reply(
+                429,
+                {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED", "details": [info]}},
+                headers,
+            )
+        error = {"domain": "usageLimits", "reason": reason, "message": "Rate Limit Exceeded"}
+        return Reply(403, {"error": {"errors": [error], "code": 403, "message": "Rate Limit Exceeded"}}, headers)
+
+    def change_occurrence(self, series_id: str, original: dict[str, str], **body: Any) -> str:
+        """One occurrence of `series_id` changed on its own (e.g. moved): an event of its own, whose
+        id is Google's `<series id>_<original start in UTC>`; its id."""
+        event_id = f"{series_id}_{_instance_suffix(original)}"
+        self.state.changes += 1
+        which = {"recurringEventId": series_id, "originalStartTime": original}
+        known = self.state.events.get(event_id)
+        self.state.events[event_id] = _Event(
+            event_id, (known.body if known else {}) | body, self.state.changes, False, which
+        )
+        return event_id
+
+    def cancel_occurrence(self, series_id: str, original: dict[str, str]) -> None:
+        """One occurrence deleted on its own: a cancelled exception (the series stays)."""
+        event_id = self.change_occurrence(series_id, original)
+        self.state.events[event_id].cancelled = True
+
     def forget_sync_tokens(self) -> None:
         self.state.epoch += 1
 
@@ -108,6 +155,8 @@ class FakeGoogleCalendar(ServiceFake):
             return self._token(request.body or {})
         if request.method == "POST" and request.path == "/revoke":
             return self._revoke((request.body or {}).get("token", ""))
+        if self.limits and request.path.startswith("/calendar/v3/"):  # route runs under the fake's lock
+            return self.limited()
         email = self._email(request)
         if email is None:
             return Reply(401, _UNAUTHENTICATED, {"www-authenticate": 'Bearer realm="https://accounts.google.com/"'})
@@ -115,6 +164,10 @@ class FakeGoogleCalendar(ServiceFake):
             return Reply(200, {"kind": "calendar#calendar", "id": email, "summary": email, "timeZone": "Europe/Berlin"})
         if request.path == "/calendar/v3/calendars/primary/events":
             return self._events(request.query)
+        if request.path.startswith("/calendar/v3/calendars/primary/events/"):
+            found = self.state.events.get(request.path.rpartition("/")[2])
+            if found is not None:
+                return Reply(200, found.json())  # a deleted one too, with status "cancelled"
         return Reply(404, {"error": {"code": 404, "message": "Not Found"}})
 
     def _token(self, form: dict[str, str]) -> Reply:
@@ -175,7 +228,7 @@ class FakeGoogleCalendar(ServiceFake):
             (
                 e
                 for e in self.state.events.values()
-                if e.changed_at <= snapshot and (e.changed_at > since if since is not None else not e.cancelled)
+                if e.changed_at <= snapshot and (e.changed_at > since if since is not None else self._listed(e))
             ),
             key=lambda e: (e.changed_at, e.id),
         )
@@ -188,6 +241,13 @@ class FakeGoogleCalendar(ServiceFake):
             answer["nextSyncToken"] = f"sync-{self.state.epoch}-{snapshot}"
         return Reply(200, answer)
 
+    def _listed(self, event: _Event) -> bool:
+        """In a full listing: what is not deleted, and the cancelled occurrences of a series that is not."""
+        if event.occurrence_of is None:
+            return not event.cancelled
+        series = self.state.events.get(event.occurrence_of["recurringEventId"])
+        return series is not None and not series.cancelled
+
     def _position(self, query: dict[str, str]) -> tuple[int | None, int, int]:
         """(changes already seen, or None for a full listing; offset; the listing's snapshot)."""
         since = int(query["syncToken"].rpartition("-")[2]) if "syncToken" in query else None
@@ -195,3 +255,10 @@ class FakeGoogleCalendar(ServiceFake):
             _, offset, snapshot = query["pageToken"].split(":")
             return since, int(offset), int(snapshot)
         return since, 0, self.state.changes
+
+
+def _instance_suffix(original: dict[str, str]) -> str:
+    """How Google names an instance: its original start in UTC (`20261207T080000Z`), or its date."""
+    if "date" in original:
+        return original["date"].replace("-", "")
+    return datetime.fromisoformat(original["dateTime"]).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

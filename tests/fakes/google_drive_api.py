@@ -50,7 +50,6 @@ class FakeGoogleDrive(FakeGoogleCalendar):
         super().__init__()
         self.files: dict[str, _File] = {}
         self.drive_changes = 0
-        self.limits: list[tuple[str, str | None]] = []  # (reason, Retry-After) for the next Drive requests
 
     def put(self, name: str, data: bytes, mime: str = "text/plain") -> _File:
         with self.lock:
@@ -66,16 +65,11 @@ class FakeGoogleDrive(FakeGoogleCalendar):
             self.drive_changes += 1
             found.changed_at = self.drive_changes
 
-    def rate_limit(self, times: int, reason: str = "userRateLimitExceeded", retry_after: str | None = None) -> None:
-        """The next `times` Drive requests answer as Drive does over its quota: 403 with `reason`."""
-        with self.lock:
-            self.limits += [(reason, retry_after)] * times
-
     def route(self, request: Recorded) -> Reply:
         if not request.path.startswith("/drive/v3/"):
             return super().route(request)
         if self.limits:  # route runs under the fake's lock
-            return _limited(*self.limits.pop(0))
+            return self.limited()
         email = self._email(request)
         if email is None:
             body = {"error": {"code": 401, "message": "Invalid Credentials", "status": "UNAUTHENTICATED"}}
@@ -126,9 +120,3 @@ class FakeGoogleDrive(FakeGoogleCalendar):
         if query.get("alt") != "media" or found.mime == DOC:
             return Reply(403, {"error": {"code": 403, "message": "Only files with binary content can be downloaded."}})
         return Reply(200, found.data, {"content-type": found.mime})
-
-
-def _limited(reason: str, retry_after: str | None) -> Reply:
-    error = {"domain": "usageLimits", "reason": reason, "message": "Rate Limit Exceeded"}
-    body = {"error": {"errors": [error], "code": 403, "message": "Rate Limit Exceeded"}}
-    return Reply(403, body, {"retry-after": retry_after} if retry_after else {})

@@ -3,20 +3,24 @@
 `GET /calendar/v3/calendars/primary/events` pages with `pageToken`; its last page carries a
 `nextSyncToken`, which the next sync sends as `syncToken` to get only what changed (deleted
 events come back with status "cancelled"). A sync token Google no longer honours answers 410.
+With `singleEvents` false (its default) a repeating event comes as its master (`recurrence`:
+RRULE and EXDATE lines) and each occurrence changed on its own as an event of its own, naming the
+master (`recurringEventId`) and the occurrence (`originalStartTime`); a cancelled occurrence is
+one with status "cancelled" (in a full listing too). `events/{id}` answers one event.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import msgspec
 
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import ServiceFailed
 
-__all__ = ["Moment", "GoogleEvent", "EventPage", "SyncTokenGone", "primary_calendar", "event_page", "revoke"]
+__all__ = ["Moment", "GoogleEvent", "EventPage", "SyncTokenGone", "primary_calendar", "event_page", "event", "revoke"]
 
 T = TypeVar("T")
 _EVENTS = "api:/calendar/v3/calendars/primary/events"
@@ -43,6 +47,7 @@ class GoogleEvent(msgspec.Struct, frozen=True):
     end: Moment | None = None
     recurrence: list[str] = []
     recurringEventId: str | None = None  # noqa: N815 - an instance changed on its own
+    originalStartTime: Moment | None = None  # noqa: N815 - ... which one: its start as the rule has it
 
 
 class EventPage(msgspec.Struct, frozen=True):
@@ -71,6 +76,19 @@ async def event_page(http: ServiceHttp, sync_token: str | None, page_token: str 
         raise ServiceFailed(f"Google Calendar answered {response.status_code} to the list of your events")
     try:
         return _typed(response.json(), EventPage)
+    except ValueError:
+        raise ServiceFailed("Google Calendar answered with something that is not JSON") from None
+
+
+async def event(http: ServiceHttp, event_id: str) -> GoogleEvent | None:
+    """One event by its id; None when Google has no such event (any more)."""
+    response = await http.request("GET", f"{_EVENTS}/{quote(event_id, safe='')}")
+    if response.status_code in (404, 410):
+        return None
+    if response.status_code != 200:
+        raise ServiceFailed(f"Google Calendar answered {response.status_code} to one of your events")
+    try:
+        return _typed(response.json(), GoogleEvent)
     except ValueError:
         raise ServiceFailed("Google Calendar answered with something that is not JSON") from None
 

@@ -3,16 +3,21 @@ events, read only, by sync token.
 
 The cursor holds the sync token, and within a run the next page's token, saved page by page.
 A sync token Google has forgotten (410) starts a full listing; one that runs from start to end
-forgets the events that are no longer there.
+forgets the events that are no longer there. An occurrence changed or cancelled on its own changes
+its series in Atom; one that comes before its series (a later page, or a series Atom never saw)
+fetches the series first.
 """
 
 from __future__ import annotations
 
 from appliance.connectors.http import ServiceHttp
 from appliance.connectors.oauth import AppClient
+from appliance.connectors.services._google import rate_limited
 from appliance.connectors.services.google_calendar import api, events
 from appliance.connectors.session import SyncSession
 from appliance.connectors.tokens import Grant
+
+__all__ = ["account", "sync", "revoke", "rate_limited"]  # rate_limited: Google's own "slow down" answers
 
 
 async def account(http: ServiceHttp) -> str:
@@ -51,9 +56,22 @@ async def _pull(session: SyncSession) -> None:
 
 
 async def _apply(session: SyncSession, item: api.GoogleEvent) -> None:
-    if item.status == "cancelled":
+    if item.recurringEventId is not None:
+        await _apply_occurrence(session, item)
+    elif item.status == "cancelled":
         await session.forget(item.id)
         return
     event = events.as_event(item)
     if event is not None:
         await session.upsert_event(event, events.CALENDAR_NAME)
+
+
+async def _apply_occurrence(session: SyncSession, item: api.GoogleEvent) -> None:
+    occurrence = events.as_occurrence(item)
+    if occurrence is None or await session.upsert_occurrence(occurrence):
+        return
+    series = await api.event(session.http, occurrence.series_id)
+    master = events.as_event(series) if series is not None and series.status != "cancelled" else None
+    if master is not None:
+        await session.upsert_event(master, events.CALENDAR_NAME)
+        await session.upsert_occurrence(occurrence)

@@ -1,13 +1,18 @@
-"""Google Calendar events as events in the member's own calendar in Atom."""
+"""Google Calendar events as events in the member's own calendar in Atom; a repeating event's
+EXDATE lines and its occurrences changed or cancelled on their own as the organizer's cancelled
+and changed occurrences (Atom's expansion does the rest, never this module)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from appliance.connectors.base import RemoteEvent
+import icalendar
+
+from appliance.connectors.base import RemoteEvent, RemoteOccurrence
 from appliance.connectors.services.google_calendar.api import GoogleEvent, Moment
 
-__all__ = ["as_event", "CALENDAR_NAME"]
+__all__ = ["as_event", "as_occurrence", "CALENDAR_NAME"]
 
 CALENDAR_NAME = "Google Calendar"
 
@@ -31,10 +36,56 @@ def as_event(event: GoogleEvent) -> RemoteEvent | None:
         all_day=all_day,
         tz=event.start.timeZone,
         rrule=rules[0] if rules else None,
+        exdates=_exdates(event.recurrence, _zone(event.start.timeZone)) if rules else [],
         location=event.location,
         description=event.description,
         url=event.htmlLink,
     )
+
+
+def as_occurrence(event: GoogleEvent) -> RemoteOccurrence | None:
+    """An occurrence changed or cancelled on its own (None for any other event)."""
+    original = _moment(event.originalStartTime) if event.originalStartTime is not None else None
+    if event.recurringEventId is None or original is None:
+        return None
+    if event.status == "cancelled":
+        return RemoteOccurrence(series_id=event.recurringEventId, original_start=original, cancelled=True)
+    return RemoteOccurrence(
+        series_id=event.recurringEventId,
+        original_start=original,
+        starts=_moment(event.start) if event.start is not None else None,
+        ends=_moment(event.end) if event.end is not None else None,
+        title=event.summary or None,
+        location=event.location,
+        description=event.description,
+    )
+
+
+def _exdates(lines: list[str], zone: tzinfo) -> list[datetime]:
+    """The starts the EXDATE lines skip (a time without a zone is in the event's own)."""
+    found = [line for line in lines if line.upper().startswith("EXDATE")]
+    if not found:
+        return []
+    try:
+        parsed = icalendar.Event.from_ical("BEGIN:VEVENT\r\n" + "\r\n".join(found) + "\r\nEND:VEVENT\r\n")
+        values = parsed.get("EXDATE")
+        groups = values if isinstance(values, list) else [values]
+        return [_aware(value.dt, zone) for group in groups for value in group.dts]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):  # lines Atom cannot read: none skipped
+        return []
+
+
+def _aware(value: date | datetime, zone: tzinfo) -> datetime:
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def _zone(name: str | None) -> tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def _moment(moment: Moment) -> datetime | None:

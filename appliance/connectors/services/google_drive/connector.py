@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from appliance.connectors.http import ServiceHttp
 from appliance.connectors.oauth import AppClient
+from appliance.connectors.services._google import rate_limited
 from appliance.connectors.services.google_drive import api, files
 from appliance.connectors.session import SyncSession
 from appliance.connectors.tokens import Grant
+
+__all__ = ["account", "sync", "revoke", "rate_limited"]  # rate_limited: Google's own "slow down" answers
 
 
 async def account(http: ServiceHttp) -> str:
