@@ -46,7 +46,8 @@ async def tell(session: SyncSession, read: set[str]) -> None:
     }
     await session.save_cursor(lost=lost or None)
     if lost:
-        names = ", ".join(f"#{found.get('name') or key}" for key, found in sorted(lost.items()))
+        shown = [f"#{found.get('name') or key}" for key, found in sorted(lost.items())]
+        names = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
         session.warn(
             f"Atom can no longer read {names} in Slack (its bot was removed, or the channel was archived or"
             " deleted), so the messages it held from there have left Atom; the other channels sync as before.",
