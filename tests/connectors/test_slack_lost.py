@@ -78,3 +78,14 @@ def test_an_archived_channel_is_named_for_a_week(
     time.sleep(1.1)
     assert sync(ada, connection)["last_error"] is None
     assert found(ada, "bins") and found(ada, "candles") == []
+
+
+def test_a_lost_channels_name_is_shown_as_text(ada: TestClient, slack: FakeSlack) -> None:
+    hostile = slack.add_channel('<img src=x onerror="alert(1)">')
+    slack.post(hostile, "Nothing to see.")
+    connection = connect_slack(ada)
+    sync(ada, connection)
+    slack.remove_bot(hostile)
+    sync(ada, connection)
+    page = ada.get("/connections").text
+    assert "<img src=x" not in page and "&lt;img src=x" in page

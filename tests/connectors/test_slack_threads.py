@@ -126,3 +126,26 @@ def test_adas_sync_forgets_only_her_copy_of_a_reply(ada: TestClient, bob: TestCl
     slack.delete(family, reply)
     sync(ada, hers)
     assert found(ada, "holiday") == [] and found(bob, "holiday")
+
+
+def test_a_long_thread_is_read_page_by_page(ada: TestClient, slack: FakeSlack) -> None:
+    family = slack.add_channel("family")
+    parent = slack.post(family, "Ideas for the garden?")
+    for n in range(130):
+        slack.reply(family, parent, f"Idea {n}: plant something.")
+    sync(ada, connect_slack(ada))
+    pages = replies_asked(slack)
+    assert len(pages) == 2 and pages[1].get("cursor") and pages[1]["ts"] == parent
+    assert len(record_items(ada, "slack")) == 131
+
+
+def test_a_thread_cut_off_is_read_again_next_time(ada: TestClient, slack: FakeSlack) -> None:
+    family = slack.add_channel("family")
+    parent = slack.post(family, "Ideas for the garden?")
+    for n in range(130):
+        slack.reply(family, parent, f"Idea {n}: plant something.")
+    connection = connect_slack(ada)
+    slack.cut_after(5)  # auth.test, channels, members, history, the thread's first page: then cut
+    assert sync(ada, connection)["state"] == "error"
+    slack.cut_after(None)
+    assert sync(ada, connection)["items"] == 131
