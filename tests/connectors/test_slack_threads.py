@@ -16,6 +16,7 @@ from appliance.connectors.services.slack.connector import RECHECK
 from tests.connectors.conftest import Sleeps
 from tests.connectors.records_helpers import found, record_items, sync
 from tests.connectors.test_slack import connect_slack
+from tests.fakes.loopback import Reply
 from tests.fakes.slack_api import FakeSlack
 
 
@@ -110,7 +111,7 @@ def test_a_rate_limited_thread_is_waited_for(ada: TestClient, slack: FakeSlack, 
     family = slack.add_channel("family")
     parent = slack.post(family, "Who feeds the cat?")
     slack.reply(family, parent, "The neighbour, on Saturday.")
-    slack.throttled["conversations.replies"] = "4"
+    slack.answer_once["conversations.replies"] = Reply(429, {"ok": False, "error": "ratelimited"}, {"retry-after": "4"})
     assert sync(ada, connect_slack(ada))["state"] == "connected"
     assert sleeps.waits == [4.0] and found(ada, "neighbour")
     assert len(replies_asked(slack)) == 2  # refused once, then answered
@@ -149,3 +150,15 @@ def test_a_thread_cut_off_is_read_again_next_time(ada: TestClient, slack: FakeSl
     assert sync(ada, connection)["state"] == "error"
     slack.cut_after(None)
     assert sync(ada, connection)["items"] == 131
+
+
+def test_a_thread_deleted_while_read_leaves_the_rest_syncing(ada: TestClient, slack: FakeSlack) -> None:
+    family = slack.add_channel("family")
+    parent = slack.post(family, "Who waters the plants?")
+    slack.reply(family, parent, "Bob, on Wednesdays.")
+    slack.post(family, "Dinner at seven.")
+    slack.answer_once["conversations.replies"] = Reply(200, {"ok": False, "error": "thread_not_found"})
+    connection = connect_slack(ada)
+    assert sync(ada, connection)["state"] == "connected"  # gone between the history and the thread
+    assert found(ada, "dinner") and found(ada, "plants") and found(ada, "Wednesdays") == []
+    assert sync(ada, connection)["state"] == "connected" and found(ada, "Wednesdays")  # there after all: read now

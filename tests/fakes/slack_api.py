@@ -49,7 +49,7 @@ class FakeSlack(ServiceFake):
         self.users = {"U01ADA": "Ada", "U02BOB": "Bob"}
         self._ts = int(time.time()) - 86_400  # a day ago; each message a second after the last
         self.kick_after_listing: set[str] = set()  # the bot removed from these just after it is listed
-        self.throttled: dict[str, str] = {}  # method: Retry-After, answered once with a 429
+        self.answer_once: dict[str, Reply] = {}  # method: what its next call gets (Slack limits each on its own)
 
     # --- what a test does in Slack ------------------------------------------------------------
 
@@ -158,8 +158,8 @@ class FakeSlack(ServiceFake):
         if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
             return _fail("invalid_auth")
         form, method = request.body or {}, request.path.removeprefix("/api/")
-        if method in self.throttled:  # Slack limits each method on its own
-            return Reply(429, {"ok": False, "error": "ratelimited"}, {"retry-after": self.throttled.pop(method)})
+        if method in self.answer_once:
+            return self.answer_once.pop(method)
         if method == "auth.test":
             return _ok(
                 {"url": _TEAM_URL, "team": "Lovelace home", "user": "atom", "team_id": "T0L0V", "user_id": "U0ATOM"}

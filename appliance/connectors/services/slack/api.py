@@ -31,6 +31,7 @@ __all__ = [
     "Message",
     "History",
     "ChannelLost",
+    "ThreadGone",
     "team",
     "member_channels",
     "user_names",
@@ -45,6 +46,10 @@ _SIGNED_OUT = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "
 
 class ChannelLost(ServiceFailed):
     """Slack no longer lets the bot read a channel: removed from it, or the channel archived or deleted."""
+
+
+class ThreadGone(ServiceFailed):
+    """The thread's parent is no longer there (deleted since the history was read)."""
 
 
 class Team(msgspec.Struct, frozen=True):
@@ -166,6 +171,8 @@ async def _call(http: ServiceHttp, method: str, form: dict[str, str]) -> dict[st
         error = str(body.get("error", "unknown"))[:60]
         if error in _SIGNED_OUT:
             raise SignInNeeded(f"Slack no longer accepts the bot token ({error})")
+        if error == "thread_not_found":
+            raise ThreadGone("Slack no longer has the thread")
         if error in _LOST:
             raise ChannelLost(f"Slack no longer lets Atom read the channel ({error})")
         raise ServiceFailed(f"Slack refused {method} ({error})")

@@ -46,6 +46,16 @@ async def follow(reading: Reading, parent: api.Message) -> None:
         reading.threads[parent.ts] = held
         return
     oldest = window.start(held["seen"][0]) if held else None
+    try:
+        seen = await _read(reading, parent, oldest)
+    except api.ThreadGone:  # deleted since the history was read: the next history says so
+        return
+    await _forget_missing(reading, parent.ts, oldest, seen)
+    reading.threads[parent.ts] = {"seen": _shown(parent), "read": window.now_ts()}
+
+
+async def _read(reading: Reading, parent: api.Message, oldest: str | None) -> set[str]:
+    """Write the thread's replies after `oldest`, page by page; the `ts` of those it keeps."""
     seen, cursor = set[str](), None
     while True:
         page = await api.replies(reading.session.http, reading.channel.id, parent.ts, oldest, cursor)
@@ -53,9 +63,7 @@ async def follow(reading: Reading, parent: api.Message) -> None:
             seen |= await _take(reading, parent, reply)
         cursor = page.next_cursor if page.has_more else None
         if cursor is None:
-            break
-    await _forget_missing(reading, parent.ts, oldest, seen)
-    reading.threads[parent.ts] = {"seen": _shown(parent), "read": window.now_ts()}
+            return seen
 
 
 def _shown(parent: api.Message) -> list[Any]:
