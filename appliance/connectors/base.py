@@ -6,7 +6,9 @@
     async def sync(session: SyncSession) -> None
         Send what changed in Atom (session.completed_here), then pull what changed at the service
         since `session.cursor`, writing through the session and saving the cursor as it goes, so an
-        interrupted sync resumes where it stopped. Raise Atom's connector errors, nothing else.
+        interrupted sync resumes where it stopped. Raise Atom's connector errors, nothing else;
+        a part out of reach while the rest syncs (a channel the bot left) is
+        `session.warn(problem, action)`, which the connection shows while staying connected.
     async def revoke(http: ServiceHttp, grant: Grant, client: AppClient | None) -> bool
         Ask the service to revoke the grant; False where it offers no way to (then the page says
         where the member revokes it themselves).

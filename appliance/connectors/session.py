@@ -27,6 +27,7 @@ class SyncSession:
         self.http = http
         self.cursor: dict[str, Any] = dict(record.cursor)
         self.changed: set[str] = set()  # "task", "event": the runner tells those pages
+        self.warning: tuple[str, str] | None = None  # what the connection says after a sync that ran
         self._db, self._knowledge, self._record = db, knowledge, record
 
     async def save_cursor(self, **changes: Any) -> None:
@@ -34,6 +35,11 @@ class SyncSession:
         self.cursor.update(changes)
         self.cursor = {key: value for key, value in self.cursor.items() if value is not None}
         await save_cursor(self._db, self._record.id, self.cursor)
+
+    def warn(self, problem: str, action: str) -> None:
+        """The sync ran, but the member should hear of `problem` (part of what they picked is out
+        of reach) and what they can do about it: the connection shows both, still connected."""
+        self.warning = (problem, action)
 
     async def upsert_task(self, item: RemoteTask) -> Task:
         """The member's task for `item`: made, or brought up to date (title, notes, due date, done)."""

@@ -96,8 +96,9 @@ async def run_sync(hub: ConnectorHub, record: Record, wait: bool = False) -> Rec
         finally:
             for kind in session.changed if session is not None else ():
                 hub.bus.publish(Event(topic=ITEM_TOPICS[kind], action="updated", id=record.id), [record.owner])
+        problem, action = session.warning or (None, None)
         return await conns.set_state(
-            hub, record, "connected", last_sync_at=clock.now(), last_error=None, error_action=None, retry_at=None
+            hub, record, "connected", last_sync_at=clock.now(), last_error=problem, error_action=action, retry_at=None
         )
 
 

@@ -7,6 +7,12 @@ channel's messages newest first, after `oldest` (a message `ts`, exclusive): eac
 an edited one carrying `edited` (who, and the edit's `ts`); a deleted one is simply absent, or
 a `tombstone` while replies hang from it. Slack's `message_changed` (the new version under
 `message`) and `message_deleted` (`deleted_ts`) are read too, should a history carry them.
+
+A thread's parent carries `thread_ts` (its own `ts`), `reply_count` and `latest_reply`; its
+replies come only from `conversations.replies` (Tier 3, as history): the parent first, then the
+replies oldest first, after `oldest`, paged as history is. A reply also sent to the channel
+(`thread_broadcast`) is in the history too. A channel the bot can no longer read answers
+`not_in_channel`, `channel_not_found` (deleted, or private and the bot removed) or `is_archived`.
 """
 
 from __future__ import annotations
@@ -18,10 +24,32 @@ import msgspec
 from appliance.connectors.http import ServiceHttp
 from appliance.errors import ServiceFailed, SignInNeeded
 
-__all__ = ["Team", "Channel", "Edited", "Message", "History", "team", "member_channels", "user_names", "history"]
+__all__ = [
+    "Team",
+    "Channel",
+    "Edited",
+    "Message",
+    "History",
+    "ChannelLost",
+    "ThreadGone",
+    "team",
+    "member_channels",
+    "user_names",
+    "history",
+    "replies",
+]
 
 T = TypeVar("T")
+_LOST = {"not_in_channel", "channel_not_found", "is_archived"}
 _SIGNED_OUT = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
+
+
+class ChannelLost(ServiceFailed):
+    """Slack no longer lets the bot read a channel: removed from it, or the channel archived or deleted."""
+
+
+class ThreadGone(ServiceFailed):
+    """The thread's parent is no longer there (deleted since the history was read)."""
 
 
 class Team(msgspec.Struct, frozen=True):
@@ -48,6 +76,13 @@ class Message(msgspec.Struct, frozen=True):
     edited: Edited | None = None
     message: Message | None = None  # message_changed: the message as it is now
     deleted_ts: str | None = None  # message_deleted: which message went
+    thread_ts: str | None = None  # the thread's parent (a parent's own `ts`)
+    reply_count: int = 0
+    latest_reply: str | None = None
+
+    @property
+    def thread_parent(self) -> bool:
+        return bool(self.reply_count and self.latest_reply) and self.thread_ts in (None, self.ts)
 
 
 class _Meta(msgspec.Struct, frozen=True):
@@ -107,6 +142,13 @@ async def history(http: ServiceHttp, channel: str, oldest: str | None, cursor: s
     return _typed(await _call(http, "conversations.history", form), History)
 
 
+async def replies(http: ServiceHttp, channel: str, ts: str, oldest: str | None, cursor: str | None) -> History:
+    """A page of the thread under `ts` (the parent first, then its replies after `oldest`)."""
+    form = {"channel": channel, "ts": ts, "limit": "100"} | ({"oldest": oldest} if oldest else {})
+    form |= {"cursor": cursor} if cursor else {}
+    return _typed(await _call(http, "conversations.replies", form), History)
+
+
 async def _pages(http: ServiceHttp, method: str, form: dict[str, str]) -> Any:
     cursor = ""
     while True:
@@ -129,6 +171,10 @@ async def _call(http: ServiceHttp, method: str, form: dict[str, str]) -> dict[st
         error = str(body.get("error", "unknown"))[:60]
         if error in _SIGNED_OUT:
             raise SignInNeeded(f"Slack no longer accepts the bot token ({error})")
+        if error == "thread_not_found":
+            raise ThreadGone("Slack no longer has the thread")
+        if error in _LOST:
+            raise ChannelLost(f"Slack no longer lets Atom read the channel ({error})")
         raise ServiceFailed(f"Slack refused {method} ({error})")
     return body
 
