@@ -9,6 +9,7 @@ import pytest
 
 from appliance.errors import InvalidInput
 from appliance.voice import VoiceEngine, strip_wake_word
+from appliance.voice.assistant import spoken_words
 from appliance.voice.audio import RATE, Pcm, read_wav, to_float, to_model_pcm, wav_bytes
 from appliance.voice.stt import prompt_for
 from appliance.voice.vad import Heard
@@ -58,6 +59,11 @@ def test_the_prompt_puts_the_wake_word_first_and_the_households_words_once() -> 
 )
 def test_the_wake_word_is_taken_off_the_command(said: str, command: str) -> None:
     assert strip_wake_word(said) == command
+
+
+def test_a_link_in_a_reply_is_said_as_its_words_only() -> None:
+    reply = "Every September [1]. [1] [Boiler manual](https://www.notion.so/Boiler-%282024%29) [2] Bins"
+    assert spoken_words(reply) == "Every September [1]. [1] Boiler manual [2] Bins"
 
 
 def _ends(engine: VoiceEngine, pcm: Pcm, silence: float) -> tuple[Heard, float]:
