@@ -80,10 +80,11 @@ def add_member(admin: TestClient, username: str, password: str = "member passwor
 def atom_processes(tmp_path: Path) -> Iterator[callable]:
     """Start real Atom processes sharing one data folder; all are stopped at the end."""
     started: list[AtomProcess] = []
-    port = free_port()
+    port = [free_port()]  # a serve started on another (its own was taken) takes the others with it
 
     def start(command: str = "serve") -> AtomProcess:
-        proc = AtomProcess(command, tmp_path / "data", port, tmp_path / f"{command}.log").start()
+        proc = AtomProcess(command, tmp_path / "data", port[0], tmp_path / f"{command}.log").start()
+        port[0] = proc.port
         started.append(proc)
         return proc
 
@@ -138,5 +139,5 @@ def ai_admin(runtime_fast_retries: Runtime) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(runtime_fast_retries: Runtime) -> Iterator[str]:
     """The app served over real HTTP on a loopback port, in a thread of this process."""
-    with serving_in_thread(create_app(runtime_fast_retries, close_runtime=False), free_port()) as url:
+    with serving_in_thread(create_app(runtime_fast_retries, close_runtime=False)) as url:
         yield url

@@ -1,5 +1,11 @@
 """Real Atom processes for tests: `atom serve` or `atom worker` on a loopback port of their own,
-or the app served over real HTTP in a thread of the test's own process (`serving_in_thread`)."""
+or the app served over real HTTP in a thread of the test's own process (`serving_in_thread`).
+
+A port picked free may be taken by another server before ours binds it (parallel runs, CI). So
+an in-process server serves on a socket bound here first, which no one else can take (port 0:
+the kernel's pick; `held_port`: bound now, for settings that must name the port up front), and a
+child `atom serve` whose port was taken meanwhile is started again on another free one.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,10 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
-__all__ = ["AtomProcess", "free_port", "serving_in_thread", "wait_for", "with_setup_code"]
+__all__ = ["AtomProcess", "free_port", "held_port", "serving_in_thread", "wait_for", "with_setup_code"]
+
+_HELD: dict[int, socket.socket] = {}  # ports bound by held_port until a server takes them
+_PORT_TRIES = 5
 
 
 def with_setup_code(data_dir: Path, account: dict[str, str]) -> dict[str, str]:
@@ -28,9 +37,29 @@ def with_setup_code(data_dir: Path, account: dict[str, str]) -> dict[str, str]:
 
 
 def free_port() -> int:
+    """A loopback port free now, for a child process to bind (it may be taken before it does)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def held_port() -> int:
+    """A loopback port bound now and held until `serving_in_thread` serves on it."""
+    listener = _listening(0)
+    port = listener.getsockname()[1]
+    _HELD[port] = listener
+    return port
+
+
+def _listening(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 def wait_for(condition: Callable[[], object], what: str = "the expected state", timeout: float = 60) -> None:
@@ -43,23 +72,31 @@ def wait_for(condition: Callable[[], object], what: str = "the expected state", 
 
 
 @contextmanager
-def serving_in_thread(app: Litestar, port: int, timeout: float = 20) -> Iterator[str]:
-    """`app` on 127.0.0.1:`port` in a thread; the test fails at once if it never comes up (port taken, say)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, ws="websockets-sansio")
+def serving_in_thread(app: Litestar, port: int = 0, timeout: float = 20) -> Iterator[str]:
+    """`app` on 127.0.0.1 in a thread, on a socket bound before the thread starts: port 0 (the
+    default) is one the kernel picks, so no other server can take it; a port from `held_port` is
+    served from its held socket. The test fails at once if it never comes up (a port given and taken)."""
+    try:
+        listener = _HELD.pop(port, None) or _listening(port)
+    except OSError as exc:
+        pytest.fail(f"the in-process Atom never came up on port {port}: {exc.strerror}")
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, ws="websockets-sansio")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail(f"the in-process Atom never came up on port {port}")
-        time.sleep(0.05)
     try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                pytest.fail(f"the in-process Atom never came up on port {port}")
+            time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
+        listener.close()
 
 
 class AtomProcess:
@@ -77,6 +114,7 @@ class AtomProcess:
         self.command, self.data_dir, self.port, self.log_path = command, data_dir, port, log_path
         self.extra_env, self.scheme = extra_env or {}, scheme
         self.proc: subprocess.Popen[bytes] | None = None
+        self._logged_before = 0
 
     @property
     def url(self) -> str:
@@ -90,23 +128,55 @@ class AtomProcess:
         return {**clean, **ours, **self.extra_env}
 
     def start(self) -> AtomProcess:
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "appliance", self.command], env=self.env(), stdout=log, stderr=log
-            )
+        """Start it; a `serve` whose port another program took meanwhile starts again on a free one
+        (so read `port` and `url` after starting)."""
+        for _ in range(_PORT_TRIES):
+            self._spawn()
+            if self.command != "serve" or not self._port_was_taken():
+                break
+            self.port = free_port()
         if self.command == "serve":
             self.wait_healthy()
         return self
+
+    def _spawn(self) -> None:
+        with self.log_path.open("ab") as log:
+            self._logged_before = log.tell()
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "appliance", self.command], env=self.env(), stdout=log, stderr=log
+            )
+
+    def _port_was_taken(self, timeout: float = 30) -> bool:
+        """True when this start ended at once because its port is in use; False once it answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                return f"port {self.port} is already in use" in self._log_since_spawn()
+            if self._answers():
+                return False
+            time.sleep(0.1)
+        return False
+
+    def _log_since_spawn(self) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(self._logged_before)
+            return log.read().decode(errors="replace")
+
+    def _answers(self) -> bool:
+        try:
+            httpx.get(f"{self.url}/healthz", timeout=1, verify=False)  # a TLS test trusts its CA itself
+            return True
+        except httpx.TransportError:
+            return False
 
     def wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None and self.proc.poll() is None, self.log_path.read_text()[-3000:]
-            try:
-                httpx.get(f"{self.url}/healthz", timeout=1, verify=False)  # a TLS test trusts its CA itself
+            if self._answers():
                 return
-            except httpx.TransportError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         raise TimeoutError(f"atom {self.command} did not answer: {self.log_path.read_text()[-3000:]}")
 
     def kill(self) -> None:

@@ -15,7 +15,7 @@ from appliance.server.pages.access import safe_next
 from appliance.server.pages.devices import device_name
 from appliance.server.pages.nav import NAVIGATION
 from appliance.server.pages.templating import static_dir
-from tests.conftest import second_client
+from tests.conftest import add_member, second_client, sign_in
 
 MEMBER = {"username": "robin", "password": "robin-secret-2", "role": "member"}
 HTML = {"accept": "text/html"}
@@ -138,6 +138,35 @@ def test_a_mistyped_address_signed_out_or_with_a_forged_cookie_has_no_navigation
             assert api.status_code == 404 and api.json()["status_code"] == 404  # the API stays JSON
     signed_in_api = admin.get("/api/no-such-thing", headers=HTML)
     assert signed_in_api.status_code == 404 and signed_in_api.json()["status_code"] == 404
+
+
+def test_a_forbidden_and_a_bad_request_page_keep_the_members_navigation(admin: TestClient, runtime: Runtime) -> None:
+    add_member(admin, "robin")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        for path, status, heading in (
+            ("/settings/models", 403, "This page is not for you"),
+            ("/calendar?on=not-a-date", 400, "That did not work"),
+        ):
+            page = robin.get(path, headers=HTML)
+            assert page.status_code == status and heading in page.text and "text/html" in page.headers["content-type"]
+            assert 'aria-label="Main"' in page.text and 'href="/chat"' in page.text
+            assert 'data-role="member"' in page.text and 'href="/settings/models"' not in page.text
+
+
+def test_an_error_page_knows_the_member_from_the_session_only(admin: TestClient, runtime: Runtime) -> None:
+    """An API token a page's guard accepted is not a sign-in: its member's navigation is not shown."""
+    add_member(admin, "robin")
+    with second_client(runtime) as robin:
+        sign_in(robin, "robin", "member password")
+        robins_token = robin.post("/api/tokens", json={"name": "script"}).json()["secret"]
+        bearer = {**HTML, "authorization": f"Bearer {robins_token}"}
+        robin.cookies.clear()
+        for path, status in (("/settings/models", 403), ("/calendar?on=not-a-date", 400)):
+            page = robin.get(path, headers=bearer)  # the token alone
+            assert page.status_code == status and 'aria-label="Main"' not in page.text and "data-role" not in page.text
+            page = admin.get(path, headers=bearer)  # the admin's session, robin's token (the guard's choice)
+            assert page.status_code == status and 'data-role="admin"' in page.text, page.text
 
 
 def test_the_service_worker_caches_the_versioned_shell_only(client: TestClient) -> None:

@@ -7,6 +7,7 @@ import signal
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from appliance.runtime import Runtime
 from appliance.server import create_app
 from tests.conftest import ADMIN, run_cli
-from tests.processes import AtomProcess, free_port, serving_in_thread, wait_for, with_setup_code
+from tests.processes import AtomProcess, held_port, serving_in_thread, wait_for, with_setup_code
 
 pytestmark = pytest.mark.process
 
@@ -142,8 +143,29 @@ def test_an_in_process_server_that_never_comes_up_fails_the_test_at_once(runtime
             with serving_in_thread(create_app(runtime, close_runtime=False), port):
                 pass
         assert time.monotonic() - started < 10  # not the whole 20 s timeout: the server thread ended
-    with serving_in_thread(create_app(runtime, close_runtime=False), free_port()) as url:
+    with serving_in_thread(create_app(runtime, close_runtime=False)) as url:
         assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_a_held_port_is_nobody_elses_until_the_in_process_server_serves_on_it(runtime: Runtime) -> None:
+    port = held_port()
+    with socket.socket() as other, pytest.raises(OSError):
+        other.bind(("127.0.0.1", port))  # what another test's server would have done meanwhile
+    with serving_in_thread(create_app(runtime, close_runtime=False), port) as url:
+        assert url == f"http://127.0.0.1:{port}" and httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_a_serve_whose_port_was_taken_meanwhile_starts_on_another(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = AtomProcess("serve", tmp_path / "data", port, tmp_path / "serve.log").start()
+        try:
+            assert server.port != port and httpx.get(f"{server.url}/healthz").status_code == 200
+            assert f"port {port} is already in use" in (tmp_path / "serve.log").read_text()
+        finally:
+            server.stop()
 
 
 def _job(http: httpx.Client, job_id: str) -> dict:

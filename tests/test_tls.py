@@ -25,6 +25,7 @@ def test_atom_serves_https_with_a_household_ca(tmp_path) -> None:  # type: ignor
     worker = AtomProcess("worker", data, port, tmp_path / "worker.log", env, scheme="https")
     try:
         server.start()
+        worker.port = server.port
         worker.start()
         trusted = ssl.create_default_context(cafile=str(data / "tls" / "household-ca.pem"))
         with httpx.Client(base_url=server.url, verify=trusted) as http:

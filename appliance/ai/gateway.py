@@ -196,7 +196,7 @@ class AIGateway:
                 names |= {m for m in _manifest_models(key.provider)}
             if explicit and explicit.startswith(key.provider + "/") and _allowed(key.provider, explicit):
                 names.add(explicit.split("/", 1)[1])
-            routes += [_route(edits, key.provider, name, key.id) for name in sorted(names)]
+            routes += [_route(edits, key.provider, name, key.id, key.on_own_network) for name in sorted(names)]
         return routes
 
     async def _local_models(self, every_model: bool) -> list[str]:
@@ -273,8 +273,9 @@ def _prompt_text(request: ChatRequest) -> str:
 
 
 def _messages_for(route: Route, request: ChatRequest) -> list[ChatMessage]:
-    """The request's messages, with its local note in the system message when the model is on this box."""
-    if not request.local_note or route.key_id is not None:
+    """The request's messages, with its local note in the system message when the model is in the house
+    (on this box, or on a server an admin placed on the household's own network)."""
+    if not request.local_note or not route.in_the_house:
         return request.messages
     first, *rest = request.messages or [ChatMessage(role="system", content="")]
     if first.role != "system":
@@ -301,8 +302,11 @@ def _none_answered(failures: list[tuple[Route, ProviderError]]) -> ProviderError
     return RateLimited(message, retry_after=min(waits) if waits else None)
 
 
-def _route(edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str, key_id: str | None) -> Route:
-    return Route(provider=provider, model=model, key_id=key_id, price=prices.priced(edits, provider, model))
+def _route(
+    edits: dict[tuple[str, str], tuple[float, float]], provider: str, model: str, key_id: str | None, own: bool = False
+) -> Route:
+    price = prices.priced(edits, provider, model)
+    return Route(provider=provider, model=model, key_id=key_id, price=price, on_own_network=own)
 
 
 def _manifest_models(provider: str) -> list[str]:

@@ -22,6 +22,7 @@ from appliance import clock
 from appliance.accounts.shapes import Principal
 from appliance.ai import queries
 from appliance.ai.outbound import OutboundRules, check_url
+from appliance.ai.own_network import check_own_network
 from appliance.ai.providers.base import ProviderConfig
 from appliance.ai.providers.registry import ProviderManifest, manifest, manifests
 from appliance.ai.shapes import (
@@ -91,6 +92,7 @@ def list_providers() -> list[ProviderInfo]:
             needs_base_url=m.needs_base_url,
             options=[KeyOption(name=name, label=o.label, hint=o.hint) for name, o in m.options.items()],
             models=sorted(k for k in m.models if k != "*"),
+            household_server=m.household_server,
         )
         for m in sorted(manifests().values(), key=lambda m: m.name)
         if not m.on_box
@@ -107,6 +109,8 @@ async def add_key(
         raise PermissionDenied("only a household admin can share a key with the house")
     found.check_config(new.api_key, new.base_url)
     _check_options(list(found.options), new.options)
+    if new.on_own_network:
+        check_own_network(found, principal, new.shared, new.base_url)
     await _check_base_url(found, new.base_url, rules, household=new.shared)
     owner = HOUSEHOLD if new.shared else principal.user_id
     at = clock.now()
@@ -121,6 +125,7 @@ async def add_key(
         key_hint=mask(new.api_key) if new.api_key else "",
         created_at=at,
         updated_at=at,
+        on_own_network=new.on_own_network,
     )
     if new.api_key:
         await vault.put(owner, _secret_name(key.id), new.api_key)
@@ -146,6 +151,9 @@ async def update_key(
     found = manifest(key.provider)
     if change.options is not None:
         _check_options(list(found.options), change.options)
+    own = key.on_own_network if change.on_own_network is None else change.on_own_network
+    if own:  # kept only while the address stays in the house: a move elsewhere must say so again
+        check_own_network(found, principal, key.shared, change.base_url or key.base_url)
     await _check_base_url(found, change.base_url, rules, household=key.shared)
     fields: dict[str, Any] = {
         "label": change.label,
@@ -153,6 +161,7 @@ async def update_key(
         "options": change.options,
         "default_model": None if change.default_model is None else _choose_model(key.provider, change.default_model),
         "key_hint": mask(change.api_key) if change.api_key else None,
+        "on_own_network": change.on_own_network,
     }
     if change.api_key:
         await vault.put(_owner(key, principal), _secret_name(key_id), change.api_key)

@@ -84,7 +84,7 @@ def delete_conversation(conn: Writer, conversation_id: str) -> None:
 # --- provider keys (the secrets themselves are in the vault) -----------------------------------
 
 _KEY_COLUMNS = "id, owner, provider, label, base_url, options, default_model, key_hint, created_at, updated_at"
-_READ_KEY_COLUMNS = _KEY_COLUMNS + ", address_changed_at, last_test_ok, last_test, last_tested_at"
+_READ_KEY_COLUMNS = _KEY_COLUMNS + ", address_changed_at, last_test_ok, last_test, last_tested_at, on_own_network"
 
 
 def _key(row: tuple[Any, ...]) -> ProviderKey:
@@ -103,14 +103,15 @@ def _key(row: tuple[Any, ...]) -> ProviderKey:
         last_test_ok=row[11] if len(row) > 11 else None,
         last_test=(row[12] or "") if len(row) > 12 else "",
         last_tested_at=row[13] if len(row) > 13 else None,
+        on_own_network=bool(row[14]) if len(row) > 14 else False,
     )
 
 
 def insert_key(conn: Writer, owner: str, k: ProviderKey) -> None:
     values = [k.id, owner, k.provider, k.label, k.base_url, json.dumps(k.options), k.default_model, k.key_hint]
     conn.execute(
-        f"INSERT INTO provider_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [*values, k.created_at, k.updated_at],
+        f"INSERT INTO provider_keys ({_KEY_COLUMNS}, on_own_network) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*values, k.created_at, k.updated_at, k.on_own_network],
     )
 
 

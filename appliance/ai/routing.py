@@ -26,6 +26,12 @@ class Route(msgspec.Struct, frozen=True, kw_only=True):
     model: str
     key_id: str | None  # None: the local model
     price: ModelPrice
+    on_own_network: bool = False  # a key's server an admin placed on the household's own network
+
+    @property
+    def in_the_house(self) -> bool:
+        """The model on this box, or a server on the household's own network: it may hear the household note."""
+        return self.key_id is None or self.on_own_network
 
     @property
     def name(self) -> str:

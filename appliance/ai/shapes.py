@@ -61,6 +61,8 @@ class ProviderInfo(msgspec.Struct, frozen=True, kw_only=True):
     needs_base_url: bool
     options: list[KeyOption]
     models: list[str]
+    household_server: bool = False
+    """A server a household may run itself: an admin may mark a household key for it as on their own network."""
 
 
 class ProviderKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,6 +85,9 @@ class ProviderKey(msgspec.Struct, frozen=True, kw_only=True):
     last_test: str = ""
     """That verdict in words, with the next step ("No internet on this box: …")."""
     last_tested_at: datetime | None = None
+    on_own_network: bool = False
+    """An admin said this household key's server is on the household's own network: it hears the
+    household note (who lives here), as the model on this box does."""
 
 
 class ProviderKeyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -93,6 +98,7 @@ class ProviderKeyCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     options: dict[str, Annotated[str, msgspec.Meta(max_length=200)]] = {}
     default_model: ModelName | None = None
     shared: bool = False
+    on_own_network: bool = False
 
 
 class ProviderKeyUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -101,6 +107,7 @@ class ProviderKeyUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     base_url: Url | None = None
     options: dict[str, Annotated[str, msgspec.Meta(max_length=200)]] | None = None
     default_model: ModelName | None = None
+    on_own_network: bool | None = None
 
 
 class KeyTestResult(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,7 +3,8 @@
 The "can do" lines come from the tool registry, so the description stays true as tools land or
 go; the "cannot do yet" examples are named only while no tool of that kind exists. Household
 names are data, not instructions: each is cut to one short line before it is said, and they go
-only to the model on this box (the other members' names are theirs, not a cloud provider's).
+only to a model in the house: the one on this box, or a household key's server an admin placed on
+the household's own network (the other members' names are theirs, not a cloud provider's).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ async def describe(ctx: ToolContext, *, tools_offered: bool) -> str:
 
 
 async def household_note(ctx: ToolContext) -> str:
-    """Who lives here: for the model on this box only (`ChatRequest.local_note`), never a cloud one."""
+    """Who lives here: for a model in the house only (`ChatRequest.local_note`), never a cloud one."""
     members = [u.display_name or u.username for u in await users.list_users(ctx.services.db) if not u.disabled]
     return household_line(members)
 

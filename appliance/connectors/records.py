@@ -17,6 +17,7 @@ from appliance import clock
 from appliance.connectors.base import RemoteRecord
 from appliance.connectors.queries import record_links
 from appliance.knowledge import Indexable, Knowledge, SearchResults, register_source
+from appliance.knowledge.ask import Answer
 from appliance.storage import Database, Reader, Writer
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "connected_records",
     "web_url",
     "with_links",
+    "cited_with_links",
 ]
 
 CONNECTED = "connected"
@@ -63,12 +65,22 @@ async def connected_records(db: Database) -> list[Indexable]:
 
 async def with_links(db: Database, viewer: str, found: SearchResults) -> SearchResults:
     """`found` with each of the viewer's brought-in records carrying its stored link, to open it there."""
-    ids = [hit.id for hit in found.results if hit.type == CONNECTED]
-    if not ids:
-        return found
-    links = {record_id: web_url(url) for record_id, url in await db.read(record_links, viewer, ids)}
+    links = await _links(db, viewer, [hit.id for hit in found.results if hit.type == CONNECTED])
     hits = [msgspec.structs.replace(hit, url=links[hit.id]) if hit.id in links else hit for hit in found.results]
     return msgspec.structs.replace(found, results=hits)
+
+
+async def cited_with_links(db: Database, viewer: str, answer: Answer) -> Answer:
+    """`answer` with each cited brought-in record of the viewer's carrying its stored link, as search gives it."""
+    links = await _links(db, viewer, [c.id for c in answer.citations if c.type == CONNECTED])
+    cited = [msgspec.structs.replace(c, url=links[c.id]) if c.id in links else c for c in answer.citations]
+    return msgspec.structs.replace(answer, citations=cited)
+
+
+async def _links(db: Database, viewer: str, record_ids: list[str]) -> dict[str, str | None]:
+    if not record_ids:
+        return {}
+    return {record_id: web_url(url) for record_id, url in await db.read(record_links, viewer, record_ids)}
 
 
 def web_url(url: str | None) -> str | None:

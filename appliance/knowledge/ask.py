@@ -40,6 +40,8 @@ class Citation(msgspec.Struct, frozen=True, kw_only=True):
     type: str
     title: str
     snippet: str
+    url: str | None = None
+    """Where to open it, for a record brought in from elsewhere (`connected`): http(s) only, else none."""
 
 
 class Answer(msgspec.Struct, frozen=True, kw_only=True):

@@ -59,9 +59,12 @@ async def recognise_member(connection: ASGIConnection) -> Principal | None:
     The guards' own lookup (their principal cache, then the session), but it never slides the
     session, writes nothing and sets no cookie: a request no guard checked must not keep a sign-in
     alive. Nor is what it loads remembered, so the next guarded request still slides the session.
-    None when anonymous or a service.
+    None when anonymous or a service. Only the session counts: a guard's principal is reused only
+    when it came from this very cookie, never one an API token brought.
     """
     principal = connection.state.principal if "principal" in connection.state else None
+    if principal is not None and principal.via != "session":
+        principal = None
     cookie = connection.cookies.get(SESSION_COOKIE)
     if principal is None and cookie:
         runtime: Runtime = connection.app.state.runtime

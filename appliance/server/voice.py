@@ -14,7 +14,7 @@ from appliance.errors import AtomError
 from appliance.runtime import Runtime
 from appliance.server.routes.assist import tool_context
 from appliance.voice.allowed import address_list
-from appliance.voice.assistant import Spoken
+from appliance.voice.assistant import Spoken, spoken_words
 from appliance.voice.endpoint import WyomingServer
 from appliance.voice.satellites import SatelliteIdentity, satellite_active
 from appliance.voice.satellites.shapes import household_principal
@@ -49,7 +49,7 @@ class VoiceAssistant:
         if isinstance(answer, ChatReply):
             reply = await _whole(answer)
             self._conversations[satellite.id] = (answer.turn.conversation.id, time.monotonic())
-            return Spoken(text=reply, tool="chat", acted=False)
+            return Spoken(text=spoken_words(reply), tool="chat", acted=False)
         self._conversations[satellite.id] = (answer.conversation_id, time.monotonic())
         return _spoken(answer)
 
@@ -72,7 +72,7 @@ class VoiceAssistant:
 
 def _spoken(answer: AssistReply) -> Spoken:
     stop = isinstance(answer.data, dict) and bool(answer.data.get("stop"))
-    return Spoken(text=answer.reply, tool=answer.understood.tool, acted=answer.acted, stop=stop)
+    return Spoken(text=spoken_words(answer.reply), tool=answer.understood.tool, acted=answer.acted, stop=stop)
 
 
 async def _whole(reply: ChatReply) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -9,7 +10,7 @@ import msgspec
 
 from appliance.voice.satellites import SatelliteIdentity
 
-__all__ = ["Spoken", "Assistant", "strip_wake_word"]
+__all__ = ["Spoken", "Assistant", "strip_wake_word", "spoken_words"]
 
 
 class Spoken(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,3 +44,11 @@ def strip_wake_word(transcript: str) -> str:
         if lowered == form or (lowered.startswith(form) and not lowered[len(form)].isalnum()):
             return text[len(form) :].lstrip(" ,.!?;:-").strip()
     return text
+
+
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\([^()\s]+\)")
+
+
+def spoken_words(reply: str) -> str:
+    """A reply written for the chat (Markdown links to sources) as words to say: a link's label only."""
+    return _LINK.sub(r"\1", reply)

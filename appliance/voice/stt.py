@@ -1,7 +1,9 @@
 """Speech to text with faster-whisper (tiny.en int8 by default), biased toward the household's words.
 
 tiny.en hears "Atom" as "Adam" unless told the word exists: every transcription is prompted with
-"Atom" and the household's own names and lists (`household_words`). The model loads once, on
+"Atom", the verbs commands begin with, and the household's own names and lists (`household_words`).
+The verbs are there because a prompt of names alone made it hear "add" as "and", "ad" or "added"
+after the wake word (`bench/voice_prompt.py` measures prompts on household commands). The model loads once, on
 first use, and transcribes one utterance at a time (a second waits: on a small box two at once
 would only make both slow).
 """
@@ -22,16 +24,18 @@ __all__ = ["SpeechToText", "WAKE_WORD", "prompt_for"]
 
 WAKE_WORD = "Atom"
 _PROMPT_WORDS = 40  # a prompt longer than this costs decoding time and stops helping
+COMMAND_VERBS = ("add", "set", "what's", "remind")
 
 
 def prompt_for(words: Sequence[str]) -> str:
-    """The initial prompt: the wake word first, then the household's words as a plain list."""
+    """The initial prompt: the wake word and the verbs commands begin with, then the household's words."""
     seen: list[str] = []
-    for word in (WAKE_WORD, *words):
+    for word in words:
         shown = word.strip().title() if word.islower() else word.strip()
-        if shown and shown.lower() not in {s.lower() for s in seen}:
+        if shown and shown.lower() not in {s.lower() for s in (WAKE_WORD, *seen)}:
             seen.append(shown)
-    return ", ".join(seen[:_PROMPT_WORDS]) + "."
+    opening = f"{WAKE_WORD}, {', '.join(COMMAND_VERBS)}."
+    return f"{opening} {', '.join(seen[:_PROMPT_WORDS])}." if seen else opening
 
 
 class SpeechToText:

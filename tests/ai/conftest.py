@@ -15,7 +15,7 @@ from appliance.runtime import Runtime
 from appliance.server import create_app
 from appliance.settings import Settings
 from tests.ai.helpers import FakeSleep
-from tests.processes import free_port, serving_in_thread
+from tests.processes import held_port, serving_in_thread
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def retry(sleep: FakeSleep) -> RetryPolicy:
 
 
 def on_a_free_port(settings: Settings, **ai: object) -> Settings:
-    """`settings` whose `server.port` is a free one, so `atom` can serve on Atom's real own port."""
-    server = msgspec.structs.replace(settings.server, port=free_port())
+    """`settings` whose `server.port` is held for `atom` to serve on (Atom's real own port)."""
+    server = msgspec.structs.replace(settings.server, port=held_port())
     return msgspec.structs.replace(settings, server=server, ai=msgspec.structs.replace(settings.ai, **ai))
 
 

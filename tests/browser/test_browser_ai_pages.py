@@ -85,6 +85,10 @@ def test_keys_are_added_tested_fixed_and_deleted(signed_in: Callable[..., Page],
     expect(form.get_by_label("Deployment name")).to_be_hidden()  # ai-settings.js fitted the fields
     form.get_by_label("Provider").select_option(label="Azure OpenAI")
     expect(form.get_by_label("Deployment name")).to_be_visible()
+    own_network = form.get_by_label("This server is on our own network")
+    expect(own_network).to_be_hidden()  # offered only for a server a household runs itself
+    form.get_by_label("Provider").select_option(label="OpenAI-compatible server")
+    expect(own_network).to_be_visible()
     add_key(form, "Fake OpenAI", fake.key)
     add_key(form, "Old key", BAD_KEY)
 

@@ -26,7 +26,7 @@ from tests.fakes.notion_api import FakeNotion
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.todoist_api import FakeTodoist
 from tests.fakes.trello_api import FakeTrello
-from tests.processes import free_port, serving_in_thread
+from tests.processes import serving_in_thread
 
 
 class Sleeps:
@@ -163,7 +163,7 @@ def bob(runtime: Runtime, ada: TestClient) -> Iterator[TestClient]:
 @pytest.fixture
 def scheduled_sync(runtime: Runtime, ada: TestClient) -> Iterator[Callable[[], list[dict]]]:
     """What the worker does every `connectors.sync_minutes`: the control API, from this box, over HTTP."""
-    with serving_in_thread(create_app(runtime, close_runtime=False), free_port()) as url:
+    with serving_in_thread(create_app(runtime, close_runtime=False)) as url:
 
         def run() -> list[dict]:
             headers = {"Authorization": f"Bearer {runtime.service_token}"}

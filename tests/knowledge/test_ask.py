@@ -70,3 +70,32 @@ def test_ask_never_cites_another_members_private_note(ask_admin: TestClient, mea
     answer = ask_admin.post("/api/ask", json={"question": "What is the safe combination?"}).json()
     assert answer["citations"] == [] and answer["answer"] == DONT_KNOW
     assert time.monotonic() - started < 5
+
+
+def test_a_cited_record_from_a_connection_links_to_it_in_the_answer_and_the_chat(
+    ask_admin: TestClient, meaning_runtime: Runtime
+) -> None:
+    from appliance.connectors.base import RemoteRecord
+    from appliance.connectors.records import write_record
+
+    me = ask_admin.get("/api/auth/me").json()["id"]
+    text = "The boiler is serviced every September by Heat and Co."
+    records = [("Boiler [manual]", "https://www.notion.so/Boiler-(2024) x"), ("Boiler log", "javascript:alert(1)")]
+    for n, (title, url) in enumerate(records):
+        item = RemoteRecord(remote_id=f"r{n}", title=title, text=text, url=url)
+        runtime = meaning_runtime
+        ask_admin.blocking_portal.call(write_record, runtime.db, runtime.knowledge, me, "notion", None, item)
+    _wait_embedded(meaning_runtime)
+    with FakeOpenAI() as fake:
+        _use_openai(ask_admin, fake)
+        answer = ask_admin.post("/api/ask", json={"question": "When is the boiler serviced?"}).json()
+        links = {c["title"]: c["url"] for c in answer["citations"]}
+        assert links == {"Boiler [manual]": "https://www.notion.so/Boiler-(2024) x", "Boiler log": None}
+
+        said = ask_admin.post("/api/assist", json={"text": "ask my notes when is the boiler serviced"})
+        assert said.status_code == 200, said.text
+        reply = said.json()["reply"]
+        assert "[Boiler  manual](https://www.notion.so/Boiler-%282024%29%20x)" in reply, reply
+        assert "javascript" not in reply and "] Boiler log" in reply
+        page = ask_admin.get(f"/chat/{said.json()['conversation_id']}").text
+        assert 'href="https://www.notion.so/Boiler-%282024%29%20x"' in page

@@ -123,7 +123,7 @@ def behind_a_prefix(radicale: Radicale, well_known: str = "/dav/") -> Iterator[s
         def log_message(self, *_: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Front)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Front)  # port 0: no one can take it before it serves
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

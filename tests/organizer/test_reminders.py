@@ -169,7 +169,7 @@ def test_the_worker_task_fires_through_the_control_api_once_even_across_kill_9(t
         http.headers["X-CSRF-Token"] = signed["csrf_token"]
         soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
         assert http.post("/api/reminders", json={"title": "Real one", "at": soon}).status_code == 201
-        settings = load_settings(environ={}, data_dir=data, server={"port": port, "host": "127.0.0.1"})
+        settings = load_settings(environ={}, data_dir=data, server={"port": server.port, "host": "127.0.0.1"})
         task = register_organizer_tasks(MemoryHuey(immediate=True), lazy_server_client(settings))["reminders"]
         time.sleep(1.5)
         assert task.call_local().fired == 1
@@ -269,7 +269,7 @@ def test_a_server_killed_between_claim_and_delivery_loses_no_reminder(tmp_path: 
         )
         assert (died.returncode, died.stdout.strip()) == (-9, b"1"), died.stderr.decode()[-2000:]
         server.start()
-        settings = load_settings(environ={}, data_dir=data, server={"port": port, "host": "127.0.0.1"})
+        settings = load_settings(environ={}, data_dir=data, server={"port": server.port, "host": "127.0.0.1"})
         task = register_organizer_tasks(MemoryHuey(immediate=True), lazy_server_client(settings))["reminders"]
         assert task.call_local().fired == 1
         assert task.call_local().fired == 0

@@ -77,6 +77,7 @@ class ProviderManifest(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str | None = None
     on_box: bool = False
     tools: bool = False  # answers ChatRequest.tools with tool calls
+    household_server: bool = False  # a server a household may run itself: an admin may mark it on their network
     options: dict[str, ProviderOption] = {}
     models: dict[str, ModelInfo] = {}
 

@@ -4,8 +4,10 @@ The API's JSON error handlers stay the source of truth; this wraps each one and,
 only for a page navigation (GET, wants HTML, not under /api or /fragments),
 renders its message into `error.html` with the same status code.
 
-A mistyped address (404) reached no guard, so its page recognises the member from the
-session cookie itself, read-only (`auth.recognise_member`), and keeps their navigation.
+Every error page recognises the member the same way, from the session cookie alone and
+read-only (`auth.recognise_member`), and keeps their navigation: whether a guard ran first
+(a 403, a 400 from a page's own checks) or not (a mistyped address, a refused Host) does not
+matter, and an API token a guard accepted never dresses a page as its member's.
 """
 
 from __future__ import annotations
@@ -44,11 +46,7 @@ def with_html_errors(handlers: Mapping[Any, Handler]) -> dict[Any, Handler]:
 def _html_for_pages(handler: Handler) -> Handler:
     def handle(request: Request, exc: Any) -> Response:
         response = handler(request, exc)
-        if not _is_page_visit(request):
-            return response
-        if response.status_code == 404 and _member(request) is None:
-            return _PageAfterLookup(request, response)
-        return _error_page(request, response, _member(request))
+        return _PageAfterLookup(request, response) if _is_page_visit(request) else response
 
     return handle
 
@@ -82,13 +80,6 @@ def _is_page_visit(request: Request) -> bool:
     if request.url.path.startswith(_NOT_PAGES):
         return False
     return "text/html" in request.headers.get("accept", "")
-
-
-def _member(request: Request) -> Principal | None:
-    """The member this page's guard already recognised, so the error keeps their navigation.
-    Only a cached identity is used: an error handler never authenticates anyone itself."""
-    principal = request.state.get("principal") if "principal" in request.state else None
-    return principal if isinstance(principal, Principal) and not principal.is_service else None
 
 
 def _error_page(request: Request, response: Response, me: Principal | None) -> Response:

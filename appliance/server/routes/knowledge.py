@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED
 
-from appliance.connectors.records import with_links
+from appliance.connectors.records import cited_with_links, with_links
 from appliance.errors import RequestTooLarge
 from appliance.knowledge import SearchQuery, SearchResults, notes
 from appliance.knowledge.ask import Answer, Question, ask
@@ -157,9 +157,12 @@ async def search(
 
 
 @post("/api/ask", tags=_TAGS, guards=[members_only], status_code=200)
-async def ask_question(knowledge: KnowledgeDep, ai: AIDep, principal: PrincipalDep, data: JSONBody[Question]) -> Answer:
-    """An answer from the member's own notes and documents, citing them; "I don't know" when none is about it."""
-    return await ask(knowledge, ai, principal, data.question)
+async def ask_question(
+    db: DatabaseDep, knowledge: KnowledgeDep, ai: AIDep, principal: PrincipalDep, data: JSONBody[Question]
+) -> Answer:
+    """An answer from the member's own notes and documents, citing them; "I don't know" when none is about it.
+    A cited record brought in by a connection carries its link at the service, as in search."""
+    return await cited_with_links(db, principal.user_id, await ask(knowledge, ai, principal, data.question))
 
 
 def _check_declared_size(request: Request, limit: int) -> None:

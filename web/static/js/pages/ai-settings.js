@@ -46,6 +46,12 @@ function applyProvider(form, option, adding) {
   baseUrl.disabled = !baseUrl.required;
   baseUrl.closest(".field").hidden = baseUrl.disabled;
   if (adding) form.elements.api_key.required = needs.needsKey === "true";
+  // "On our own network" is offered for a server a household runs itself (admins only; the server checks).
+  const ownNetwork = form.querySelector("[data-own-network-field]");
+  if (ownNetwork) {
+    ownNetwork.hidden = needs.householdServer !== "true";
+    ownNetwork.querySelector("input").disabled = ownNetwork.hidden;
+  }
   const model = form.querySelector("[data-model-input]");
   model.setAttribute("list", `models-${option.value}`);
   model.required = adding && needs.hasModels === "false"; // a house server's models have no names Atom knows
@@ -59,6 +65,7 @@ function openEditor(key, select) {
   form.elements.label.value = key.label;
   form.elements.base_url.value = key.baseUrl;
   form.elements.default_model.value = key.defaultModel;
+  if (form.elements.on_own_network) form.elements.on_own_network.checked = key.ownNetwork === "true";
   for (const [name, value] of Object.entries(JSON.parse(key.options))) {
     const input = form.elements[`options.${name}`];
     if (input) input.value = value;

@@ -208,9 +208,14 @@ function citationItem(citation) {
   const item = element("li", "citation");
   item.id = `citation-${citation.number}`;
   item.value = citation.number;
-  const open = OPENERS[citation.type];
+  const outside = webLink(citation.url);
+  const open = OPENERS[citation.type] ? OPENERS[citation.type](citation.id) : outside;
   const title = element(open ? "a" : "span", "result-title", citation.title);
-  if (open) title.href = open(citation.id);
+  if (open) title.href = open;
+  if (open && open === outside) {
+    title.target = "_blank"; // at the service, as a search result opens it
+    title.rel = "noopener noreferrer";
+  }
   const snippet = element("p", "result-snippet");
   snippet.append(markedText(citation.snippet));
   item.append(title, snippet);
