@@ -350,14 +350,11 @@ def _instance_of(
 def _change_instance(
     instance: icalendar.Component, master: icalendar.Component, change: OccurrenceChange, tz: str
 ) -> None:
-    if change.starts is not None or change.ends is not None:
-        start = instance.decoded("DTSTART")
-        if not isinstance(start, datetime):
-            raise InvalidInput("an all-day occurrence keeps its day; change the series, or cancel this one")
-        length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
-        new_start = _in_zone(change.starts, ZoneInfo(tz)) if change.starts is not None else start
-        new_end = _in_zone(change.ends, ZoneInfo(tz)) if change.ends is not None else new_start + length
-        _replace_times(instance, *_timed_span(new_start, new_end, ZoneInfo(tz)))
+    start = instance.decoded("DTSTART")
+    if isinstance(start, datetime):
+        _move_timed(instance, start, change, ZoneInfo(tz))
+    else:
+        _move_all_day(instance, start, change)
     _set_text(
         instance,
         change.title if change.title is not None else str(instance.get("SUMMARY", "")),
@@ -366,7 +363,31 @@ def _change_instance(
     )
 
 
-def _replace_times(component: icalendar.Component, start: datetime, end: datetime) -> None:
+def _move_timed(instance: icalendar.Component, start: datetime, change: OccurrenceChange, tz: ZoneInfo) -> None:
+    if change.day is not None or change.days is not None:
+        raise InvalidInput("a timed occurrence moves by `starts` and `ends`; `day` and `days` are for all-day ones")
+    if change.starts is None and change.ends is None:
+        return
+    length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
+    new_start = _in_zone(change.starts, tz) if change.starts is not None else start
+    new_end = _in_zone(change.ends, tz) if change.ends is not None else new_start + length
+    _replace_times(instance, *_timed_span(new_start, new_end, tz))
+
+
+def _move_all_day(instance: icalendar.Component, start: date, change: OccurrenceChange) -> None:
+    """To another day, for as many days: the dates stay dates (VALUE=DATE), as the series has them."""
+    if change.starts is not None or change.ends is not None:
+        raise InvalidInput(
+            "an all-day occurrence moves to a day, not a time: send `day` (YYYY-MM-DD) and, for its length, `days`"
+        )
+    if change.day is None and change.days is None:
+        return
+    days = change.days or max(1, (_timed_end(instance, start) - start).days)
+    first = change.day or start
+    _replace_times(instance, first, first + timedelta(days=days))
+
+
+def _replace_times(component: icalendar.Component, start: date | datetime, end: date | datetime) -> None:
     for name in ("DTSTART", "DTEND", "DURATION"):
         component.pop(name, None)
     component.add("DTSTART", start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -130,7 +130,13 @@ class OccurrenceChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     cancel: bool = False
     title: Title | None = None
     starts: datetime | None = None
+    """A timed occurrence's new start (wall-clock time in the event's zone, or with an offset)."""
     ends: datetime | None = None
+    """A timed occurrence's new end; default: as long as it was."""
+    day: date | None = None
+    """An all-day occurrence's new first day (YYYY-MM-DD); all-day ones move by days, never by a time."""
+    days: Annotated[int, msgspec.Meta(ge=1, le=366)] | None = None
+    """How many days an all-day occurrence lasts from that day; default: as many as it did."""
     location: Place | None = None
     description: Text | None = None
 
