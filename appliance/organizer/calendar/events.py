@@ -43,10 +43,12 @@ from appliance.organizer.scope import check_visible, index_owner
 from appliance.storage import Database, Writer
 
 __all__ = [
+    "MAX_EXTRA_DATES",
     "get_event",
     "create_event",
     "update_event",
     "change_occurrence",
+    "set_extra_dates",
     "delete_event",
     "keep_event",
     "event_records",
@@ -55,6 +57,8 @@ __all__ = [
     "store_calendar_object",
     "replace_calendar_object",
 ]
+
+MAX_EXTRA_DATES = 1000
 
 
 async def get_event(db: Database, viewer: str, event_id: str) -> Event:
@@ -121,6 +125,27 @@ async def change_occurrence(
         stamp(override)
     calendar = await get_calendar(db, viewer, row.calendar_id)
     return await _replace(db, knowledge, row, calendar, ical)
+
+
+async def set_extra_dates(
+    db: Database, knowledge: Knowledge, viewer: str, event_id: str, dates: list[datetime]
+) -> Event:
+    """The dates the event also happens on beside its rule (RDATE), as a service has them; they take
+    the series' own kind (dates for an all-day one, times in its zone for a timed one)."""
+    if len(dates) > MAX_EXTRA_DATES:
+        raise InvalidInput(f"at most {MAX_EXTRA_DATES} extra dates for one event")
+    row = await _row(db, viewer, event_id)
+    ical = parse_calendar(row.ics)
+    master = master_of(ical)
+    start = master.decoded("DTSTART")
+    wanted = sorted({_like(start, moment) for moment in dates})
+    if wanted == sorted(_dates(master, "RDATE")):
+        return event_of(row)  # as it is: no new SEQUENCE, nothing to send to a linked server
+    master.pop("RDATE", None)
+    if wanted:
+        master.add("RDATE", wanted)
+    stamp(master)
+    return await _replace(db, knowledge, row, await get_calendar(db, viewer, row.calendar_id), ical)
 
 
 async def delete_event(db: Database, knowledge: Knowledge, viewer: str, event_id: str) -> Event:
@@ -194,7 +219,8 @@ def event_of(row: EventRow) -> Event:
         all_day=summary.all_day,
         tz=tz.key,
         rrule=rule_text(master),
-        exdates=[recurrence_key(value) for value in _exdates(master)],
+        exdates=[recurrence_key(value) for value in _dates(master, "EXDATE")],
+        rdates=[recurrence_key(value) for value in _dates(master, "RDATE")],
         overridden=[recurrence_key(o.decoded("RECURRENCE-ID")) for o in overrides_of(ical)],
         location=str(master.get("LOCATION", "")),
         description=str(master.get("DESCRIPTION", "")),
@@ -222,6 +248,13 @@ def indexable_event(row: EventRow) -> Indexable:
         text="\n".join(lines),
         updated_at=row.updated_at,
     )
+
+
+def _like(start: date | datetime, moment: datetime) -> date | datetime:
+    """`moment` as the series' starts are: its date (all-day), or the instant in the start's zone."""
+    if not isinstance(start, datetime):
+        return moment.date()
+    return moment.astimezone(start.tzinfo) if start.tzinfo is not None else moment.replace(tzinfo=None)
 
 
 def _kept_end(current: Event, merged: Event) -> datetime | None:
@@ -402,12 +435,14 @@ def _timed_end(component: icalendar.Component, start: date | datetime) -> Any:
     return start if isinstance(start, datetime) else start + timedelta(days=1)
 
 
-def _exdates(master: icalendar.Component) -> list[date | datetime]:
-    found = master.get("EXDATE")
+def _dates(master: icalendar.Component, name: str) -> list[date | datetime]:
+    """The starts an EXDATE or RDATE property lists (a PERIOD by its start)."""
+    found = master.get(name)
     if found is None:
         return []
     lists = found if isinstance(found, list) else [found]
-    return [value.dt for dates in lists for value in dates.dts]
+    starts = [value.dt for dates in lists for value in dates.dts]
+    return [value[0] if isinstance(value, tuple) else value for value in starts]
 
 
 def _known(name: str, row: EventRow) -> str:

@@ -83,6 +83,8 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     rrule: str | None
     exdates: list[str]
     """Occurrences removed from the series, as recurrence ids (see Occurrence)."""
+    rdates: list[str]
+    """Dates the series also happens on beside its rule (RDATE), as recurrence ids."""
     overridden: list[str]
     """Occurrences changed on their own, as recurrence ids."""
     location: str
