@@ -264,6 +264,8 @@ def test_moving_an_all_day_occurrence_takes_days_not_times(household: TestClient
         (occurrence(bins["id"], recurrence_id="2025-03-31", days=-3), ">= 1"),
         (occurrence(bins["id"], recurrence_id="2025-03-31", day="2025-04-01T00:00:00"), "date"),
         (occurrence(bins["id"], recurrence_id="2025-03-31", day="first of April"), "date"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", day="9999-12-31", days=2), "year 9999"),
+        (occurrence(standup["id"], recurrence_id="2025-03-31T09:00:00+02:00", starts="9999-12-31T23:30:00"), "9999"),
         (occurrence(standup["id"], recurrence_id="2025-03-31T09:00:00+02:00", day="2025-04-01"), "all-day ones"),
         (
             occurrence(

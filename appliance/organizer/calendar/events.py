@@ -2,7 +2,9 @@
 
 An event in a household calendar is every member's to read and change; one in a personal calendar
 is its owner's alone. Repeats are RRULEs; a single occurrence is cancelled (EXDATE) or changed on
-its own (an overridden instance), as RFC 5545 says. Every event is one record in the knowledge index.
+its own (an overridden instance; an all-day one moves by whole days, its dates staying dates), as
+RFC 5545 says; dates beside the rule (RDATE) come from outside (a sync, an import). Every event is
+one record in the knowledge index.
 """
 
 from __future__ import annotations
@@ -402,8 +404,11 @@ def _move_timed(instance: icalendar.Component, start: datetime, change: Occurren
     if change.starts is None and change.ends is None:
         return
     length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
-    new_start = _in_zone(change.starts, tz) if change.starts is not None else start
-    new_end = _in_zone(change.ends, tz) if change.ends is not None else new_start + length
+    try:
+        new_start = _in_zone(change.starts, tz) if change.starts is not None else start
+        new_end = _in_zone(change.ends, tz) if change.ends is not None else new_start + length
+    except OverflowError:
+        raise InvalidInput("an occurrence cannot move past the year 9999") from None
     _replace_times(instance, *_timed_span(new_start, new_end, tz))
 
 
@@ -417,7 +422,11 @@ def _move_all_day(instance: icalendar.Component, start: date, change: Occurrence
         return
     days = change.days or max(1, (_timed_end(instance, start) - start).days)
     first = change.day or start
-    _replace_times(instance, first, first + timedelta(days=days))
+    try:
+        last = first + timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput("an occurrence cannot move past the year 9999") from None
+    _replace_times(instance, first, last)
 
 
 def _replace_times(component: icalendar.Component, start: date | datetime, end: date | datetime) -> None:
