@@ -449,9 +449,16 @@ def _dates(master: icalendar.Component, name: str) -> list[date | datetime]:
     found = master.get(name)
     if found is None:
         return []
-    lists = found if isinstance(found, list) else [found]
-    starts = [value.dt for dates in lists for value in dates.dts]
+    starts = [value.dt for dates in (found if isinstance(found, list) else [found]) for value in _listed(dates)]
     return [value[0] if isinstance(value, tuple) else value for value in starts]
+
+
+def _listed(dates: Any) -> list[Any]:
+    """One property's values; none for one icalendar could not read (from another client)."""
+    try:
+        return list(dates.dts)
+    except ValueError:  # icalendar's BrokenCalendarProperty
+        return []
 
 
 def _known(name: str, row: EventRow) -> str:
