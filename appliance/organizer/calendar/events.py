@@ -140,12 +140,12 @@ async def set_extra_dates(
     ical = parse_calendar(row.ics)
     master = master_of(ical)
     start = master.decoded("DTSTART")
-    wanted = sorted({_like(start, moment) for moment in dates})
-    if wanted == sorted(_dates(master, "RDATE")):
+    wanted = {_like(start, moment) for moment in dates}
+    if wanted == set(_dates(master, "RDATE")):
         return event_of(row)  # as it is: no new SEQUENCE, nothing to send to a linked server
     master.pop("RDATE", None)
     if wanted:
-        master.add("RDATE", wanted)
+        master.add("RDATE", sorted(wanted))
     stamp(master)
     return await _replace(db, knowledge, row, await get_calendar(db, viewer, row.calendar_id), ical)
 
