@@ -69,6 +69,8 @@ class RemoteEvent(msgspec.Struct, frozen=True, kw_only=True):
     rrule: str | None = None
     exdates: list[datetime] = []
     """Occurrences the rule skips (EXDATE), by their start: aware (all-day: midnight of the day)."""
+    rdates: list[datetime] = []
+    """Starts the event has beside its rule (RDATE): aware (all-day: midnight of the day)."""
     location: str = ""
     description: str = ""
     url: str | None = None
@@ -82,9 +84,12 @@ class RemoteOccurrence(msgspec.Struct, frozen=True, kw_only=True):
     original_start: datetime
     """Which occurrence: its start as the rule has it (aware; all-day: midnight of the day)."""
     cancelled: bool = False
+    all_day: bool = False
+    """Whether `starts` and `ends` are days (an all-day occurrence) rather than times."""
     starts: datetime | None = None
-    """Where it moved (aware); None: where the rule has it."""
+    """Where it moved (aware; all-day: midnight of its first day); None: where the rule has it."""
     ends: datetime | None = None
+    """Aware (all-day: midnight of its last day, inclusive, as Atom counts)."""
     title: str | None = None
     location: str | None = None
     description: str | None = None

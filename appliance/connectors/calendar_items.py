@@ -2,9 +2,10 @@
 personal calendar of the member's that the connection makes (and makes again if deleted).
 
 A repeating event's skipped (EXDATE) and changed occurrences become the organizer's own cancelled
-and overridden occurrences (`change_occurrence`), so its expansion shows them as the service does.
-A series is only re-timed when its start, zone, all-day flag or rule really changed: re-timing drops
-those occurrences (the organizer's rule), and a service sends an unchanged exception only once."""
+and overridden occurrences (`change_occurrence`), so its expansion shows them as the service does;
+its dates beside the rule (RDATE) become the event's own. A series is only re-timed when its start,
+zone, all-day flag or rule really changed: re-timing drops those occurrences (the organizer's rule),
+and a service sends an unchanged exception only once."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ async def write_event(
     else:
         change = EventUpdate(title=title, location=location, description=description, **_retimed(current, item, tz))
         written = await events.update_event(db, knowledge, owner, current.id, change)
+    if item.rdates or written.rdates:
+        written = await events.set_extra_dates(db, knowledge, owner, written.id, item.rdates[: events.MAX_EXTRA_DATES])
     for skipped in item.exdates:
         await _change(db, knowledge, owner, written, OccurrenceChange(recurrence_id=skipped.isoformat(), cancel=True))
     return await events.get_event(db, owner, written.id) if item.exdates else written
@@ -73,17 +76,26 @@ async def write_occurrence(
 ) -> None:
     """One occurrence of `series` cancelled or changed on its own, as the service has it. One the
     series does not have (any more), or already cancelled, is left as it is."""
-    moved = not series.all_day and item.starts is not None  # an all-day occurrence keeps its day in Atom
     change = OccurrenceChange(
         recurrence_id=item.original_start.isoformat(),
         cancel=item.cancelled,
         title=item.title[:200] if item.title else None,
-        starts=item.starts if moved else None,
-        ends=item.ends if moved else None,
         location=item.location[:500] if item.location is not None else None,
         description=item.description[:20_000] if item.description is not None else None,
+        **_new_timing(series, item),
     )
     await _change(db, knowledge, owner, series, change)
+
+
+def _new_timing(series: Event, item: RemoteOccurrence) -> dict[str, Any]:
+    """Where the occurrence moved: days for an all-day series, times for a timed one. An occurrence
+    that became the other kind keeps its place (Atom's overrides keep the series' kind)."""
+    if item.cancelled or item.starts is None or item.all_day != series.all_day:
+        return {}
+    if not item.all_day:
+        return {"starts": item.starts, "ends": item.ends}
+    last = item.ends.date() if item.ends is not None else item.starts.date()
+    return {"day": item.starts.date(), "days": min(max((last - item.starts.date()).days + 1, 1), 366)}
 
 
 async def _change(db: Database, knowledge: Knowledge, owner: str, series: Event, change: OccurrenceChange) -> None:

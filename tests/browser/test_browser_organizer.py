@@ -114,6 +114,43 @@ def test_the_calendar_shows_events_live_in_month_week_and_day(signed_in: Callabl
     expect(alex.get_by_text("Choir practice")).to_have_count(0)
 
 
+def test_one_occurrence_is_moved_from_the_page_all_day_to_another_day_or_timed_to_another_time(
+    signed_in: Callable[..., Page],
+) -> None:
+    alex = signed_in(ADMIN)
+    _utc_household(alex)
+    today = datetime.now(UTC).date()
+    monday = today + timedelta(days=56 - today.weekday())  # weeks ahead: no other test's events that week
+    weekly = {"rrule": "FREQ=WEEKLY;COUNT=3"}
+    _api(alex, "POST", "/api/events", {"title": "Bins out", "starts": f"{monday}T00:00:00", "all_day": True, **weekly})
+    _api(alex, "POST", "/api/events", {"title": "Piano lesson", "starts": f"{monday}T16:00:00", **weekly})
+    week = f"/calendar?view=week&on={monday + timedelta(weeks=1)}"
+    robin = _open(signed_in(MEMBER), week)
+    _open(alex, week)
+    bank_holiday, tuesday = monday + timedelta(weeks=1), monday + timedelta(weeks=1, days=1)
+    cell = robin.locator(f"[data-day='{bank_holiday}']")
+    bins = cell.locator(".calendar-item", has_text="Bins out")
+    bins.get_by_text("Bins out").click()
+    assert_accessible(robin, "calendar-move")
+    bins.get_by_label("Move this one to").fill(tuesday.isoformat())
+    bins.get_by_role("button", name="Move this one: Bins out").click()
+    expect(cell.get_by_text("Bins out")).to_have_count(0)
+    expect(robin.locator(f"[data-day='{tuesday}'] .calendar-item.is-changed", has_text="Bins out")).to_be_visible()
+    expect(alex.locator(f"[data-day='{tuesday}']").get_by_text("Bins out")).to_be_visible()  # live for alex
+    expect(alex.locator(f"[data-day='{bank_holiday}']").get_by_text("Bins out")).to_have_count(0)
+
+    piano = cell.locator(".calendar-item", has_text="Piano lesson")
+    piano.get_by_text("Piano lesson").click()
+    piano.get_by_label("At (UTC)").fill("17:30")
+    piano.get_by_role("button", name="Move this one: Piano lesson").click()
+    expect(cell.get_by_text("17:30", exact=True)).to_be_visible()
+    expect(cell.get_by_text("16:00", exact=True)).to_have_count(0)
+    others = robin.locator(f"[data-day='{monday + timedelta(weeks=2)}']")
+    robin.goto(f"/calendar?view=week&on={monday + timedelta(weeks=2)}")
+    expect(others.get_by_text("Bins out")).to_be_visible()  # the other weeks stay where they were
+    expect(others.get_by_text("16:00", exact=True)).to_be_visible()
+
+
 def test_a_subscription_address_is_made_and_serves_ics(signed_in: Callable[..., Page], atom: AtomServer) -> None:
     robin = _open(signed_in(MEMBER), "/calendar")
     robin.get_by_role("button", name="Make a new address").click()

@@ -6,7 +6,7 @@ limits (429 RESOURCE_EXHAUSTED, 403 rateLimitExceeded) waited out or retried lat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from litestar.testing import TestClient
@@ -261,3 +261,111 @@ def test_a_series_moved_at_google_moves_in_atom(ada: TestClient, google: FakeGoo
     )
     ada.post(f"/api/connections/{connection['id']}/sync")
     assert occurrences(ada, starts) == [("Stand-up", later), ("Stand-up", later + timedelta(weeks=1))]
+
+
+def weekly_bins(google: FakeGoogleCalendar, weeks: int = 4, *extra: str) -> list[date]:
+    """All-day "Bins out" each Monday from next Monday, `weeks` times, with `extra` recurrence lines; its days."""
+    mondays = [next_monday() + timedelta(weeks=n) for n in range(weeks)]
+    google.add(
+        "bins",
+        summary="Bins out",
+        start={"date": mondays[0].isoformat()},
+        end={"date": (mondays[0] + timedelta(days=1)).isoformat()},
+        recurrence=[f"RRULE:FREQ=WEEKLY;COUNT={weeks}", *extra],
+    )
+    return mondays
+
+
+def next_monday() -> date:
+    today = datetime.now(BERLIN).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def all_day(client: TestClient, first: date) -> list[tuple[str, str, str]]:
+    """(title, first day, day after the last) of each all-day occurrence in the five weeks from `first`."""
+    params = {"start": f"{first}T00:00:00", "end": f"{first + timedelta(weeks=5)}T00:00:00"}
+    answer = client.get("/api/events", params=params)
+    assert answer.status_code == 200, answer.text
+    return [(o["title"], o["starts"][:10], o["ends"][:10]) for o in answer.json() if o["all_day"]]
+
+
+def events_of(client: TestClient) -> list[dict]:
+    """Each event (series) in the member's Google Calendar calendar, as the API has it."""
+    found = client.get("/api/events", params={"start": f"{next_monday()}T00:00:00", "end": f"{next_monday()}T23:59:00"})
+    return [client.get(f"/api/events/{o['event_id']}").json() for o in found.json()]
+
+
+def day(value: date, days: int = 0) -> str:
+    return (value + timedelta(days=days)).isoformat()
+
+
+def test_an_all_day_occurrence_moved_at_google_moves_in_atom(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    mondays = weekly_bins(google)
+    connection = sign_in_google(ada, google)
+    sync = f"/api/connections/{connection['id']}/sync"
+    ada.post(sync)
+    assert all_day(ada, mondays[0]) == [("Bins out", day(m), day(m, 1)) for m in mondays]
+
+    google.change_occurrence(  # a bank holiday: Tuesday instead
+        "bins", {"date": day(mondays[1])}, start={"date": day(mondays[1], 1)}, end={"date": day(mondays[1], 2)}
+    )
+    google.change_occurrence(  # and over Easter, Wednesday and Thursday
+        "bins",
+        {"date": day(mondays[2])},
+        summary="Bins out (Easter)",
+        start={"date": day(mondays[2], 2)},
+        end={"date": day(mondays[2], 4)},
+    )
+    assert ada.post(sync).json()["state"] == "connected"
+    expected = [
+        ("Bins out", day(mondays[0]), day(mondays[0], 1)),
+        ("Bins out", day(mondays[1], 1), day(mondays[1], 2)),
+        ("Bins out (Easter)", day(mondays[2], 2), day(mondays[2], 4)),
+        ("Bins out", day(mondays[3]), day(mondays[3], 1)),
+    ]
+    assert all_day(ada, mondays[0]) == expected
+    [event] = [e for e in events_of(ada) if e["title"] == "Bins out"]
+    assert sorted(event["overridden"]) == [day(mondays[1]), day(mondays[2])]
+
+    google.change_occurrence(  # moved back at Google
+        "bins", {"date": day(mondays[1])}, start={"date": day(mondays[1])}, end={"date": day(mondays[1], 1)}
+    )
+    google.forget_sync_tokens()  # and a full listing brings the exceptions again: nothing moves twice
+    assert ada.post(sync).json()["state"] == "connected"
+    assert all_day(ada, mondays[0]) == [expected[0], ("Bins out", day(mondays[1]), day(mondays[1], 1)), *expected[2:]]
+
+
+def test_rdate_lines_add_days_and_times_beside_the_rule(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    saturdays = [f"{next_monday() + timedelta(days=5, weeks=n):%Y%m%d}" for n in range(2)]
+    mondays = weekly_bins(google, 2, f"RDATE;VALUE=DATE:{','.join(saturdays)}")
+    starts = weekly_standup(google, weeks=2)  # its second week is EXDATE'd ...
+    extra = starts[0] + timedelta(days=3, hours=2)  # ... and it has a Thursday at 11:00 besides
+    rdate = f"RDATE;TZID=Europe/Berlin:{extra:%Y%m%dT%H%M%S}"
+    google.change("standup", recurrence=[*google.state.events["standup"].body["recurrence"], rdate])
+    connection = sign_in_google(ada, google)
+    sync = f"/api/connections/{connection['id']}/sync"
+    assert ada.post(sync).json()["state"] == "connected"
+    assert all_day(ada, mondays[0]) == [
+        ("Bins out", day(mondays[0]), day(mondays[0], 1)),
+        ("Bins out", day(mondays[0], 5), day(mondays[0], 6)),
+        ("Bins out", day(mondays[1]), day(mondays[1], 1)),
+        ("Bins out", day(mondays[1], 5), day(mondays[1], 6)),
+    ]
+    standups = [o for o in occurrences(ada, [starts[0], starts[1] + timedelta(days=3)]) if o[0] == "Stand-up"]
+    assert standups == [
+        ("Stand-up", starts[0]),
+        ("Stand-up", extra),
+    ]
+
+    google.change("bins", recurrence=["RRULE:FREQ=WEEKLY;COUNT=2", f"RDATE;VALUE=DATE:{saturdays[1]}"])
+    google.cancel_occurrence("bins", {"date": day(mondays[1])})  # and the second Monday, on its own
+    assert ada.post(sync).json()["state"] == "connected"
+    assert [d[1] for d in all_day(ada, mondays[0])] == [day(mondays[0]), day(mondays[1], 5)]
+
+
+def test_rdate_lines_atom_cannot_read_add_nothing(ada: TestClient, google: FakeGoogleCalendar) -> None:
+    mondays = weekly_bins(google, 2, "RDATE;VALUE=DATE:not-a-date", "RDATE")
+    connection = sign_in_google(ada, google)
+    assert ada.post(f"/api/connections/{connection['id']}/sync").json()["state"] == "connected"
+    assert [d[1] for d in all_day(ada, mondays[0])] == [day(mondays[0]), day(mondays[1])]
+    assert [e["rdates"] for e in events_of(ada)] == [[]]

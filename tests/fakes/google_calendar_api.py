@@ -1,8 +1,11 @@
 """A loopback Google: the OAuth 2.0 desktop-app flow (authorization code + PKCE S256 with a
 loopback redirect, `POST /token`, `POST /revoke`) and Calendar API v3 (`calendars/primary`,
 `calendars/primary/events` with `pageToken`, `nextSyncToken`/`syncToken`, cancelled events in
-incremental results, a repeating event's occurrences changed or cancelled on their own as events
-of their own (`recurringEventId`, `originalStartTime`; cancelled ones in full listings too, as
+incremental results, a repeating event's `recurrence` as Google keeps it (RFC 5545 RRULE, EXDATE
+and RDATE lines, e.g. `RDATE;VALUE=DATE:20261226` or `RDATE;TZID=Europe/Berlin:20261226T090000`),
+its occurrences changed or cancelled on their own as events of their own (`recurringEventId`,
+`originalStartTime`: `{"dateTime", "timeZone"}`, or `{"date"}` for an all-day series, whose moved
+occurrence has `start`/`end` dates, the end exclusive; cancelled ones in full listings too, as
 with `singleEvents` and `showDeleted` false), one event by `events/{id}`, 410 when a sync token
 is no longer valid, 401 for an expired token) and Google's rate limits (403 with reason
 rateLimitExceeded/userRateLimitExceeded, or 429 RESOURCE_EXHAUSTED), which Drive answers alike.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -370,3 +370,54 @@ def test_a_due_date_moved_in_atom_moves_the_start_with_it(linked: TestClient, ra
     assert todo["PRIORITY"] == 9 and "STATUS" not in todo and todo["PERCENT-COMPLETE"] == 30
     assert str(todo["X-APPLE-SORT-ORDER"]) == "42" and todo.walk("VALARM")
     assert _sync(linked)["pushed"] == 0  # nothing changed since: nothing moves
+
+
+_PHONE_MOVES = (  # the phone moves another week from Monday to Wednesday, for two days
+    "BEGIN:VEVENT\r\nUID:{uid}\r\nRECURRENCE-ID;VALUE=DATE:20250407\r\nDTSTAMP:20250324T070000Z\r\n"
+    "LAST-MODIFIED:20250324T070000Z\r\nDTSTART;VALUE=DATE:20250409\r\nDTEND;VALUE=DATE:20250411\r\n"
+    "SUMMARY:Bins out (Easter)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_moved_all_day_occurrence_travels_both_ways(linked: TestClient, radicale: Radicale) -> None:
+    bins = linked.post(
+        "/api/events",
+        json={"title": "Bins out", "starts": "2025-03-24T00:00:00", "all_day": True, "rrule": "FREQ=WEEKLY;COUNT=4"},
+    ).json()
+    moved = linked.put(
+        f"/api/events/{bins['id']}/occurrences", json={"recurrence_id": "2025-03-31", "day": "2025-04-01"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert _sync(linked)["pushed"] == 1
+
+    [item] = radicale.calendar().events()
+    item.load()
+    text = item.data.replace("\r\n", "\n")
+    assert "DTSTART;VALUE=DATE:20250324" in text and "RRULE:FREQ=WEEKLY;COUNT=4" in text
+    [override] = [c for c in item.icalendar_instance.walk("VEVENT") if "RECURRENCE-ID" in c]
+    assert "RECURRENCE-ID;VALUE=DATE:20250331" in text
+    assert (override.decoded("DTSTART"), override.decoded("DTEND")) == (date(2025, 4, 1), date(2025, 4, 2))
+
+    item.data = text.replace("\n", "\r\n").replace("END:VCALENDAR\r\n", _PHONE_MOVES.format(uid=bins["uid"]))
+    item.save()
+    assert _sync(linked)["pulled"] == 1
+    found = linked.get("/api/events", params=MARCH).json()
+    assert [(o["title"], o["starts"][:10], o["ends"][:10], o["changed"]) for o in found] == [
+        ("Bins out", "2025-03-24", "2025-03-25", False),
+        ("Bins out", "2025-04-01", "2025-04-02", True),  # Atom's move, kept
+        ("Bins out (Easter)", "2025-04-09", "2025-04-11", True),  # the phone's
+        ("Bins out", "2025-04-14", "2025-04-15", False),
+    ]
+    assert sorted(linked.get(f"/api/events/{bins['id']}").json()["overridden"]) == ["2025-03-31", "2025-04-07"]
+
+    again = {"recurrence_id": "2025-04-07", "day": "2025-04-08", "days": 1}  # Atom moves the phone's one on
+    assert linked.put(f"/api/events/{bins['id']}/occurrences", json=again).status_code == 200
+    assert _sync(linked)["pushed"] == 1
+    [item] = radicale.calendar().events()
+    item.load()
+    easter = next(c for c in item.icalendar_instance.walk("VEVENT") if c.get("SUMMARY") == "Bins out (Easter)")
+    assert (easter.decoded("RECURRENCE-ID"), easter.decoded("DTSTART"), easter.decoded("DTEND")) == (
+        date(2025, 4, 7),
+        date(2025, 4, 8),
+        date(2025, 4, 9),
+    )

@@ -200,3 +200,85 @@ def test_bad_calendar_input_is_a_clear_4xx(household: TestClient) -> None:
     for response, status in cases:
         assert response.status_code == status, response.text
         assert response.json()["detail"]
+
+
+def _days(client: TestClient, **params: object) -> list[tuple[str, str, str, bool]]:
+    """(title, first day, day after the last, changed) of each occurrence from 24 March to 21 April 2025."""
+    found = _range(client, "2025-03-24T00:00:00", "2025-04-21T00:00:00", **params)
+    return [(o["title"], o["starts"][:10], o["ends"][:10], o["changed"]) for o in found]
+
+
+def test_one_all_day_occurrence_moves_to_another_day_and_back(household: TestClient) -> None:
+    bins = _event(household, title="Bins out", starts="2025-03-24T00:00:00", all_day=True, rrule="FREQ=WEEKLY;COUNT=4")
+
+    def occurrence(**body: object) -> dict:
+        response = household.put(f"/api/events/{bins['id']}/occurrences", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    moved = occurrence(recurrence_id="2025-03-31", day="2025-04-01")  # bank-holiday Monday: Tuesday instead
+    assert moved["overridden"] == ["2025-03-31"]
+    weeks = [("Bins out", "2025-03-24", "2025-03-25", False), ("Bins out", "2025-04-01", "2025-04-02", True)]
+    weeks += [("Bins out", "2025-04-07", "2025-04-08", False), ("Bins out", "2025-04-14", "2025-04-15", False)]
+    for zone in ("Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati"):
+        assert _days(household, tz=zone) == weeks, zone  # on the Tuesday in every zone, and not on the Monday
+    ics = household.get("/api/calendars/household/export.ics").text.replace("\r\n ", "")
+    assert "RECURRENCE-ID;VALUE=DATE:20250331" in ics and "DTSTART;VALUE=DATE:20250401" in ics
+    assert "DTEND;VALUE=DATE:20250402" in ics
+
+    occurrence(recurrence_id="2025-04-07", day="2025-04-08", days=2, title="Bins and recycling")
+    assert _days(household)[2] == ("Bins and recycling", "2025-04-08", "2025-04-10", True)
+    occurrence(recurrence_id="2025-04-07", title="Bins, recycling too")  # its new day and length stay
+    assert _days(household)[2] == ("Bins, recycling too", "2025-04-08", "2025-04-10", True)
+    occurrence(recurrence_id="2025-03-31", day="2025-03-31")  # moved back
+    assert _days(household)[1] == ("Bins out", "2025-03-31", "2025-04-01", True)
+
+    cancelled = occurrence(recurrence_id="2025-03-31", cancel=True)
+    assert (cancelled["exdates"], cancelled["overridden"]) == (["2025-03-31"], ["2025-04-07"])
+    assert [d[1] for d in _days(household)] == ["2025-03-24", "2025-04-08", "2025-04-14"]
+
+    renamed = household.patch(f"/api/events/{bins['id']}", json={"title": "Wheelie bins"}).json()
+    assert renamed["overridden"] == ["2025-04-07"]  # text alone: the moved one stays moved
+    assert [d[:2] for d in _days(household)] == [
+        ("Wheelie bins", "2025-03-24"),
+        ("Bins, recycling too", "2025-04-08"),
+        ("Wheelie bins", "2025-04-14"),
+    ]
+    retimed = household.patch(f"/api/events/{bins['id']}", json={"starts": "2025-03-25T00:00:00"}).json()
+    assert (retimed["overridden"], retimed["exdates"]) == ([], [])  # a new start: the series starts afresh
+    assert [d[1] for d in _days(household)] == ["2025-03-25", "2025-04-01", "2025-04-08", "2025-04-15"]
+
+
+def test_moving_an_all_day_occurrence_takes_days_not_times(household: TestClient) -> None:
+    bins = _event(household, title="Bins out", starts="2025-03-24T00:00:00", all_day=True, rrule="FREQ=WEEKLY")
+    standup = _event(household, title="Standup", starts="2025-03-24T09:00:00", rrule="FREQ=WEEKLY")
+
+    def occurrence(event_id: str, **body: object):  # type: ignore[no-untyped-def]
+        return household.put(f"/api/events/{event_id}/occurrences", json=body)
+
+    cases = [
+        (occurrence(bins["id"], recurrence_id="2025-03-31", starts="2025-04-01T09:00:00"), "not a time"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", starts="2025-04-01T00:00:00"), "not a time"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", ends="2025-04-02T00:00:00"), "not a time"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", day="2025-04-01", days=0), ">= 1"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", days=-3), ">= 1"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", day="2025-04-01T00:00:00"), "date"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", day="first of April"), "date"),
+        (occurrence(bins["id"], recurrence_id="2025-03-31", day="9999-12-31", days=2), "year 9999"),
+        (occurrence(standup["id"], recurrence_id="2025-03-31T09:00:00+02:00", starts="9999-12-31T23:30:00"), "9999"),
+        (occurrence(standup["id"], recurrence_id="2025-03-31T09:00:00+02:00", day="2025-04-01"), "all-day ones"),
+        (
+            occurrence(
+                standup["id"],
+                recurrence_id="2025-03-31T09:00:00+02:00",
+                starts="2025-03-31T11:00:00",
+                ends="2025-03-31T10:00:00",
+            ),
+            "end after it starts",
+        ),
+    ]
+    for response, says in cases:
+        assert response.status_code == 400, response.text
+        assert says in response.text, response.text
+    assert household.get(f"/api/events/{bins['id']}").json()["overridden"] == []  # nothing half-done
+    assert household.get(f"/api/events/{standup['id']}").json()["overridden"] == []

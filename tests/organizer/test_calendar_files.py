@@ -10,6 +10,7 @@ from litestar.testing import TestClient
 
 from appliance.runtime import Runtime
 from tests.conftest import second_client
+from tests.organizer.conftest import keyword
 
 PHONE_EXPORT = (Path(__file__).parent / "files" / "phone_export.ics").read_bytes()
 APRIL = {"start": "2025-03-24T00:00:00", "end": "2025-04-30T00:00:00"}
@@ -127,3 +128,24 @@ def test_a_disabled_member_s_address_stops_working(household: TestClient, robin:
     household.patch(f"/api/members/{robin.member_id}", json={"disabled": True})  # type: ignore[attr-defined]
     with second_client(runtime) as phone:
         assert phone.get(path).status_code == 404
+
+
+def test_an_imported_series_atom_cannot_read_is_left_out_not_a_500(household: TestClient) -> None:
+    odd = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//elsewhere//EN\r\nBEGIN:VEVENT\r\nUID:odd@elsewhere\r\n"
+        "DTSTAMP:20250301T000000Z\r\nDTSTART:20250301T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+        "RDATE:garbage\r\nEXDATE:nonsense\r\nSUMMARY:Odd\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert _import(household, "household", odd.encode())["created"] == 1
+    household.post("/api/events", json={"title": "Fine", "starts": "2025-03-02T10:00:00"})
+    listed = household.get("/api/events", params={"start": "2025-03-01T00:00:00", "end": "2025-03-10T00:00:00"})
+    assert listed.status_code == 200, listed.text
+    assert [o["title"] for o in listed.json()] == ["Fine"]  # the rest of the calendar still shows
+    assert household.get("/calendar?view=month&on=2025-03-01").status_code == 200
+    assert "RDATE:garbage" in household.get("/api/calendars/household/export.ics").text  # kept as it came
+    [found] = keyword(household, "odd")
+    event = household.get(f"/api/events/{found['id']}")
+    assert event.status_code == 200 and event.json()["rdates"] == [] and event.json()["exdates"] == []
+    one = {"recurrence_id": "2025-03-02T09:00:00+00:00", "title": "x"}
+    changed = household.put(f"/api/events/{found['id']}/occurrences", json=one)
+    assert changed.status_code == 400 and "cannot be read" in changed.json()["detail"]

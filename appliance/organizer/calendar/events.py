@@ -2,7 +2,9 @@
 
 An event in a household calendar is every member's to read and change; one in a personal calendar
 is its owner's alone. Repeats are RRULEs; a single occurrence is cancelled (EXDATE) or changed on
-its own (an overridden instance), as RFC 5545 says. Every event is one record in the knowledge index.
+its own (an overridden instance; an all-day one moves by whole days, its dates staying dates), as
+RFC 5545 says; dates beside the rule (RDATE) come from outside (a sync, an import). Every event is
+one record in the knowledge index.
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ from appliance.organizer.scope import check_visible, index_owner
 from appliance.storage import Database, Writer
 
 __all__ = [
+    "MAX_EXTRA_DATES",
     "get_event",
     "create_event",
     "update_event",
     "change_occurrence",
+    "set_extra_dates",
     "delete_event",
     "keep_event",
     "event_records",
@@ -55,6 +59,8 @@ __all__ = [
     "store_calendar_object",
     "replace_calendar_object",
 ]
+
+MAX_EXTRA_DATES = 1000
 
 
 async def get_event(db: Database, viewer: str, event_id: str) -> Event:
@@ -121,6 +127,27 @@ async def change_occurrence(
         stamp(override)
     calendar = await get_calendar(db, viewer, row.calendar_id)
     return await _replace(db, knowledge, row, calendar, ical)
+
+
+async def set_extra_dates(
+    db: Database, knowledge: Knowledge, viewer: str, event_id: str, dates: list[datetime]
+) -> Event:
+    """The dates the event also happens on beside its rule (RDATE), as a service has them; they take
+    the series' own kind (dates for an all-day one, times in its zone for a timed one)."""
+    if len(dates) > MAX_EXTRA_DATES:
+        raise InvalidInput(f"at most {MAX_EXTRA_DATES} extra dates for one event")
+    row = await _row(db, viewer, event_id)
+    ical = parse_calendar(row.ics)
+    master = master_of(ical)
+    start = master.decoded("DTSTART")
+    wanted = {_like(start, moment) for moment in dates}
+    if wanted == set(_dates(master, "RDATE")):
+        return event_of(row)  # as it is: no new SEQUENCE, nothing to send to a linked server
+    master.pop("RDATE", None)
+    if wanted:
+        master.add("RDATE", sorted(wanted))
+    stamp(master)
+    return await _replace(db, knowledge, row, await get_calendar(db, viewer, row.calendar_id), ical)
 
 
 async def delete_event(db: Database, knowledge: Knowledge, viewer: str, event_id: str) -> Event:
@@ -194,7 +221,8 @@ def event_of(row: EventRow) -> Event:
         all_day=summary.all_day,
         tz=tz.key,
         rrule=rule_text(master),
-        exdates=[recurrence_key(value) for value in _exdates(master)],
+        exdates=[recurrence_key(value) for value in _dates(master, "EXDATE")],
+        rdates=[recurrence_key(value) for value in _dates(master, "RDATE")],
         overridden=[recurrence_key(o.decoded("RECURRENCE-ID")) for o in overrides_of(ical)],
         location=str(master.get("LOCATION", "")),
         description=str(master.get("DESCRIPTION", "")),
@@ -222,6 +250,13 @@ def indexable_event(row: EventRow) -> Indexable:
         text="\n".join(lines),
         updated_at=row.updated_at,
     )
+
+
+def _like(start: date | datetime, moment: datetime) -> date | datetime:
+    """`moment` as the series' starts are: its date (all-day), or the instant in the start's zone."""
+    if not isinstance(start, datetime):
+        return moment.date()
+    return moment.astimezone(start.tzinfo) if start.tzinfo is not None else moment.replace(tzinfo=None)
 
 
 def _kept_end(current: Event, merged: Event) -> datetime | None:
@@ -350,14 +385,11 @@ def _instance_of(
 def _change_instance(
     instance: icalendar.Component, master: icalendar.Component, change: OccurrenceChange, tz: str
 ) -> None:
-    if change.starts is not None or change.ends is not None:
-        start = instance.decoded("DTSTART")
-        if not isinstance(start, datetime):
-            raise InvalidInput("an all-day occurrence keeps its day; change the series, or cancel this one")
-        length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
-        new_start = _in_zone(change.starts, ZoneInfo(tz)) if change.starts is not None else start
-        new_end = _in_zone(change.ends, ZoneInfo(tz)) if change.ends is not None else new_start + length
-        _replace_times(instance, *_timed_span(new_start, new_end, ZoneInfo(tz)))
+    start = instance.decoded("DTSTART")
+    if isinstance(start, datetime):
+        _move_timed(instance, start, change, ZoneInfo(tz))
+    else:
+        _move_all_day(instance, start, change)
     _set_text(
         instance,
         change.title if change.title is not None else str(instance.get("SUMMARY", "")),
@@ -366,7 +398,38 @@ def _change_instance(
     )
 
 
-def _replace_times(component: icalendar.Component, start: datetime, end: datetime) -> None:
+def _move_timed(instance: icalendar.Component, start: datetime, change: OccurrenceChange, tz: ZoneInfo) -> None:
+    if change.day is not None or change.days is not None:
+        raise InvalidInput("a timed occurrence moves by `starts` and `ends`; `day` and `days` are for all-day ones")
+    if change.starts is None and change.ends is None:
+        return
+    length = instance.decoded("DTEND") - start if "DTEND" in instance else timedelta(hours=1)
+    try:
+        new_start = _in_zone(change.starts, tz) if change.starts is not None else start
+        new_end = _in_zone(change.ends, tz) if change.ends is not None else new_start + length
+    except OverflowError:
+        raise InvalidInput("an occurrence cannot move past the year 9999") from None
+    _replace_times(instance, *_timed_span(new_start, new_end, tz))
+
+
+def _move_all_day(instance: icalendar.Component, start: date, change: OccurrenceChange) -> None:
+    """To another day, for as many days: the dates stay dates (VALUE=DATE), as the series has them."""
+    if change.starts is not None or change.ends is not None:
+        raise InvalidInput(
+            "an all-day occurrence moves to a day, not a time: send `day` (YYYY-MM-DD) and, for its length, `days`"
+        )
+    if change.day is None and change.days is None:
+        return
+    days = change.days or max(1, (_timed_end(instance, start) - start).days)
+    first = change.day or start
+    try:
+        last = first + timedelta(days=days)
+    except OverflowError:
+        raise InvalidInput("an occurrence cannot move past the year 9999") from None
+    _replace_times(instance, first, last)
+
+
+def _replace_times(component: icalendar.Component, start: date | datetime, end: date | datetime) -> None:
     for name in ("DTSTART", "DTEND", "DURATION"):
         component.pop(name, None)
     component.add("DTSTART", start)
@@ -381,12 +444,21 @@ def _timed_end(component: icalendar.Component, start: date | datetime) -> Any:
     return start if isinstance(start, datetime) else start + timedelta(days=1)
 
 
-def _exdates(master: icalendar.Component) -> list[date | datetime]:
-    found = master.get("EXDATE")
+def _dates(master: icalendar.Component, name: str) -> list[date | datetime]:
+    """The starts an EXDATE or RDATE property lists (a PERIOD by its start)."""
+    found = master.get(name)
     if found is None:
         return []
-    lists = found if isinstance(found, list) else [found]
-    return [value.dt for dates in lists for value in dates.dts]
+    starts = [value.dt for dates in (found if isinstance(found, list) else [found]) for value in _listed(dates)]
+    return [value[0] if isinstance(value, tuple) else value for value in starts]
+
+
+def _listed(dates: Any) -> list[Any]:
+    """One property's values; none for one icalendar could not read (from another client)."""
+    try:
+        return list(dates.dts)
+    except ValueError:  # icalendar's BrokenCalendarProperty
+        return []
 
 
 def _known(name: str, row: EventRow) -> str:

@@ -48,9 +48,12 @@ def find_occurrence(ical: icalendar.Calendar, recurrence_id: str) -> date | date
     if any(o.decoded("RECURRENCE-ID") == wanted for o in overrides_of(ical)):
         return wanted
     window_end = wanted + (timedelta(days=1) if not isinstance(wanted, datetime) else timedelta(seconds=1))
-    for component in recurring_ical_events.of(new_calendar([master])).between(wanted, window_end):
-        if component.decoded("RECURRENCE-ID") == wanted:
-            return wanted
+    try:
+        found = list(recurring_ical_events.of(new_calendar([master])).between(wanted, window_end))
+    except icalendar.InvalidCalendar:
+        raise InvalidInput("this event's repeats cannot be read; change the series, or delete it") from None
+    if any(component.decoded("RECURRENCE-ID") == wanted for component in found):
+        return wanted
     raise NotFound(f"the event does not happen at {recurrence_id}")
 
 
@@ -61,8 +64,8 @@ def _occurrences(row: EventRow, start: datetime, end: datetime, view: tzinfo) ->
     changed = {o.decoded("RECURRENCE-ID") for o in overrides_of(ical)}
     return [
         _occurrence(row, component, view, recurring, changed)
-        for component in recurring_ical_events.of(ical).between(start, end)
-    ]
+        for component in recurring_ical_events.of(ical, skip_bad_series=True).between(start, end)
+    ]  # a series another client wrote that cannot be read (an RDATE of "garbage") is left out, not a 500
 
 
 def _occurrence(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -83,6 +83,8 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     rrule: str | None
     exdates: list[str]
     """Occurrences removed from the series, as recurrence ids (see Occurrence)."""
+    rdates: list[str]
+    """Dates the series also happens on beside its rule (RDATE), as recurrence ids."""
     overridden: list[str]
     """Occurrences changed on their own, as recurrence ids."""
     location: str
@@ -130,7 +132,13 @@ class OccurrenceChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     cancel: bool = False
     title: Title | None = None
     starts: datetime | None = None
+    """A timed occurrence's new start (wall-clock time in the event's zone, or with an offset)."""
     ends: datetime | None = None
+    """A timed occurrence's new end; default: as long as it was."""
+    day: date | None = None
+    """An all-day occurrence's new first day (YYYY-MM-DD); all-day ones move by days, never by a time."""
+    days: Annotated[int, msgspec.Meta(ge=1, le=366)] | None = None
+    """How many days an all-day occurrence lasts from that day; default: as many as it did."""
     location: Place | None = None
     description: Text | None = None
 

@@ -4,9 +4,10 @@
 `nextSyncToken`, which the next sync sends as `syncToken` to get only what changed (deleted
 events come back with status "cancelled"). A sync token Google no longer honours answers 410.
 With `singleEvents` false (its default) a repeating event comes as its master (`recurrence`:
-RRULE and EXDATE lines) and each occurrence changed on its own as an event of its own, naming the
-master (`recurringEventId`) and the occurrence (`originalStartTime`); a cancelled occurrence is
-one with status "cancelled" (in a full listing too). `events/{id}` answers one event.
+RRULE, EXDATE and RDATE lines) and each occurrence changed on its own as an event of its own,
+naming the master (`recurringEventId`) and the occurrence (`originalStartTime`; for an all-day
+series a `date`, and a moved one's `start`/`end` are dates too, the end exclusive); a cancelled
+occurrence is one with status "cancelled" (in a full listing too). `events/{id}` answers one event.
 """
 
 from __future__ import annotations

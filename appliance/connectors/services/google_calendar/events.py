@@ -1,6 +1,7 @@
 """Google Calendar events as events in the member's own calendar in Atom; a repeating event's
-EXDATE lines and its occurrences changed or cancelled on their own as the organizer's cancelled
-and changed occurrences (Atom's expansion does the rest, never this module)."""
+EXDATE lines and its occurrences changed or cancelled on their own (moved to other times, or an
+all-day one to other days) as the organizer's cancelled and changed occurrences, and its RDATE lines
+as its dates beside the rule (Atom's expansion does the rest, never this module)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def as_event(event: GoogleEvent) -> RemoteEvent | None:
     if all_day:
         ends -= timedelta(days=1)  # Google's end date is exclusive; Atom's last day is inclusive
     rules = [line.removeprefix("RRULE:") for line in event.recurrence if line.startswith("RRULE:")]
+    zone = _zone(event.start.timeZone)
+    rdates = _dates(event.recurrence, "RDATE", zone)
     return RemoteEvent(
         remote_id=event.id,
         title=event.summary,
@@ -36,7 +39,8 @@ def as_event(event: GoogleEvent) -> RemoteEvent | None:
         all_day=all_day,
         tz=event.start.timeZone,
         rrule=rules[0] if rules else None,
-        exdates=_exdates(event.recurrence, _zone(event.start.timeZone)) if rules else [],
+        exdates=_dates(event.recurrence, "EXDATE", zone) if rules or rdates else [],
+        rdates=rdates,
         location=event.location,
         description=event.description,
         url=event.htmlLink,
@@ -50,28 +54,33 @@ def as_occurrence(event: GoogleEvent) -> RemoteOccurrence | None:
         return None
     if event.status == "cancelled":
         return RemoteOccurrence(series_id=event.recurringEventId, original_start=original, cancelled=True)
+    all_day = event.start is not None and event.start.date is not None
+    ends = _moment(event.end) if event.end is not None else None
     return RemoteOccurrence(
         series_id=event.recurringEventId,
         original_start=original,
+        all_day=all_day,
         starts=_moment(event.start) if event.start is not None else None,
-        ends=_moment(event.end) if event.end is not None else None,
+        ends=ends - timedelta(days=1) if ends is not None and all_day else ends,  # Google's end date is exclusive
         title=event.summary or None,
         location=event.location,
         description=event.description,
     )
 
 
-def _exdates(lines: list[str], zone: tzinfo) -> list[datetime]:
-    """The starts the EXDATE lines skip (a time without a zone is in the event's own)."""
-    found = [line for line in lines if line.upper().startswith("EXDATE")]
+def _dates(lines: list[str], name: str, zone: tzinfo) -> list[datetime]:
+    """The starts the EXDATE or RDATE lines list (a time without a zone is in the event's own; a
+    PERIOD counts by its start). Lines Atom cannot read list none."""
+    found = [line for line in lines if line.upper().startswith((name + ":", name + ";"))]
     if not found:
         return []
     try:
         parsed = icalendar.Event.from_ical("BEGIN:VEVENT\r\n" + "\r\n".join(found) + "\r\nEND:VEVENT\r\n")
-        values = parsed.get("EXDATE")
+        values = parsed.get(name)
         groups = values if isinstance(values, list) else [values]
-        return [_aware(value.dt, zone) for group in groups for value in group.dts]
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):  # lines Atom cannot read: none skipped
+        starts = [value.dt for group in groups for value in group.dts]
+        return [_aware(value[0] if isinstance(value, tuple) else value, zone) for value in starts]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return []
 
 
