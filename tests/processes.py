@@ -99,6 +99,21 @@ def serving_in_thread(app: Litestar, port: int = 0, timeout: float = 20) -> Iter
         listener.close()
 
 
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes listening on `port` (IPv4 and IPv6), from /proc/net/tcp*."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
 class AtomProcess:
     """One Atom command as a child process; restartable on the same port and data folder."""
 
@@ -154,7 +169,10 @@ class AtomProcess:
             if self.proc.poll() is not None:
                 return f"port {self.port} is already in use" in self._log_since_spawn()
             if self._answers():
-                return False
+                if self._listener_is_ours():
+                    return False
+                self.kill()  # another server answered on our port: this one cannot bind it
+                return True
             time.sleep(0.1)
         return False
 
@@ -169,6 +187,18 @@ class AtomProcess:
             return True
         except httpx.TransportError:
             return False
+
+    def _listener_is_ours(self) -> bool:
+        """Whether the socket listening on our port belongs to our process (Linux's /proc), not to
+        another server that took the port first and so would answer our health checks."""
+        assert self.proc is not None
+        inodes = _listening_inodes(self.port)
+        fds = Path(f"/proc/{self.proc.pid}/fd")
+        try:
+            links = {os.readlink(fd) for fd in fds.iterdir()}
+        except OSError:
+            return False
+        return any(f"socket:[{inode}]" in links for inode in inodes)
 
     def wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -168,6 +168,17 @@ def test_a_serve_whose_port_was_taken_meanwhile_starts_on_another(tmp_path: Path
             server.stop()
 
 
+def test_a_serve_does_not_mistake_another_server_on_its_port_for_itself(runtime: Runtime, tmp_path: Path) -> None:
+    with serving_in_thread(create_app(runtime, close_runtime=False)) as other:
+        port = int(other.rsplit(":", 1)[1])  # answers /healthz, as a lingering Atom would
+        server = AtomProcess("serve", tmp_path / "ours", port, tmp_path / "serve.log").start()
+        try:
+            assert server.port != port and httpx.get(f"{server.url}/healthz").status_code == 200
+            assert (tmp_path / "ours" / "setup.code").exists()  # this one is ours: its own data folder
+        finally:
+            server.stop()
+
+
 def _job(http: httpx.Client, job_id: str) -> dict:
     return next(r for r in http.get("/api/system/jobs").json() if r["id"] == job_id)
 
