@@ -19,7 +19,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
-# Built by scripts/llama-wheel.sh from source (no wheel on PyPI), so not pinned here.
+# Built by scripts/llama-wheel.sh from source (no wheel on PyPI), so not pinned here; its own
+# dependencies (diskcache, numpy, jinja2, ...) are, or a release venv or the image would lack them.
 BUILT_LOCALLY = {"llama-cpp-python"}
 
 
@@ -29,18 +30,20 @@ def pins(pyproject: Path = PYPROJECT) -> dict[str, str]:
     found: dict[str, str] = {}
     seen: set[tuple[str, frozenset[str]]] = set()  # a package asked for again with other extras brings more
     roots = [Requirement(r) for r in tomllib.loads(pyproject.read_text())["project"]["dependencies"]]
+    roots += [Requirement(name) for name in BUILT_LOCALLY]  # not pinned, but what they need is
     waiting = [r for r in roots if _applies(r, set())]
     while waiting:
         wanted = waiting.pop()
         name = canonicalize_name(wanted.name)
-        if (name, frozenset(wanted.extras)) in seen or name in BUILT_LOCALLY:
+        if (name, frozenset(wanted.extras)) in seen:
             continue
         seen.add((name, frozenset(wanted.extras)))
         try:
             dist = distribution(name)
         except PackageNotFoundError:
             raise SystemExit(f"lock_requirements: {name} is required but not installed: run make setup first") from None
-        found[name] = dist.version
+        if name not in BUILT_LOCALLY:
+            found[name] = dist.version
         waiting += [Requirement(r) for r in dist.requires or [] if _applies(Requirement(r), wanted.extras)]
     return found
 

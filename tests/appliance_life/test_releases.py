@@ -113,3 +113,5 @@ def test_the_lock_script_writes_what_is_installed(tmp_path: Path) -> None:
     from importlib.metadata import version
 
     assert f"duckdb=={version('duckdb')}" in lines and f"msgspec=={version('msgspec')}" in lines
+    assert f"diskcache=={version('diskcache')}" in lines  # llama-cpp-python's, though it is built here
+    assert not any(line.startswith("llama") for line in lines)
