@@ -2,6 +2,7 @@
 # Builds the flashable image: Debian arm64 for a Raspberry Pi 4 with Atom preinstalled.
 #
 #   sudo image/build.sh            (make image)   -> image/out/atom.img and atom.img.xz
+#   sudo image/build.sh STEP       resume at STEP after a failure (its output names the step)
 #
 # mmdebstrap makes the arm64 root on this machine (qemu-user through binfmt_misc runs its
 # maintainer scripts), genimage makes the card from folders (mke2fs -d, mtools: no loop devices),
@@ -17,7 +18,8 @@ export WORK="$OUT/work"
 PYTHON="${PYTHON:-$CHECKOUT/.venv/bin/python}"
 STEP="starting"
 STARTED=$SECONDS
-trap 'echo "image/build.sh: failed while ${STEP} (output above)" >&2' ERR
+CURRENT=""
+trap 'echo "image/build.sh: failed while ${STEP} (output above); once fixed, resume: sudo image/build.sh ${CURRENT}" >&2' ERR
 
 step() {
   STEP="$1"
@@ -111,11 +113,13 @@ report() {
     "$(((SECONDS - STARTED) / 60))"
 }
 
+STEPS=(release_files wheelhouse default_models root_file_system check_llama_on_a72 card_image)
+FROM="${1:-release_files}"  # a build that failed late resumes at its step: build.sh check_llama_on_a72
+[[ " ${STEPS[*]} " == *" $FROM "* ]] || { echo "image/build.sh: no step $FROM (steps: ${STEPS[*]})" >&2; exit 2; }
 check_host
-release_files
-wheelhouse
-default_models
-root_file_system
-check_llama_on_a72
-card_image
+started=""
+for name in "${STEPS[@]}"; do
+  [ "$name" = "$FROM" ] && started=1
+  if [ -n "$started" ]; then CURRENT="$name" && "$name"; fi
+done
 report

@@ -10,7 +10,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=config.sh
 . "$HERE/config.sh"
 : "${WORK:?customize.sh runs from build.sh (WORK unset)}"
-in_root() { chroot "$ROOTFS" "$@"; }
+# A clean environment: the build machine's own settings (PIP_FIND_LINKS, PYTHON*, ...) stay out of the image.
+in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$ROOTFS" "$@"; }
 
 appliance_settings() {
   cp -a "$HERE/overlay/." "$ROOTFS/"
