@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
-__all__ = ["AtomProcess", "free_port", "held_port", "serving_in_thread", "wait_for", "with_setup_code"]
+__all__ = ["AtomProcess", "free_port", "held_port", "listens_on", "serving_in_thread", "wait_for", "with_setup_code"]
 
 _HELD: dict[int, socket.socket] = {}  # ports bound by held_port until a server takes them
 _PORT_TRIES = 5
@@ -49,6 +49,21 @@ def held_port() -> int:
     port = listener.getsockname()[1]
     _HELD[port] = listener
     return port
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether `pid` itself holds the listening socket on 127.0.0.1:`port` (Linux's /proc): a
+    connection alone could reach another server that took the port first."""
+    wanted = f"0100007F:{port:04X}"
+    inodes = {
+        f"socket:[{fields[9]}]"
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if (fields := line.split())[1] == wanted and fields[3] == "0A"  # 0A: LISTEN
+    }
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") in inodes for fd in os.listdir(f"/proc/{pid}/fd"))
+    except FileNotFoundError:  # it exited meanwhile, or an fd closed while we looked
+        return False
 
 
 def _listening(port: int) -> socket.socket:

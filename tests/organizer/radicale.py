@@ -7,7 +7,6 @@ And a "phone": the caldav library (an independent CalDAV client) acting on the s
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import caldav
 import httpx
 
 from appliance.system.tls import TlsFiles
-from tests.processes import free_port
+from tests.processes import free_port, listens_on
 
 __all__ = ["Radicale", "start_radicale", "behind_a_prefix", "USER", "PASSWORD"]
 
@@ -159,22 +158,7 @@ def _came_up(port: int, process: subprocess.Popen[bytes], log: Path, logged_befo
             if "Address already in use" in said:
                 return False
             raise RuntimeError(f"radicale stopped: {said[-2000:]}")
-        if _listens_on(process.pid, port):
+        if listens_on(process.pid, port):
             return True
         time.sleep(0.1)
     raise TimeoutError(f"radicale did not listen on {port}: {log.read_text()[-2000:]}")
-
-
-def _listens_on(pid: int, port: int) -> bool:
-    """Whether `pid` itself holds the listening socket on 127.0.0.1:`port` (Linux's /proc): a
-    connection alone could reach another server that took the port first."""
-    wanted = f"0100007F:{port:04X}"
-    inodes = {
-        f"socket:[{fields[9]}]"
-        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
-        if (fields := line.split())[1] == wanted and fields[3] == "0A"  # 0A: LISTEN
-    }
-    try:
-        return any(os.readlink(f"/proc/{pid}/fd/{fd}") in inodes for fd in os.listdir(f"/proc/{pid}/fd"))
-    except FileNotFoundError:  # it exited meanwhile, or an fd closed while we looked
-        return False
