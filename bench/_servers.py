@@ -15,6 +15,9 @@ from pathlib import Path
 import httpx
 
 from bench._wrk import pinned
+from tests.processes import listens_on
+
+_PORT_TRIES = 5
 
 BARE_APP = """
 from litestar import Litestar, get
@@ -62,23 +65,18 @@ def atom_server(
 ) -> Iterator[tuple[str, int, Path]]:
     """Yield (base url, pid, data dir) of a fresh `atom serve` on loopback; `prepare` fills the data dir first.
 
-    `cpus`, when given, pins the server (all its threads) to those cores.
+    `cpus`, when given, pins the server (all its threads) to those cores. A port picked free may be
+    taken before Atom binds it (another run): Atom then stops saying so and starts on new ports.
     """
     with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
         if prepare is not None:
             prepare(Path(tmp) / "data")
-        env = {
-            **os.environ,
-            "ATOM_DATA_DIR": f"{tmp}/data",
-            "ATOM_PORT": str(port),
-            "ATOM_HOST": "127.0.0.1",
-            "ATOM_LOG_LEVEL": "WARNING",
-            "ATOM_VOICE_WYOMING_PORT": str(free_port()),  # never the shared default, 10300
-            **(env or {}),
-        }
-        command = pinned([sys.executable, "-m", "appliance", "serve"], cpus)
-        proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        for _ in range(_PORT_TRIES):
+            port, proc = _spawn_atom(Path(tmp), env or {}, cpus)
+            if _came_up(port, proc, Path(tmp) / "serve.log"):
+                break
+        else:
+            raise RuntimeError(f"atom serve found its port taken {_PORT_TRIES} times")
         try:
             wait_until_up(f"http://127.0.0.1:{port}/healthz", proc)
             yield f"http://127.0.0.1:{port}", proc.pid, Path(tmp) / "data"
@@ -87,15 +85,49 @@ def atom_server(
             proc.wait(20)
 
 
+def _spawn_atom(tmp: Path, env: dict[str, str], cpus: frozenset[int]) -> tuple[int, subprocess.Popen[bytes]]:
+    port = free_port()
+    full = {
+        **os.environ,
+        "ATOM_DATA_DIR": f"{tmp}/data",
+        "ATOM_PORT": str(port),
+        "ATOM_HOST": "127.0.0.1",
+        "ATOM_LOG_LEVEL": "WARNING",
+        "ATOM_VOICE_WYOMING_PORT": str(free_port()),  # never the shared default, 10300
+        **env,
+    }
+    command = pinned([sys.executable, "-m", "appliance", "serve"], cpus)
+    with (tmp / "serve.log").open("wb") as log:  # each start's own: only its complaints count
+        return port, subprocess.Popen(command, env=full, stderr=log)
+
+
+def _came_up(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> bool:
+    """True once this server holds its port's listening socket; False when a port was taken."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            said = log.read_text(errors="replace")
+            if "is already in use" in said:
+                return False
+            raise RuntimeError(f"server exited with {proc.returncode}: {said[-2000:]}")
+        if listens_on(proc.pid, port):  # not merely answered: another server may hold the port
+            return True
+        time.sleep(0.1)
+    raise TimeoutError(f"atom serve did not listen on {port}")
+
+
 @contextmanager
 def bare_litestar(cpus: frozenset[int] = frozenset()) -> Iterator[tuple[str, int]]:
-    """Yield (base url, pid) of a bare Litestar app on uvicorn, the yardstick for Atom's own overhead."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """Yield (base url, pid) of a bare Litestar app on uvicorn, the yardstick for Atom's own overhead.
+
+    uvicorn serves a socket bound here and handed over (`--fd`), so no other program can take its port."""
+    with tempfile.TemporaryDirectory() as tmp, socket.socket() as held:
         Path(tmp, "bare_app.py").write_text(BARE_APP)
-        port = free_port()
-        uvicorn = ["-m", "uvicorn", "bare_app:app", "--port", str(port), "--log-level", "warning", "--no-access-log"]
-        command = pinned([sys.executable, *uvicorn], cpus)
-        proc = subprocess.Popen(command, cwd=tmp)
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        uvicorn = ["-m", "uvicorn", "bare_app:app", "--fd", str(held.fileno()), "--log-level", "warning"]
+        command = pinned([sys.executable, *uvicorn, "--no-access-log"], cpus)
+        proc = subprocess.Popen(command, cwd=tmp, pass_fds=[held.fileno()])
         try:
             wait_until_up(f"http://127.0.0.1:{port}/hello", proc)
             yield f"http://127.0.0.1:{port}", proc.pid

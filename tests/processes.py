@@ -25,7 +25,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
-__all__ = ["AtomProcess", "free_port", "held_port", "serving_in_thread", "wait_for", "with_setup_code"]
+__all__ = ["AtomProcess", "free_port", "held_port", "listens_on", "serving_in_thread", "wait_for", "with_setup_code"]
 
 _HELD: dict[int, socket.socket] = {}  # ports bound by held_port until a server takes them
 _PORT_TRIES = 5
@@ -49,6 +49,21 @@ def held_port() -> int:
     port = listener.getsockname()[1]
     _HELD[port] = listener
     return port
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether `pid` itself holds the listening socket on 127.0.0.1:`port` (Linux's /proc): a
+    connection alone could reach another server that took the port first."""
+    wanted = f"0100007F:{port:04X}"
+    inodes = {
+        f"socket:[{fields[9]}]"
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if (fields := line.split())[1] == wanted and fields[3] == "0A"  # 0A: LISTEN
+    }
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") in inodes for fd in os.listdir(f"/proc/{pid}/fd"))
+    except FileNotFoundError:  # it exited meanwhile, or an fd closed while we looked
+        return False
 
 
 def _listening(port: int) -> socket.socket:
@@ -97,21 +112,6 @@ def serving_in_thread(app: Litestar, port: int = 0, timeout: float = 20) -> Iter
         server.should_exit = True
         thread.join(10)
         listener.close()
-
-
-def _listening_inodes(port: int) -> set[str]:
-    """Socket inodes listening on `port` (IPv4 and IPv6), from /proc/net/tcp*."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                inodes.add(fields[9])
-    return inodes
 
 
 class AtomProcess:
@@ -189,16 +189,9 @@ class AtomProcess:
             return False
 
     def _listener_is_ours(self) -> bool:
-        """Whether the socket listening on our port belongs to our process (Linux's /proc), not to
-        another server that took the port first and so would answer our health checks."""
+        """Whether our process holds the socket on our port, not another server that took it first."""
         assert self.proc is not None
-        inodes = _listening_inodes(self.port)
-        fds = Path(f"/proc/{self.proc.pid}/fd")
-        try:
-            links = {os.readlink(fd) for fd in fds.iterdir()}
-        except OSError:
-            return False
-        return any(f"socket:[{inode}]" in links for inode in inodes)
+        return listens_on(self.proc.pid, self.port)
 
     def wait_healthy(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

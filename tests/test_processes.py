@@ -15,7 +15,8 @@ import pytest
 from appliance.runtime import Runtime
 from appliance.server import create_app
 from tests.conftest import ADMIN, run_cli
-from tests.processes import AtomProcess, held_port, serving_in_thread, wait_for, with_setup_code
+from tests.organizer import radicale
+from tests.processes import AtomProcess, free_port, held_port, serving_in_thread, wait_for, with_setup_code
 
 pytestmark = pytest.mark.process
 
@@ -175,6 +176,24 @@ def test_a_serve_does_not_mistake_another_server_on_its_port_for_itself(runtime:
         try:
             assert server.port != port and httpx.get(f"{server.url}/healthz").status_code == 200
             assert (tmp_path / "ours" / "setup.code").exists()  # this one is ours: its own data folder
+        finally:
+            server.stop()
+
+
+def test_a_radicale_whose_port_was_taken_meanwhile_starts_on_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()  # another server, answering on the port picked for Radicale
+        port = taken.getsockname()[1]
+        picks = iter([port])
+        monkeypatch.setattr(radicale, "free_port", lambda: next(picks, 0) or free_port())
+        server = radicale.start_radicale(tmp_path / "radicale")
+        try:
+            assert f":{port}/" not in server.url
+            assert httpx.get(server.url, auth=(radicale.USER, radicale.PASSWORD)).status_code in (200, 302)
+            assert "Address already in use" in (tmp_path / "radicale" / "radicale.log").read_text()
         finally:
             server.stop()
 

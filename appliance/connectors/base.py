@@ -15,11 +15,12 @@
 
 Optional:
 
-    def rate_limited(response: httpx.Response) -> bool
+    def rate_limited(response: httpx.Response) -> bool | float
         Whether an answer is the service's own way of saying "slow down" beyond the shared ones
-        (429, 503 with Retry-After): Google's 403 with reason rateLimitExceeded. The client then
-        waits it out (Retry-After, else backoff) or stops the sync with the cursor kept, instead
-        of taking it for a refusal.
+        (429, 503 with Retry-After): Google's 403 with reason rateLimitExceeded (True), GitHub's
+        403 with x-ratelimit-remaining 0 (the seconds until its x-ratelimit-reset). The client
+        then waits it out (those seconds, else Retry-After, else backoff) or stops the sync with
+        the cursor kept, instead of taking it for a refusal.
 
 Capability modules (`issues.py`, `tasks.py`, …) turn the service's items into `RemoteTask`s;
 `api.py` is the one place the service's JSON becomes typed values.

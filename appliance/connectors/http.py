@@ -3,10 +3,10 @@ a per-connection budget, Retry-After and backoff, and the service's failures in 
 
     401 (after the grant's one refresh)            -> SignInNeeded
     what the connector's `rate_limited` says is
-      one (Google's 403 rateLimitExceeded)         -> waited out when short (Retry-After, else
-                                                      backoff), else ServiceBusy
-    429, 503 with Retry-After, GitHub's 403 with
-      x-ratelimit-remaining: 0                     -> waited out when short (Retry-After, else a
+      one (Google's 403 rateLimitExceeded,
+      GitHub's 403 x-ratelimit-remaining: 0)       -> waited out when short (the seconds it read,
+                                                      else Retry-After, else backoff), else ServiceBusy
+    429, 503 with Retry-After                      -> waited out when short (Retry-After, else a
                                                       minute), else ServiceBusy
     5xx, timeouts, connection errors               -> retried with backoff, then ServiceFailed
     3xx, other 4xx                                 -> ServiceFailed (redirects are not followed,
@@ -37,7 +37,9 @@ from appliance.errors import AddressRefused, ServiceBusy, ServiceFailed, SignInN
 __all__ = ["HttpPolicy", "ServiceHttp"]
 
 Sleep = Callable[[float], Awaitable[None]]
-RateReader = Callable[[httpx.Response], bool]
+# A connector's own reading of "slow down": False when not one, True to wait per Retry-After
+# (else backoff), or the seconds the service's own headers say to wait.
+RateReader = Callable[[httpx.Response], bool | float]
 """A connector's own reading of its service's answers: True for one that says "slow down"."""
 
 
@@ -106,9 +108,12 @@ class ServiceHttp:
 
     def _rate_wait(self, response: httpx.Response, backoff: float) -> float | None:
         """Seconds to wait when this answer is a rate limit (the connector's reading first), else None."""
-        if self._rate_limited is not None and self._rate_limited(response):
+        said = self._rate_limited(response) if self._rate_limited is not None else False
+        if said is False:
+            return _rate_limited(response)
+        if said is True:
             return _retry_after(response.headers["retry-after"]) if "retry-after" in response.headers else backoff
-        return _rate_limited(response)
+        return max(0.0, said)
 
     def url(self, where: str) -> str:
         """`api:/path` as a URL on the service's own address; an absolute URL only on one of them."""
@@ -163,8 +168,6 @@ class ServiceHttp:
 def _rate_limited(response: httpx.Response) -> float | None:
     """Seconds the service asked to wait, or None when this is not a rate limit every service shares."""
     status, headers = response.status_code, response.headers
-    if status == 403 and headers.get("x-ratelimit-remaining") == "0":  # GitHub's primary limit
-        return max(0.0, float(headers.get("x-ratelimit-reset", "60")) - time.time())
     if status == 429 or (status == 503 and "retry-after" in headers):
         return _retry_after(headers.get("retry-after"))
     return None

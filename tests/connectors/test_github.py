@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import time
 
+import httpx
+import pytest
 from litestar.testing import TestClient
 
+from appliance.connectors.services.github.connector import rate_limited
 from appliance.runtime import Runtime
 from tests.connectors.conftest import Sleeps
 from tests.fakes.github_api import CLIENT_ID, CLIENT_SECRET, FakeGitHub
@@ -326,3 +329,21 @@ def test_reconciling_ada_never_touches_bobs_tasks(ada: TestClient, bob: TestClie
     assert _open_titles(bob) == ["Plan the street party too (house/atom#2)"]
     _sync(bob, his)
     assert _open_titles(bob) == ["Plan the street party (house/atom#1)", "Plan the street party too (house/atom#2)"]
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "reading"),
+    [
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "soon"}, 60.0),  # unreadable: a minute
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "inf"}, 60.0),
+        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"}, 0.0),  # already over
+        (403, {"retry-after": "30"}, True),  # a secondary limit: Retry-After is read by the client
+        (403, {"x-ratelimit-remaining": "12"}, False),  # a real refusal
+        (404, {"x-ratelimit-remaining": "0"}, False),
+    ],
+)
+def test_githubs_rate_limit_headers_are_read_by_its_connector(
+    status: int, headers: dict[str, str], reading: bool | float
+) -> None:
+    said = rate_limited(httpx.Response(status, headers=headers))
+    assert said == reading and type(said) is type(reading)

@@ -7,7 +7,6 @@ And a "phone": the caldav library (an independent CalDAV client) acting on the s
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -22,11 +21,12 @@ import caldav
 import httpx
 
 from appliance.system.tls import TlsFiles
-from tests.processes import free_port
+from tests.processes import free_port, listens_on
 
 __all__ = ["Radicale", "start_radicale", "behind_a_prefix", "USER", "PASSWORD"]
 
 USER, PASSWORD = "ada", "radicale-secret-1"
+_PORT_TRIES = 5
 
 
 @dataclass
@@ -58,10 +58,26 @@ class Radicale:
 
 
 def start_radicale(folder: Path, tls: TlsFiles | None = None, port: int | None = None) -> Radicale:
-    """Radicale on `port` (a free one by default); over TLS with `tls`'s server certificate when given."""
+    """Radicale on `port` (a free one by default); over TLS with `tls`'s server certificate when given.
+
+    A free port may be taken by another server before Radicale binds it (parallel runs): then
+    Radicale stops at once saying so, and starts again on another (a `port` given is kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "users").write_text(f"{USER}:{PASSWORD}\n")
-    port = port or free_port()
+    for _ in range(_PORT_TRIES if port is None else 1):
+        chosen = port or free_port()
+        process, log, logged_before = _spawn(folder, tls, chosen)
+        if _came_up(chosen, process, log, logged_before):
+            scheme = "https" if tls else "http"
+            ca_file = tls.ca_cert if tls else None
+            return Radicale(url=f"{scheme}://127.0.0.1:{chosen}/", process=process, log=log, ca_file=ca_file)
+    raise RuntimeError(
+        f"radicale found its port taken {_PORT_TRIES if port is None else 1} times: {log.read_text()[-2000:]}"
+    )
+
+
+def _spawn(folder: Path, tls: TlsFiles | None, port: int) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """Radicale started on `port`, its log, and where in the log this start begins."""
     config = folder / "config"
     secure = f"ssl = True\ncertificate = {tls.server_cert}\nkey = {tls.server_key}\n" if tls else ""
     config.write_text(
@@ -81,10 +97,9 @@ level = warning
     )
     log = folder / "radicale.log"
     with log.open("ab") as out:
+        logged_before = out.tell()
         process = subprocess.Popen([sys.executable, "-m", "radicale", "--config", str(config)], stdout=out, stderr=out)
-    _wait_for(port, process, log)
-    scheme = "https" if tls else "http"
-    return Radicale(url=f"{scheme}://127.0.0.1:{port}/", process=process, log=log, ca_file=tls.ca_cert if tls else None)
+    return process, log, logged_before
 
 
 @contextmanager
@@ -134,13 +149,16 @@ def behind_a_prefix(radicale: Radicale, well_known: str = "/dav/") -> Iterator[s
         upstream.close()
 
 
-def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 20) -> None:
+def _came_up(port: int, process: subprocess.Popen[bytes], log: Path, logged_before: int, timeout: float = 20) -> bool:
+    """True once Radicale listens; False when it stopped because its port is in use."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"radicale stopped: {log.read_text()[-2000:]}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+            said = log.read_bytes()[logged_before:].decode(errors="replace")
+            if "Address already in use" in said:
+                return False
+            raise RuntimeError(f"radicale stopped: {said[-2000:]}")
+        if listens_on(process.pid, port):
+            return True
         time.sleep(0.1)
     raise TimeoutError(f"radicale did not listen on {port}: {log.read_text()[-2000:]}")

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+from appliance.organizer.calendar.calendars import get_calendar
+from appliance.organizer.calendar.events import indexable_event, store_calendar_object
+from appliance.organizer.calendar.ical import parse_calendar
 from appliance.runtime import Runtime
 from tests.conftest import second_client
-from tests.organizer.conftest import keyword
+from tests.organizer.conftest import keyword, me
 
 PHONE_EXPORT = (Path(__file__).parent / "files" / "phone_export.ics").read_bytes()
 APRIL = {"start": "2025-03-24T00:00:00", "end": "2025-04-30T00:00:00"}
@@ -130,13 +133,41 @@ def test_a_disabled_member_s_address_stops_working(household: TestClient, robin:
         assert phone.get(path).status_code == 404
 
 
-def test_an_imported_series_atom_cannot_read_is_left_out_not_a_500(household: TestClient) -> None:
-    odd = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//elsewhere//EN\r\nBEGIN:VEVENT\r\nUID:odd@elsewhere\r\n"
-        "DTSTAMP:20250301T000000Z\r\nDTSTART:20250301T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
-        "RDATE:garbage\r\nEXDATE:nonsense\r\nSUMMARY:Odd\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+ODD = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//elsewhere//EN\r\nBEGIN:VEVENT\r\nUID:odd@elsewhere\r\n"
+    "DTSTAMP:20250301T000000Z\r\nDTSTART:20250301T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+    "RDATE:garbage\r\nEXDATE:nonsense\r\nSUMMARY:Odd\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_an_import_lists_a_series_whose_dates_cannot_be_read_as_skipped(household: TestClient) -> None:
+    half = ODD.replace("RDATE:garbage", "RDATE:20250310T090000Z").replace("UID:odd@", "UID:half@")
+    half = half.replace("SUMMARY:Odd", "SUMMARY:Half")
+    report = _import(
+        household, "household", (ODD.replace("END:VCALENDAR\r\n", "") + half.split("VERSION:2.0\r\n", 1)[1]).encode()
     )
-    assert _import(household, "household", odd.encode())["created"] == 1
+    assert report == {
+        "created": 0,
+        "updated": 0,
+        "skipped": ["Odd: its RDATE and EXDATE dates cannot be read", "Half: its EXDATE dates cannot be read"],
+    }
+    assert keyword(household, "odd") == [] and keyword(household, "half") == []
+
+
+def _stored_as_a_sync_would(client: TestClient, runtime: Runtime, text: str) -> None:
+    """A calendar object another client wrote, stored as a CalDAV sync stores it (imports skip it)."""
+    viewer = me(client)
+
+    async def store() -> None:
+        calendar = await get_calendar(runtime.db, viewer, "household")
+        row = await store_calendar_object(runtime.db, calendar, parse_calendar(text), None, "UTC")
+        await runtime.knowledge.index(indexable_event(row))
+
+    client.blocking_portal.call(store)  # type: ignore[union-attr]
+
+
+def test_a_stored_series_atom_cannot_read_is_left_out_not_a_500(household: TestClient, runtime: Runtime) -> None:
+    _stored_as_a_sync_would(household, runtime, ODD)
     household.post("/api/events", json={"title": "Fine", "starts": "2025-03-02T10:00:00"})
     listed = household.get("/api/events", params={"start": "2025-03-01T00:00:00", "end": "2025-03-10T00:00:00"})
     assert listed.status_code == 200, listed.text

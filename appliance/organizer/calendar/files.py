@@ -96,7 +96,21 @@ def _unusable(event: icalendar.Component) -> str | None:
     rule = event.get("RRULE")
     if rule is not None and set(rule.get("FREQ", [])) & _TOO_FREQUENT:
         return "it repeats more often than hourly"
+    unreadable = [name for name in ("RDATE", "EXDATE") if not _dates_readable(event, name)]
+    if unreadable:  # its series would never show in the calendar
+        return f"its {' and '.join(unreadable)} dates cannot be read"
     return None
+
+
+def _dates_readable(event: icalendar.Component, name: str) -> bool:
+    found = event.get(name)
+    values = found if isinstance(found, list) else [] if found is None else [found]
+    try:
+        for dates in values:
+            dates.dts  # noqa: B018 - icalendar raises here for a value it could not parse
+    except ValueError:  # BrokenCalendarProperty
+        return False
+    return True
 
 
 async def _store(

@@ -4,11 +4,17 @@
 their repositories (Link-paged). `GET /repos/{owner}/{repo}/issues/{number}` reads one: 301 when
 it was transferred, 404 when it was deleted or moved where the member cannot read, 410 when it
 was deleted where they can.
+
+GitHub says "slow down" with a 403 (or 429): `x-ratelimit-remaining: 0` is the primary limit,
+over at `x-ratelimit-reset` (epoch seconds); a `retry-after` is a secondary limit. A 403 with
+neither is a real refusal.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from datetime import datetime
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -30,6 +36,7 @@ __all__ = [
     "open_assigned_ids",
     "read_issue",
     "revoke_grant",
+    "rate_limited",
 ]
 
 _HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
@@ -150,3 +157,18 @@ def _typed(body: object, kind: type[T]) -> T:
         return msgspec.convert(body, kind, strict=False)
     except msgspec.ValidationError:
         raise ServiceFailed("GitHub answered in a shape Atom does not know") from None
+
+
+def rate_limited(response: httpx.Response) -> bool | float:
+    """GitHub's rate limits (the connector's `rate_limited` hook): seconds until the primary
+    limit resets (a minute when the header is unreadable), True for a secondary limit."""
+    if response.status_code not in (403, 429):
+        return False
+    headers = response.headers
+    if headers.get("x-ratelimit-remaining") == "0":
+        try:
+            reset = float(headers.get("x-ratelimit-reset", ""))
+        except ValueError:
+            return 60.0
+        return max(0.0, reset - time.time()) if math.isfinite(reset) else 60.0
+    return "retry-after" in headers

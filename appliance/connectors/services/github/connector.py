@@ -20,6 +20,8 @@ from appliance.connectors.services.github import api, issues
 from appliance.connectors.session import SyncSession
 from appliance.connectors.tokens import Grant
 
+rate_limited = api.rate_limited  # GitHub's own "slow down" answers (403 with its rate headers)
+
 
 async def account(http: ServiceHttp) -> str:
     return await api.viewer(http)
