@@ -22,6 +22,7 @@ a service's answer cannot send Atom elsewhere. Connections go through
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from appliance.errors import AddressRefused, ServiceBusy, ServiceFailed, SignInN
 __all__ = ["HttpPolicy", "ServiceHttp"]
 
 Sleep = Callable[[float], Awaitable[None]]
+_LONGEST_SAID = 86_400.0  # a service asking for more than a day is read as a day
 # A connector's own reading of "slow down": False when not one, True to wait per Retry-After
 # (else backoff), or the seconds the service's own headers say to wait.
 RateReader = Callable[[httpx.Response], bool | float]
@@ -113,7 +115,7 @@ class ServiceHttp:
             return _rate_limited(response)
         if said is True:
             return _retry_after(response.headers["retry-after"]) if "retry-after" in response.headers else backoff
-        return max(0.0, said)
+        return _bounded(said)
 
     def url(self, where: str) -> str:
         """`api:/path` as a URL on the service's own address; an absolute URL only on one of them."""
@@ -178,13 +180,18 @@ def _retry_after(value: str | None) -> float:
     if value is None:
         return 60.0
     try:
-        return max(0.0, float(value))
+        return _bounded(float(value))
     except ValueError:
         pass
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        return _bounded(parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return 60.0
+
+
+def _bounded(seconds: float) -> float:
+    """A service's wait as a usable number: "inf" or "nan" read as a minute, and never past a day."""
+    return min(max(0.0, seconds), _LONGEST_SAID) if math.isfinite(seconds) else 60.0
 
 
 def _same_origin(url: str, base: str) -> bool:

@@ -115,3 +115,13 @@ def test_signing_in_asks_the_worker_to_sync_at_once(ada: TestClient, todoist: Fa
     before = runtime.jobs.pending_count()
     connect_todoist(ada)
     assert runtime.jobs.pending_count() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("said", "seconds"),
+    [("120", 120.0), ("inf", 60.0), ("nan", 60.0), ("-5", 0.0), ("1e12", 86_400.0), ("soon", 60.0), (None, 60.0)],
+)
+def test_a_services_retry_after_is_read_as_a_usable_wait(said: str | None, seconds: float) -> None:
+    from appliance.connectors.http import _retry_after
+
+    assert _retry_after(said) == seconds
