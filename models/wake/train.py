@@ -1,6 +1,6 @@
 """Train Atom's wake-word model, reproducibly (one seed), and write it beside this script.
 
-    nice python -m models.wake.stream --data-dir data --hours 2 --seed 101 --out stream.npy
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream.npy
     nice python -m models.wake.train --data-dir data --features base.npz --stream stream.npy
 
 Needs the `wake-features` and `piper-joe` models installed in `data-dir` (`atom models install
@@ -36,7 +36,6 @@ _HARD_SCORE, _HARD_WEIGHT = 0.05, 4.0  # a negative scoring over this weighs thi
 _PIPER_WAKE_TAKES = 40  # piper takes of each wake phrase (each then augmented many ways)
 _PIPER_OTHER_TAKES = 4
 _MINED_SCORE, _MINED_WEIGHT = 0.05, 4.0  # a stream window over this score joins as a negative weighing this
-_STREAM_SAMPLE = 30_000  # random stream windows in the first fit, so easy talk is seen too
 _VALIDATION_THRESHOLDS = (0.5, 0.61, 0.7, 0.8, 0.9, 0.95)
 
 
@@ -186,7 +185,7 @@ def fit(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, validation: vali
     rng = np.random.default_rng(args.seed + 1)
     streams = [np.load(path) for path in args.stream]
     stream = np.concatenate(streams) if streams else np.zeros((0, *x.shape[1:]), np.float16)
-    sample = rng.choice(len(stream), min(_STREAM_SAMPLE, len(stream)), replace=False)
+    sample = rng.choice(len(stream), min(args.stream_sample, len(stream)), replace=False)
     taken = np.zeros(len(stream), bool)
     weight = balanced(y)
     x_all, y_all, w_all = with_stream(x, y, weight, stream, sample, taken)
@@ -222,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         help="stream.py's windows of training-side negative audio; repeatable",
     )
+    parser.add_argument("--stream-sample", type=int, default=30_000, help="random stream windows always trained on")
     parser.add_argument("--validation", type=Path, help="validate.py's output: print its figures after each round")
     args = parser.parse_args(argv)
     if not have_espeak():
