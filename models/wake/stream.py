@@ -1,6 +1,6 @@
 """Long training-side negative audio, for mining the windows the model still finds wake-like.
 
-    nice python -m models.wake.stream --data-dir data --hours 1.5 --seed 101 --out stream.npy
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream1.npy
 
 Household talk from `sentences` (thousands of distinct sentences, near misses in many carriers),
 near misses said alone, the fixed training sentences, noise and music-like tones, all by training
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
-    parser.add_argument("--hours", type=float, default=1.5)
+    parser.add_argument("--hours", type=float, default=1.2)
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)

@@ -1,7 +1,9 @@
 """Train Atom's wake-word model, reproducibly (one seed), and write it beside this script.
 
-    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream.npy
-    nice python -m models.wake.train --data-dir data --features base.npz --stream stream.npy
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream1.npy
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 102 --out stream2.npy
+    OPENBLAS_NUM_THREADS=1 nice python -m models.wake.train --data-dir data --features base.npz \
+        --stream stream1.npy --stream stream2.npy --stream-sample 60000
 
 Needs the `wake-features` and `piper-joe` models installed in `data-dir` (`atom models install
 wake-features piper-joe`) and Debian's espeak-ng. Writes `atom-wake.onnx` (the classifier) and
