@@ -27,6 +27,10 @@ __all__ = [
     "near_miss",
     "WAKE_PHRASES",
     "PiperTakes",
+    "speak",
+    "placed",
+    "background",
+    "non_speech",
 ]
 
 WAKE_PHRASES = ("Atom", "Hey Atom", "Atom.", "Hey, Atom!")
@@ -147,20 +151,20 @@ class PiperTakes:
         return takes[rng.integers(len(takes))]
 
 
-def _speak(text: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator) -> np.ndarray:
+def speak(text: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator) -> np.ndarray:
     if piper is not None and rng.random() < 0.4:
         return piper.say(text, voices, rng)
     return espeak(text, voices.espeak_voice(rng))
 
 
-def _placed(speech: np.ndarray, rng: np.random.Generator, before: float, after: float) -> tuple[np.ndarray, int, int]:
+def placed(speech: np.ndarray, rng: np.random.Generator, before: float, after: float) -> tuple[np.ndarray, int, int]:
     """The speech with background before and after; where it starts and ends."""
     lead, tail = int(rng.uniform(*before) * RATE), int(rng.uniform(*after) * RATE)
     audio = np.concatenate([np.zeros(lead, np.float32), speech, np.zeros(tail, np.float32)])
     return audio, lead, lead + len(speech)
 
 
-def _background(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def background(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Quiet room tone under everything, so silence is never digital zero."""
     level = 10 ** (rng.uniform(-75, -45) / 20)
     return (audio + augment.noise(len(audio), rng) * level).astype(np.float32)
@@ -170,15 +174,15 @@ def positives(
     count: int, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator, vary: bool
 ) -> Iterator[Clip]:
     for _ in range(count):
-        speech = _speak(str(rng.choice(WAKE_PHRASES)), voices, piper, rng)
+        speech = speak(str(rng.choice(WAKE_PHRASES)), voices, piper, rng)
         if speech.size == 0:
             continue
         if vary:
             speech = augment.augmented(speech, rng)
         else:
             speech = augment.gain(speech, rng)
-        audio, start, end = _placed(speech, rng, (0.2, 1.4), (0.5, 0.9))
-        yield Clip(_background(audio, rng), end, start)
+        audio, start, end = placed(speech, rng, (0.2, 1.4), (0.5, 0.9))
+        yield Clip(background(audio, rng), end, start)
 
 
 def held_out_negatives(
@@ -188,18 +192,18 @@ def held_out_negatives(
     sentences), noise and music-like tones. Near-miss words said alone are measured apart."""
     for _ in range(count):
         if rng.random() < 0.2:
-            audio = _non_speech(rng)
+            audio = non_speech(rng)
         else:
-            speech = augment.augmented(_speak(str(rng.choice(HELD_OUT_SENTENCES)), voices, piper, rng), rng)
-            audio = _placed(speech, rng, (0.1, 0.6), (0.1, 0.6))[0]
-        yield Clip(_background(audio, rng), None)
+            speech = augment.augmented(speak(str(rng.choice(HELD_OUT_SENTENCES)), voices, piper, rng), rng)
+            audio = placed(speech, rng, (0.1, 0.6), (0.1, 0.6))[0]
+        yield Clip(background(audio, rng), None)
 
 
 def near_miss(word: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator) -> Clip:
     """One near-miss word said on its own, with quiet around it (the hardest case)."""
-    speech = augment.gain(_speak(word, voices, piper, rng), rng)
-    audio = _placed(speech, rng, (0.3, 0.6), (0.6, 0.8))[0]
-    return Clip(_background(audio, rng), None)
+    speech = augment.gain(speak(word, voices, piper, rng), rng)
+    audio = placed(speech, rng, (0.3, 0.6), (0.6, 0.8))[0]
+    return Clip(background(audio, rng), None)
 
 
 def negatives(
@@ -208,16 +212,16 @@ def negatives(
     for _ in range(count):
         kind = rng.random()
         if kind < 0.15:
-            audio = _non_speech(rng)
+            audio = non_speech(rng)
         else:
             pool = NEAR_MISSES if kind < 0.4 else NEAR_MISS_SENTENCES if kind < 0.55 else SENTENCES
-            speech = _speak(str(rng.choice(pool)), voices, piper, rng)
+            speech = speak(str(rng.choice(pool)), voices, piper, rng)
             speech = augment.augmented(speech, rng) if vary else augment.gain(speech, rng)
-            audio = _placed(speech, rng, (0.2, 1.0), (0.3, 0.8))[0]
-        yield Clip(_background(audio, rng), None)
+            audio = placed(speech, rng, (0.2, 1.0), (0.3, 0.8))[0]
+        yield Clip(background(audio, rng), None)
 
 
-def _non_speech(rng: np.random.Generator) -> np.ndarray:
+def non_speech(rng: np.random.Generator) -> np.ndarray:
     seconds = rng.uniform(1.5, 4.0)
     if rng.random() < 0.5:
         sound = augment.tones(seconds, rng)

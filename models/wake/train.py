@@ -1,11 +1,18 @@
 """Train Atom's wake-word model, reproducibly (one seed), and write it beside this script.
 
-    nice python -m models.wake.train --data-dir data
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream1.npy
+    nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 102 --out stream2.npy
+    OPENBLAS_NUM_THREADS=1 nice python -m models.wake.train --data-dir data --features base.npz \
+        --stream stream1.npy --stream stream2.npy --stream-sample 60000
 
 Needs the `wake-features` and `piper-joe` models installed in `data-dir` (`atom models install
 wake-features piper-joe`) and Debian's espeak-ng. Writes `atom-wake.onnx` (the classifier) and
 `atom-wake-bank.npz` (hidden-layer activations of some training windows, which a member's
 enrolment re-fits the last layer against), then prints their sha256 and size for the manifest.
+
+Hard-negative mining: after the first fit, every window of the long training-side negative stream
+(`stream.py`) is scored, and each one over `_MINED_SCORE` joins the training set as a weighted
+negative; the model trains on, and the next round mines again with the better model.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import numpy as np
 
 from appliance.ai.models import require_model
 from appliance.voice.wake.features import FRAME_SAMPLES, Features
-from models.wake import classifier, corpus
+from models.wake import classifier, corpus, validate
 from models.wake.speech import Piper, have_espeak
 
 HERE = Path(__file__).resolve().parent
@@ -29,7 +36,9 @@ _NEGATIVE_CAP = 60_000  # windows of negative audio kept for training (memory an
 _BANK = 3000
 _HARD_SCORE, _HARD_WEIGHT = 0.05, 4.0  # a negative scoring over this weighs this much more next round
 _PIPER_WAKE_TAKES = 40  # piper takes of each wake phrase (each then augmented many ways)
-_PIPER_OTHER_TAKES = 4  # hidden activations kept per class for enrolment
+_PIPER_OTHER_TAKES = 4
+_MINED_SCORE, _MINED_WEIGHT = 0.05, 4.0  # a stream window over this score joins as a negative weighing this
+_VALIDATION_THRESHOLDS = (0.5, 0.61, 0.7, 0.8, 0.9, 0.95)
 
 
 def front_end(data_dir: Path, threads: int = 2) -> tuple[Features, Piper]:
@@ -79,16 +88,29 @@ def build(data_dir: Path, seed: int, positives: int, negatives: int, log=print) 
     return np.concatenate([x_pos, x_neg]), np.concatenate([y_pos, y_neg])
 
 
+def more_positives(data_dir: Path, seed: int, count: int, log=print) -> np.ndarray:
+    """Windows of `count` more wake clips, drawn apart from the base set (more voices and takes), so
+    the threshold can stay high while mining pushes wake-like negatives down."""
+    features, piper = front_end(data_dir)
+    rng = np.random.default_rng(seed + 2)
+    takes = corpus.PiperTakes(piper, _PIPER_WAKE_TAKES)
+    x, y = dataset(features, corpus.positives(count, corpus.training_voices(), takes, rng, vary=True), log)
+    return x[y > 0]
+
+
 def balanced(y: np.ndarray) -> np.ndarray:
     """Weights giving both classes the same total."""
     positives = max(1.0, float(y.sum()))
     return np.where(y > 0, (len(y) - positives) / positives, 1.0).astype(np.float32)
 
 
+def scores(model: classifier.Mlp, x: np.ndarray) -> np.ndarray:
+    return np.concatenate([model.score(x[i : i + 4096].astype(np.float32)) for i in range(0, len(x), 4096)])
+
+
 def harder(model: classifier.Mlp, x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """More weight on the negative windows the model still finds wake-like ("Adam", "atoms", ...)."""
-    scores = np.concatenate([model.score(x[i : i + 4096].astype(np.float32)) for i in range(0, len(x), 4096)])
-    hard = (y == 0) & (scores > _HARD_SCORE)
+    hard = (y == 0) & (scores(model, x) > _HARD_SCORE)
     weight = weight.copy()
     weight[hard] *= _HARD_WEIGHT
     return weight
@@ -110,20 +132,37 @@ def write(path: Path, data: bytes) -> None:
     print(f"{path.name}: sha256 {hashlib.sha256(data).hexdigest()}, size {len(data)}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=Path("data"))
-    parser.add_argument("--out", type=Path, default=HERE)
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--positives", type=int, default=800)
-    parser.add_argument("--negatives", type=int, default=1400)
-    parser.add_argument("--epochs", type=int, default=16)
-    parser.add_argument("--hard-rounds", type=int, default=2, help="rounds of extra weight on confusing negatives")
-    parser.add_argument("--features", type=Path, help="keep the computed windows here, and reuse them when present")
-    args = parser.parse_args(argv)
-    if not have_espeak():
-        parser.error("espeak-ng is missing: sudo apt-get install espeak-ng")
-    started = time.monotonic()
+def mine(model: classifier.Mlp, stream: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """`taken` (which stream windows are training negatives) with every one now over `_MINED_SCORE` added."""
+    return taken | (scores(model, stream) > _MINED_SCORE)
+
+
+def with_stream(
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray, stream: np.ndarray, sample: np.ndarray, taken: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The base windows plus the stream's sampled (weight 1) and mined (`_MINED_WEIGHT`) negatives,
+    positives re-weighted so both classes weigh the same in total."""
+    mined = np.flatnonzero(taken)
+    sample = np.setdiff1d(sample, mined)
+    extra = np.concatenate([np.ones(len(sample), np.float32), np.full(len(mined), _MINED_WEIGHT, np.float32)])
+    x_all = np.concatenate([x, stream[sample], stream[mined]])
+    y_all = np.concatenate([y, np.zeros(len(extra), np.float32)])
+    w_all = np.concatenate([weight, extra])
+    negatives = w_all[y_all == 0].sum()
+    w_all[y_all > 0] = negatives / max(1.0, float(y_all.sum()))
+    return x_all, y_all, w_all
+
+
+def report(model: classifier.Mlp, validation: validate.Validation | None) -> None:
+    if validation is None:
+        return
+    for patience in (1, 2, 3, 4):
+        table = validate.rates(lambda w: scores(model, w), validation, _VALIDATION_THRESHOLDS, patience)
+        row = ", ".join(f"{t:.2f}: {frr:.1%} FRR {fa:.1f}/h" for t, (frr, fa) in table.items())
+        print(f"  validation, patience {patience}: {row}")
+
+
+def load_base(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     if args.features and args.features.exists():
         with np.load(args.features) as saved:
             x, y = saved["x"], saved["y"]
@@ -131,16 +170,70 @@ def main(argv: list[str] | None = None) -> None:
         x, y = build(args.data_dir, args.seed, args.positives, args.negatives)
         if args.features:
             np.savez(args.features, x=x, y=y)
-    print(f"{len(y)} windows, {int(y.sum())} of them wake ({time.monotonic() - started:.0f} s)")
+    if args.more_positives == 0:
+        return x, y
+    cache = args.features.with_suffix(".positives.npy") if args.features else None
+    if cache and cache.exists():
+        more = np.load(cache)
+    else:
+        more = more_positives(args.data_dir, args.seed, args.more_positives)
+        if cache:
+            np.save(cache, more)
+    return np.concatenate([x, more]), np.concatenate([y, np.ones(len(more), np.float32)])
+
+
+def fit(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, validation: validate.Validation | None):  # noqa: ANN201
+    """The first fit and its hard-negative rounds, then mining rounds over the stream, if given."""
     rng = np.random.default_rng(args.seed + 1)
+    streams = [np.load(path) for path in args.stream]
+    stream = np.concatenate(streams) if streams else np.zeros((0, *x.shape[1:]), np.float16)
+    sample = rng.choice(len(stream), min(args.stream_sample, len(stream)), replace=False)
+    taken = np.zeros(len(stream), bool)
     weight = balanced(y)
-    model = classifier.train_mlp(x, y, weight, rng, epochs=args.epochs)
-    for round_ in range(args.hard_rounds):
-        weight = harder(model, x, y, weight)
-        print(f"hard negatives, round {round_ + 1}: {int((weight > 1.01).sum())} windows weigh more")
-        model = classifier.train_mlp(x, y, weight, rng, epochs=args.epochs // 2, start=model)
+    x_all, y_all, w_all = with_stream(x, y, weight, stream, sample, taken)
+    model = classifier.train_mlp(x_all, y_all, w_all, rng, epochs=args.epochs)
+    report(model, validation)
+    for round_ in range(args.hard_rounds + args.mining_rounds):
+        weight = harder(model, x, y, weight) if round_ < args.hard_rounds else weight
+        taken = mine(model, stream, taken) if round_ >= args.hard_rounds else taken
+        hard = int(((weight > 1.01) & (y == 0)).sum())
+        print(f"round {round_ + 1}: {hard} base and {int(taken.sum())} stream negatives weigh more")
+        x_all, y_all, w_all = with_stream(x, y, weight, stream, sample, taken)
+        model = classifier.train_mlp(x_all, y_all, w_all, rng, epochs=args.epochs // 2, start=model)
+        report(model, validation)
+    return model, x_all, y_all, rng
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path("data"))
+    parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--positives", type=int, default=800)
+    parser.add_argument("--negatives", type=int, default=1400)
+    parser.add_argument("--more-positives", type=int, default=1200, help="wake clips drawn apart from the base set")
+    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--hard-rounds", type=int, default=2, help="rounds of extra weight on confusing negatives")
+    parser.add_argument("--mining-rounds", type=int, default=3, help="rounds of mining the stream's wake-like windows")
+    parser.add_argument("--features", type=Path, help="keep the computed windows here, and reuse them when present")
+    parser.add_argument(
+        "--stream",
+        type=Path,
+        action="append",
+        default=[],
+        help="stream.py's windows of training-side negative audio; repeatable",
+    )
+    parser.add_argument("--stream-sample", type=int, default=30_000, help="random stream windows always trained on")
+    parser.add_argument("--validation", type=Path, help="validate.py's output: print its figures after each round")
+    args = parser.parse_args(argv)
+    if not have_espeak():
+        parser.error("espeak-ng is missing: sudo apt-get install espeak-ng")
+    started = time.monotonic()
+    x, y = load_base(args)
+    print(f"{len(y)} windows, {int(y.sum())} of them wake ({time.monotonic() - started:.0f} s)")
+    model, x_all, y_all, rng = fit(args, x, y, validate.load(args.validation) if args.validation else None)
     write(args.out / "atom-wake.onnx", classifier.to_onnx(model))
-    write(args.out / "atom-wake-bank.npz", bank(model, x, y, rng))
+    write(args.out / "atom-wake-bank.npz", bank(model, x_all, y_all, rng))
     print(f"done in {time.monotonic() - started:.0f} s")
 
 

@@ -53,9 +53,10 @@ def test_one_atom_fires_once_however_long_its_score_stays_high(wake_model: WakeM
     scores = wake_model.clip_scores(np.frombuffer(audio.audio, "<i2").astype(np.float32))
     assert (scores >= DEFAULT).sum() >= 1
     assert len(detections(scores, DEFAULT)) == 1
-    assert detections(np.array([0.9, 0.9, 0.9, 0.9, 0.1]), 0.5, refractory=3) == [1]  # within the period
-    assert detections(np.array([0.9, 0.9, 0.1, 0.1, 0.1, 0.9, 0.9]), 0.5, refractory=3) == [1, 6]  # after it
-    assert detections(np.array([0.1, 0.9, 0.1, 0.9, 0.1]), 0.5) == []  # a lone high frame is not enough
+    assert detections(np.array([0.9, 0.9, 0.9, 0.9, 0.1]), 0.5, refractory=3) == [2]  # within the period
+    assert detections(np.array([0.9, 0.9, 0.9, 0.1, 0.1, 0.9, 0.9, 0.9]), 0.5, refractory=3) == [2, 7]  # after it
+    assert detections(np.array([0.1, 0.9, 0.9, 0.1, 0.9, 0.1]), 0.5) == []  # two high frames are not enough
+    assert detections(np.array([0.1, 0.9, 0.9, 0.1]), 0.5, patience=2) == [2]
 
 
 def test_a_second_atom_inside_the_refractory_period_is_not_a_second_detection(wake_model, piper_says) -> None:
