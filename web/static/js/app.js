@@ -27,9 +27,12 @@ const PAGE_MODULES = {
   voice: "./pages/voice.js",
 };
 
+const pageModule = PAGE_MODULES[document.body.dataset.page];
+const pageReady = pageModule ? import(pageModule).then((module) => module.init()) : Promise.resolve();
+
 initTheme();
 initMenu();
-initForms();
+initForms(pageReady);
 initSuggestions();
 initRegions();
 localizeTimes(document);
@@ -37,6 +40,4 @@ if (document.body.hasAttribute("data-live")) {
   initReminders(); // before the channel opens, so no reminder is missed
   connectLive();
 }
-const pageModule = PAGE_MODULES[document.body.dataset.page];
-if (pageModule) import(pageModule).then((module) => module.init());
 registerServiceWorker();

@@ -11,8 +11,12 @@ import { announce } from "./announce.js";
 import { refreshTopics, refreshUrl } from "./regions.js";
 
 const PUBLIC_FORMS = new Set(["/api/auth/login", "/api/setup"]);
+let pageReady = Promise.resolve(); // the page's own module, which may listen for "atom:submitted"
 
-export function initForms() {
+// Forms work from the first moment; what the page module does after a submission waits until that
+// module has loaded (a quick click on a slow box once answered before anyone listened).
+export function initForms(pageModuleReady = Promise.resolve()) {
+  pageReady = pageModuleReady.catch(() => {});
   document.addEventListener("submit", onSubmit);
   document.addEventListener("input", (event) => clearFieldProblem(event.target));
 }
@@ -84,7 +88,10 @@ function passwordsMatch(form) {
 }
 
 async function afterSuccess(form, result) {
-  form.dispatchEvent(new CustomEvent("atom:submitted", { bubbles: true, detail: { form, result } }));
+  await pageReady;
+  // A live refresh may have replaced the form's region meanwhile: the page still hears of it.
+  const target = form.isConnected ? form : document;
+  target.dispatchEvent(new CustomEvent("atom:submitted", { bubbles: true, detail: { form, result } }));
   const after = form.dataset.after;
   if (after === "redirect") {
     location.assign(form.dataset.redirect || "/");
