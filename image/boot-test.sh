@@ -24,11 +24,12 @@ truncate -s 6G "$TEST/card.img"
 kernel="$(ls "$ROOTFS"/boot/vmlinuz-* | sort -V | tail -n 1)"
 initrd="$(ls "$ROOTFS"/boot/initrd.img-* | sort -V | tail -n 1)"
 
+# romfile= : with the kernel given directly no network boot ROM is needed (Debian ships it apart, in ipxe-qemu).
 qemu-system-aarch64 -machine virt -cpu cortex-a72 -smp 2 -m 2048 -display none \
   -kernel "$kernel" -initrd "$initrd" \
   -append "root=LABEL=$ROOT_LABEL rw rootwait console=ttyAMA0 net.ifnames=0" \
   -drive "file=$TEST/card.img,format=raw,if=virtio" \
-  -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:8080" -device virtio-net-pci,netdev=net0 \
+  -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:8080" -device virtio-net-pci,netdev=net0,romfile= \
   -serial "file:$TEST/console.log" &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null || true; wait "$qemu" 2>/dev/null || true' EXIT
