@@ -31,7 +31,8 @@ __all__ = ["Nameserver", "nameserver_from", "account_url", "LOOKUP_SECONDS"]
 
 LOOKUP_SECONDS = 5.0
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
-_HOST = re.compile(rf"^{_LABEL}(\.{_LABEL})+$")  # letters, digits, hyphens: no "/", "@" or ":" to reshape a URL
+# Letters, digits and hyphens, one label or more: no "/", "@" or ":" that could reshape a URL.
+_HOST = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 _PATH = re.compile(r"^/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$")  # RFC 3986 path characters; no "//host"
 
 
