@@ -29,7 +29,7 @@ qemu-system-aarch64 -machine virt -cpu cortex-a72 -smp 2 -m 2048 -display none \
   -kernel "$kernel" -initrd "$initrd" \
   -append "root=LABEL=$ROOT_LABEL rw rootwait console=ttyAMA0 net.ifnames=0" \
   -drive "file=$TEST/card.img,format=raw,if=virtio" \
-  -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:8080" -device virtio-net-pci,netdev=net0,romfile= \
+  -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:80" -device virtio-net-pci,netdev=net0,romfile= \
   -serial "file:$TEST/console.log" &
 qemu=$!
 trap 'kill "$qemu" 2>/dev/null || true; wait "$qemu" 2>/dev/null || true' EXIT
@@ -45,7 +45,7 @@ until curl -fsS --max-time 5 "http://127.0.0.1:$PORT/healthz" >"$TEST/healthz.js
   sleep 5
 done
 echo "healthz after $((SECONDS - started))s: $(cat "$TEST/healthz.json")"
-curl -fsSL --max-time 60 -H "Host: atom.local:8080" "http://127.0.0.1:$PORT/" >"$TEST/setup.html"
+curl -fsSL --max-time 60 -H "Host: atom.local" "http://127.0.0.1:$PORT/" >"$TEST/setup.html"
 grep -q "Set up Atom" "$TEST/setup.html" || { echo "the front page is not the setup page: $TEST/setup.html" >&2; exit 1; }
 echo "setup page served (saved in $TEST/setup.html)"
 grep -q "atom-first-boot" "$TEST/console.log" && echo "first boot ran (see $TEST/console.log)"

@@ -40,7 +40,9 @@ install_atom() {
   in_root useradd --system --home-dir /var/lib/atom --shell /usr/sbin/nologin atom
   install -d -m 0700 "$ROOTFS/var/lib/atom" "$ROOTFS/etc/atom"
   chmod 0755 "$ROOTFS/etc/atom"
-  printf '# ATOM_* settings, e.g.\n# ATOM_PORT=8080\n' > "$ROOTFS/etc/atom/atom.env"
+  # http://atom.local with no port to type: 80 (atom.service.d/port-80.conf lets the server bind it).
+  printf '# ATOM_* settings for the server and the worker.\n# Another port: change it here and in /etc/avahi/services/atom.service.\nATOM_PORT=80\n' \
+    > "$ROOTFS/etc/atom/atom.env"
   cp -a "$WORK/data/." "$ROOTFS/var/lib/atom/"
   in_root chown -R atom:atom /var/lib/atom
   # Until setup is done, a screen on the box shows the one-time setup code above the login prompt
@@ -48,7 +50,8 @@ install_atom() {
   install -d -m 0755 "$ROOTFS/etc/issue.d"
   ln -sfn /var/lib/atom/setup.issue "$ROOTFS/etc/issue.d/atom-setup.issue"
   install -m 0644 "$WORK"/release/systemd/atom.service "$WORK"/release/systemd/atom-worker.service "$ROOTFS/etc/systemd/system/"
-  install -D -m 0644 "$WORK/release/systemd/avahi/atom.service" "$ROOTFS/etc/avahi/services/atom.service"
+  install -d -m 0755 "$ROOTFS/etc/avahi/services"
+  sed 's|<port>8080</port>|<port>80</port>|' "$WORK/release/systemd/avahi/atom.service" > "$ROOTFS/etc/avahi/services/atom.service"
   in_root systemctl enable atom.service atom-worker.service
 }
 

@@ -66,6 +66,20 @@ def test_the_box_is_atom_with_avahi_ssh_off_and_its_own_identity() -> None:
     assert "atom.service" in unit["Unit"]["Before"]
 
 
+def test_the_image_answers_at_atom_local_on_port_80_with_one_capability_for_the_server() -> None:
+    customize = (IMAGE / "customize.sh").read_text()
+    assert "ATOM_PORT=80\\n" in customize  # atom.env: read by the server and the worker alike
+    assert "s|<port>8080</port>|<port>80</port>|" in customize  # avahi announces the same port
+    drop_in = configparser.ConfigParser()
+    drop_in.read(OVERLAY / "etc/systemd/system/atom.service.d/port-80.conf")
+    assert dict(drop_in["Service"]) == {
+        "capabilityboundingset": "CAP_NET_BIND_SERVICE",
+        "ambientcapabilities": "CAP_NET_BIND_SERVICE",
+    }
+    assert not (OVERLAY / "etc/systemd/system/atom-worker.service.d").exists()  # the worker binds nothing
+    assert 'hostfwd=tcp:127.0.0.1:$PORT-:80"' in (IMAGE / "boot-test.sh").read_text()
+
+
 def test_the_initramfs_is_built_once() -> None:
     build, customize = (IMAGE / "build.sh").read_text(), (IMAGE / "customize.sh").read_text()
     assert "dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs" in build
