@@ -81,6 +81,8 @@ def test_an_answer_cites_the_notes_it_came_from(signed_in: Callable[..., Page], 
     answer.get_by_role("link", name="source 2").click()
     second = page.locator("#citation-2")
     expect(page).to_have_url(re.compile("#citation-2$"))
+    page.wait_for_timeout(400)  # the search for the typed question may finish after the click
+    expect(page).to_have_url(re.compile("#citation-2$"))
     screenshot(page, "search-ask")
     assert_accessible(page, "search-ask-cited")
     link = second.get_by_role("link")

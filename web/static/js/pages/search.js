@@ -184,9 +184,10 @@ function focusOnSlash(page, event) {
 
 const results = (page) => [...page.list.querySelectorAll("a[data-result]")];
 
+// The address keeps its #fragment: a search finishing after a citation was followed must not undo it.
 function rememberQuery(text) {
   const url = text ? `/search?q=${encodeURIComponent(text)}` : "/search";
-  if (location.pathname + location.search !== url) history.replaceState(null, "", url);
+  if (location.pathname + location.search !== url) history.replaceState(null, "", url + location.hash);
 }
 
 function problemText(error) {
