@@ -52,9 +52,13 @@ class Housekeeping(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BackupOrder(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """`atom backup` through the server: sealed with a passphrase, or (None) to the household key."""
+    """`atom backup` through the server: sealed with a passphrase, to a given age public key, or
+    (neither) to the household key."""
 
     passphrase: Annotated[str, msgspec.Meta(min_length=8, max_length=1024)] | None = None
+    recipient: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    """An age public key (age1…): `atom upgrade` seals its backup to a key pair only it holds, so the
+    archive is streamed, never built in memory as a passphrase one is."""
     one_time: bool = False
     """An upgrade's own backup, deleted once the new release answers: it neither prunes the
     household's backups nor counts toward `backup.keep`."""

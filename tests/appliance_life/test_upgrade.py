@@ -4,6 +4,7 @@ data when a migration or the health check fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -16,12 +17,13 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
+from pyrage import x25519
 
 from appliance.errors import Conflict, UpgradeFailed
 from appliance.jobs.client import lazy_server_client
 from appliance.settings import Settings, load_settings
 from appliance.storage.migrations import available_migrations
-from appliance.system.backup import list_backups
+from appliance.system.backup import Key, list_backups, read_identities, restore_backup
 from appliance.system.upgrade import Plan, Releases, Seams, upgrade
 from tests.conftest import ADMIN
 from tests.processes import free_port, wait_for, with_setup_code
@@ -184,6 +186,43 @@ def test_a_release_that_never_answers_is_rolled_back_with_its_migration_undone(b
     assert not list_backups(settings.backup_folder)
     server.stop()
     assert "upgrade_marker" not in _tables(settings)  # the new release migrated; the backup put the data back
+
+
+class _NeverStarts:
+    """Services whose start fails, as a unit that no longer starts would: the rollback cannot finish."""
+
+    def __init__(self, server: ReleaseProcess) -> None:
+        self.server = server
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        raise OSError("atom.service would not start")
+
+
+def test_a_failed_rollback_keeps_the_backup_and_the_one_key_that_opens_it(box, tmp_path: Path) -> None:
+    root, settings, server = box
+    source = fake_release(_fresh(tmp_path / "v2-source"), migration="SELECT * FROM no_such_table;")
+    seams = dataclasses.replace(_seams(settings, server, []), services=_NeverStarts(server))
+    with pytest.raises(UpgradeFailed, match="so did the rollback.*its key in .*--identity-file") as failed:
+        upgrade(_plan(root, settings, source, "v2"), seams)
+    [archive] = [settings.backup_folder / b.file for b in list_backups(settings.backup_folder)]
+    kept = root / f"{archive.name}.key"
+    assert str(kept) in str(failed.value) and kept.stat().st_mode & 0o777 == 0o600
+    assert b"\n-> X25519 " in archive.read_bytes()[:200]  # sealed to a key pair: streamed, not built in memory
+    restore_backup(settings, archive, Key(identities=read_identities(kept)), check_only=True)
+
+
+def test_the_control_api_refuses_an_order_with_two_seals(box) -> None:  # type: ignore[no-untyped-def]
+    _, settings, _ = box
+    token = settings.service_token_path.read_text().strip()
+    order = {"passphrase": "a household passphrase", "recipient": str(x25519.Identity.generate().to_public())}
+    answer = httpx.post(
+        f"{settings.local_url}/api/control/backups", json=order, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.status_code == 400 and "not both" in answer.text
+    assert "a household passphrase" not in answer.text
 
 
 def test_a_running_job_stops_the_upgrade_before_anything_changes(box, tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ before anything is touched; the newest N are kept; only admins may make or list 
 from __future__ import annotations
 
 import io
+import os
 import tarfile
+import tracemalloc
 from pathlib import Path
 
 import pyrage
@@ -12,10 +14,14 @@ import pytest
 from litestar.testing import TestClient
 from pyrage import x25519
 
-from appliance.errors import ServiceUnavailable
+from appliance import clock
+from appliance.errors import InvalidInput, ServiceUnavailable
 from appliance.runtime import Runtime
-from appliance.system.backup import Key, create_backup, list_backups, restore_backup
+from appliance.system.backup import Key, create_backup, list_backups, read_identities, restore_backup
+from appliance.system.backup.archive import write_archive
 from appliance.system.backup.folder import prune
+from appliance.system.backup.manifest import FORMAT, FileEntry, Manifest
+from appliance.system.shapes import BackupOrder
 from tests.backup.helpers import (
     BEA,
     DOCUMENT,
@@ -80,7 +86,7 @@ def test_a_passphrase_backup_round_trips_and_says_which_key_it_needs(
     admin: TestClient, runtime: Runtime, tmp_path: Path
 ) -> None:
     fill_household(admin, runtime)
-    backup = create_backup(runtime.settings, runtime.db, passphrase="a household passphrase")
+    backup = create_backup(runtime.settings, runtime.db, "a household passphrase")
     archive = runtime.settings.backup_folder / backup.file
     fresh = tmp_path / "fresh"
     fresh.mkdir()
@@ -345,3 +351,58 @@ def test_a_backup_disk_that_is_not_mounted_is_not_filled_in_for(runtime: Runtime
     assert not unmounted.parent.exists()
     unmounted.parent.mkdir(parents=True)  # the disk is there now: the folder is made on it
     assert create_backup(settings, runtime.db).ok and list(unmounted.glob("atom-backup-*.tar.age"))
+
+
+def test_a_backup_sealed_to_a_given_public_key_opens_only_with_its_secret(runtime: Runtime, tmp_path: Path) -> None:
+    """What `atom upgrade` orders: a backup to a key pair only it holds, beside the household's own key."""
+    household = household_key(runtime, tmp_path)
+    one_time = x25519.Identity.generate()
+    made = runtime.backups.run(BackupOrder(recipient=str(one_time.to_public()), one_time=True))
+    archive = runtime.settings.backup_folder / made.file
+    head = archive.read_bytes()[:200]
+    assert b"\n-> X25519 " in head and b"scrypt" not in head  # age's public-key stanza: streamed, never in memory
+    restore_backup(runtime.settings, archive, Key(identities=[str(one_time)]), check_only=True)
+    with pytest.raises(Exception, match="wrong key"):
+        restore_backup(runtime.settings, archive, Key(identities=read_identities(household)), check_only=True)
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        (BackupOrder(passphrase="a household passphrase", recipient="age1"), "not both"),
+        (BackupOrder(recipient="age1notakey"), "not an age public key"),
+        (BackupOrder(recipient="AGE-SECRET-KEY-1QQQ"), "not an age public key"),
+    ],
+)
+def test_an_order_naming_two_seals_or_a_bad_key_is_refused(
+    runtime: Runtime, tmp_path: Path, order: BackupOrder, message: str
+) -> None:
+    household_key(runtime, tmp_path)
+    with pytest.raises(InvalidInput, match=message):
+        runtime.backups.run(order)
+    assert not list_backups(runtime.settings.backup_folder)
+
+
+def test_only_a_passphrase_archive_is_built_in_memory(tmp_path: Path) -> None:
+    """A public-key archive streams through age; pyrage's passphrase API needs the whole tar first."""
+    staging = tmp_path / "staging" / "documents"
+    staging.mkdir(parents=True)
+    (staging / "scan.pdf").write_bytes(os.urandom(24 << 20))
+
+    def peak(seal: x25519.Recipient | str) -> int:
+        tracemalloc.start()
+        with (tmp_path / "out.age").open("wb") as out:
+            write_archive(staging.parent, out, seal, lambda files: _manifest_of(files))
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    assert peak(x25519.Identity.generate().to_public()) < 8 << 20
+    assert peak("a household passphrase") > 24 << 20
+
+
+def _manifest_of(files: list[FileEntry]) -> Manifest:
+    return Manifest(
+        format=FORMAT, atom_version="test", schema_version=1, duckdb_version="test",
+        created_at=clock.now(), files=files, models=[],
+    )  # fmt: skip

@@ -45,7 +45,7 @@ async def job_run(db: DatabaseDep, bus: BusDep, data: JSONBody[JobRunReport]) ->
 @post("/backups", status_code=HTTP_201_CREATED)
 async def backup(runtime: RuntimeDep, data: JSONBody[BackupOrder]) -> BackupFile:
     """The scheduled job's backup, and `atom backup` while the server owns the database."""
-    return await asyncio.to_thread(runtime.backups.run, data.passphrase, prune=not data.one_time)
+    return await asyncio.to_thread(runtime.backups.run, data)
 
 
 @get("/jobs/running")

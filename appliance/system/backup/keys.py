@@ -17,7 +17,16 @@ from pyrage import x25519
 from appliance.errors import Conflict, InvalidInput
 from appliance.settings import Settings
 
-__all__ = ["RECIPIENT_FILE", "Key", "make_key_pair", "recipient", "identities", "read_identities", "read_passphrase"]
+__all__ = [
+    "RECIPIENT_FILE",
+    "Key",
+    "make_key_pair",
+    "parse_recipient",
+    "recipient",
+    "identities",
+    "read_identities",
+    "read_passphrase",
+]
 
 RECIPIENT_FILE = "backup.recipient"
 _MAX_SECRET_FILE = 64 * 1024
@@ -52,6 +61,10 @@ def recipient(settings: Settings) -> x25519.Recipient:
     text = settings.backup.recipient.strip() or _stored_recipient(settings.data_dir)
     if not text:
         raise Conflict("no backup key yet: run `atom backup keygen` and keep the secret key it prints")
+    return parse_recipient(text)
+
+
+def parse_recipient(text: str) -> x25519.Recipient:
     try:
         return x25519.Recipient.from_str(text)
     except Exception:  # noqa: BLE001 - pyrage raises its own RecipientError or ValueError

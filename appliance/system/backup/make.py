@@ -14,25 +14,28 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 from pyrage import x25519
 
 from appliance import clock
 from appliance.ai.models import read_installed
-from appliance.errors import Conflict, ServiceUnavailable
+from appliance.errors import Conflict, InvalidInput, ServiceUnavailable
 from appliance.settings import Settings
 from appliance.storage import Database, schema_version
 from appliance.system.backup.archive import write_archive
 from appliance.system.backup.folder import BackupFile, last_good, list_backups, new_names, open_folder, prune
-from appliance.system.backup.keys import recipient
+from appliance.system.backup.keys import parse_recipient, recipient
 from appliance.system.backup.manifest import FORMAT, FileEntry, Manifest, ModelEntry
 from appliance.system.backup.snapshot import take_snapshot
+from appliance.system.shapes import BackupOrder
 from appliance.system.version import atom_version
 
-__all__ = ["BackupRunner", "create_backup"]
+__all__ = ["BackupRunner", "Seal", "create_backup", "order_seal"]
 
 _STAGING_PREFIX = ".backup-staging-"
+Seal: TypeAlias = x25519.Recipient | str  # an age public key, or a passphrase
 
 
 class BackupRunner:
@@ -42,12 +45,14 @@ class BackupRunner:
         self.settings, self.db = settings, db
         self._lock = threading.Lock()
 
-    def run(self, passphrase: str | None = None, prune: bool = True) -> BackupFile:
+    def run(self, order: BackupOrder | None = None) -> BackupFile:
         """Blocking: call it on a thread."""
+        order = order or BackupOrder()
+        seal = order_seal(order)
         if not self._lock.acquire(blocking=False):
             raise Conflict("a backup is being made already; try again when it has finished")
         try:
-            return create_backup(self.settings, self.db, passphrase, prune_after=prune)
+            return create_backup(self.settings, self.db, seal, prune_after=not order.one_time)
         finally:
             self._lock.release()
 
@@ -58,11 +63,19 @@ class BackupRunner:
         return last_good(self.settings.backup_folder)
 
 
-def create_backup(
-    settings: Settings, db: Database, passphrase: str | None = None, prune_after: bool = True
-) -> BackupFile:
-    """Back up the data folder into the backup folder; then (unless told not to) keep the newest `backup.keep`."""
-    seal: x25519.Recipient | str = passphrase if passphrase is not None else recipient(settings)
+def order_seal(order: BackupOrder) -> Seal | None:
+    """What an order seals its backup with: its passphrase, its age public key, or (None) the household's."""
+    if order.passphrase is not None and order.recipient is not None:
+        raise InvalidInput("a backup is sealed with a passphrase or to a public key, not both")
+    if order.recipient is not None:
+        return parse_recipient(order.recipient)
+    return order.passphrase
+
+
+def create_backup(settings: Settings, db: Database, seal: Seal | None = None, prune_after: bool = True) -> BackupFile:
+    """Back up the data folder into the backup folder, sealed with `seal` (a passphrase or an age
+    public key; None: the household's key); then (unless told not to) keep the newest `backup.keep`."""
+    seal = seal if seal is not None else recipient(settings)
     folder = open_folder(settings.backup_folder, make_parents=not settings.backup.folder)
     at = clock.now()
     partial, final = new_names(folder, at)
@@ -87,9 +100,7 @@ def create_backup(
     return BackupFile(file=final.name, size_bytes=final.stat().st_size, created_at=at.replace(microsecond=0), ok=True)
 
 
-def _write(
-    partial: Path, staging: Path, seal: x25519.Recipient | str, manifest: Callable[[list[FileEntry]], Manifest]
-) -> None:
+def _write(partial: Path, staging: Path, seal: Seal, manifest: Callable[[list[FileEntry]], Manifest]) -> None:
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         write_archive(staging, out, seal, manifest)

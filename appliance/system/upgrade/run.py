@@ -2,24 +2,27 @@
 
 1. Preflight: the server says no job is running; every disk has room for the release, its venv
    and a backup.
-2. A backup by the server (it owns the database), encrypted to a one-time passphrase this process
-   keeps in memory, then verified (decrypted, every sha256 checked) before anything stops.
+2. A backup by the server (it owns the database), encrypted to a one-time age key pair whose secret
+   half only this process holds, in memory; then verified (decrypted, every sha256 checked) before
+   anything stops. A key pair, not a passphrase: age streams to a public key, so the archive is
+   never built in memory (pyrage's passphrase API takes whole byte strings).
 3. The new release copied to `releases/<tag>` and its venv built, while the old one still serves.
 4. Stop, switch `current`, migrate the data with the new release, start, health check.
 5. On any failure in 4: stop, switch back, restore the backup, start the old release, check it.
-The backup is deleted once the new release answers (it opens only with the forgotten passphrase).
+The backup is deleted once the new release answers (it opens only with the forgotten secret key).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pyrage import x25519
 
 from appliance.errors import AtomError, Conflict, ServiceUnavailable, UpgradeFailed
 from appliance.settings import Settings
@@ -62,8 +65,8 @@ def upgrade(plan: Plan, seams: Seams) -> Path:
     if releases.path(plan.tag).exists():
         raise Conflict(f"release {plan.tag} already exists: choose another tag")
     _preflight(plan, seams, old)
-    passphrase = secrets.token_urlsafe(32)
-    archive = _backup_and_verify(plan, seams, passphrase)
+    one_time = Key(identities=[str(x25519.Identity.generate())])
+    archive = _backup_and_verify(plan, seams, one_time)
     try:
         new = _prepare(plan, seams, releases)
     except BaseException:
@@ -74,7 +77,7 @@ def upgrade(plan: Plan, seams: Seams) -> Path:
     try:
         _switch_and_start(plan, seams, releases, new)
     except (AtomError, OSError, subprocess.SubprocessError) as exc:
-        _roll_back(plan, seams, releases, old, archive, passphrase, exc)
+        _roll_back(plan, seams, releases, old, archive, one_time, exc)
     archive.unlink(missing_ok=True)
     gone = releases.prune(plan.keep_releases)
     seams.say(f"upgraded to {plan.tag}" + (f"; removed {len(gone)} old release(s)" if gone else ""))
@@ -103,14 +106,15 @@ def _release_bytes(source: Path) -> int:
     return source.stat().st_size * 4 if source.is_file() else tree_bytes(source)
 
 
-def _backup_and_verify(plan: Plan, seams: Seams, passphrase: str) -> Path:
+def _backup_and_verify(plan: Plan, seams: Seams, key: Key) -> Path:
     seams.say("backing up the data folder")
-    order = BackupOrder(passphrase=passphrase, one_time=True)
+    public = str(x25519.Identity.from_str(key.identities[0]).to_public())
+    order = BackupOrder(recipient=public, one_time=True)
     made = seams.server().call("POST", "/api/control/backups", order, _BACKUP_SECONDS)
     archive = plan.settings.backup_folder / made["file"]
     seams.say(f"verifying the backup {archive.name}")
     try:
-        restore_backup(plan.settings, archive, Key(passphrase=passphrase), check_only=True)
+        restore_backup(plan.settings, archive, key, check_only=True)
     except BaseException:
         archive.unlink(missing_ok=True)
         raise
@@ -156,21 +160,21 @@ def _migrate(plan: Plan, seams: Seams, release: Path) -> None:
 
 
 def _roll_back(
-    plan: Plan, seams: Seams, releases: Releases, old: Path, archive: Path, passphrase: str, cause: BaseException
+    plan: Plan, seams: Seams, releases: Releases, old: Path, archive: Path, key: Key, cause: BaseException
 ) -> None:
     seams.say(f"upgrade failed ({cause}); rolling back to {old.name} and the backup")
     try:
         seams.services.stop()
         releases.switch(old)
-        restore_backup(plan.settings, archive, Key(passphrase=passphrase))
+        restore_backup(plan.settings, archive, key)
         _hand_back(plan.settings.data_dir)
         seams.services.start()
         problem = wait_healthy(plan.settings.local_url, plan.health_seconds, verify=not plan.settings.tls)
     except (AtomError, OSError, subprocess.SubprocessError) as exc:
-        kept = _keep_passphrase(plan.root, archive, passphrase)
+        kept = _keep_key(plan.root, archive, key)
         raise UpgradeFailed(
             f"upgrade failed ({cause}) and so did the rollback ({exc}); current points at {releases.current().name}; "
-            f"the backup is {archive}, its passphrase in {kept} (root only)"
+            f"the backup is {archive}, its key in {kept} (root only): `atom restore {archive} --identity-file {kept}`"
         ) from exc
     archive.unlink(missing_ok=True)
     if problem:
@@ -188,9 +192,10 @@ def _hand_back(data_dir: Path) -> None:
             os.lchown(os.path.join(folder, name), owner.st_uid, owner.st_gid)
 
 
-def _keep_passphrase(root: Path, archive: Path, passphrase: str) -> Path:
-    path = root / f"{archive.name}.passphrase"
+def _keep_key(root: Path, archive: Path, key: Key) -> Path:
+    path = root / f"{archive.name}.key"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
-        out.write(passphrase + "\n")
+        out.write(f"# the secret key of {archive.name}, kept because an upgrade's rollback failed\n")
+        out.write("\n".join(key.identities) + "\n")
     return path
