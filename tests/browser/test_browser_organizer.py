@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 from atom_browser import ADMIN, MEMBER, PHONE, AtomServer, assert_accessible, screenshot, wait_live
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.organizer.radicale import PASSWORD, USER, start_radicale
 
@@ -56,6 +56,24 @@ def test_a_task_added_in_one_tab_is_done_in_another(signed_in: Callable[..., Pag
     screenshot(robin, "tasks", docs=True)
     robin.get_by_role("button", name="Done: Water the tomatoes").click()
     expect(alex.get_by_text("Water the tomatoes")).to_have_count(0)
+
+
+def test_a_task_sent_before_the_page_module_has_loaded_keeps_its_due_time(signed_in: Callable[..., Page]) -> None:
+    """On a slow box a member can send the form while tasks.js is still loading."""
+    alex = signed_in(ADMIN, service_workers="block")  # so the page's own module is fetched where it can be held
+    _utc_household(alex)
+    held: list[Route] = []
+    alex.route("**/static/js/pages/tasks.js*", lambda route: held.append(route))
+    alex.goto("/tasks")
+    alex.get_by_label("What", exact=True).fill("Feed the cat")
+    alex.get_by_label("Due date").fill(datetime.now(UTC).date().isoformat())
+    alex.get_by_label("Due time").fill("18:30")
+    alex.get_by_role("button", name="Add task").click()
+    assert len(held) == 1, "tasks.js was not held back"
+    held[0].continue_()
+    expect(alex.get_by_text("Task added.")).to_be_visible()
+    saved = [task for task in _api(alex, "GET", "/api/tasks") if task["title"] == "Feed the cat"]
+    assert [task["due_time"] for task in saved] == ["18:30:00"]
 
 
 def test_the_shopping_list_is_shared_live_and_ticked(signed_in: Callable[..., Page]) -> None:

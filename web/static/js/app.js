@@ -8,6 +8,7 @@ import { initReminders } from "./reminders.js";
 import { initSuggestions } from "./suggest.js";
 import { initTheme } from "./theme.js";
 import { localizeTimes } from "./times.js";
+import { initWhenFields } from "./when-fields.js";
 
 const PAGE_MODULES = {
   account: "./pages/account.js",
@@ -32,6 +33,7 @@ const pageReady = pageModule ? import(pageModule).then((module) => module.init()
 
 initTheme();
 initMenu();
+initWhenFields(); // before forms.js reads a form, from the first moment (not when the page module loads)
 initForms(pageReady);
 initSuggestions();
 initRegions();
