@@ -89,6 +89,38 @@ def test_the_shopping_list_is_shared_live_and_ticked(signed_in: Callable[..., Pa
     expect(robin.get_by_text("Oat milk")).to_have_count(0)
 
 
+def test_what_a_member_is_typing_survives_another_members_change(signed_in: Callable[..., Page]) -> None:
+    alex = _open(signed_in(ADMIN), "/tasks")
+    robin = _open(signed_in(MEMBER), "/tasks")
+    box = alex.get_by_placeholder("Add to Shopping…")
+    box.fill("Rye bre")
+    robin.get_by_placeholder("Add to Shopping…").fill("Eggs")
+    robin.get_by_placeholder("Add to Shopping…").press("Enter")
+    expect(alex.get_by_role("list", name="Shopping").get_by_text("Eggs")).to_be_visible()  # alex's list was redrawn
+    expect(box).to_have_value("Rye bre")
+    expect(box).to_be_focused()
+    box.press("End")
+    box.press_sequentially("ad")
+    box.press("Enter")
+    expect(alex.get_by_role("list", name="Shopping").get_by_text("Rye bread")).to_be_visible()
+    expect(box).to_have_value("")  # sent, so emptied
+
+
+def test_an_event_opened_on_the_calendar_stays_open_when_it_is_redrawn(signed_in: Callable[..., Page]) -> None:
+    alex = signed_in(ADMIN)
+    _utc_household(alex)
+    day = datetime.now(UTC).date() + timedelta(days=120 - datetime.now(UTC).date().weekday())  # a Monday of its own
+    _api(alex, "POST", "/api/events", {"title": "Dentist", "starts": f"{day}T09:00:00"})
+    _open(alex, f"/calendar?view=week&on={day}")
+    cell = alex.locator(f"[data-day='{day}']")
+    cell.get_by_text("Dentist").click()
+    delete = cell.get_by_role("button", name="Delete event: Dentist")
+    expect(delete).to_be_visible()
+    _api(alex, "POST", "/api/events", {"title": "Yoga", "starts": f"{day}T18:00:00"})  # live: the week is redrawn
+    expect(cell.get_by_text("Yoga")).to_be_visible()
+    expect(delete).to_be_visible()
+
+
 def test_a_reminder_pops_up_on_the_page_the_member_has_open(signed_in: Callable[..., Page], atom: AtomServer) -> None:
     robin = _open(signed_in(MEMBER), "/calendar")
     soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
