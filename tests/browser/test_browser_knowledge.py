@@ -386,7 +386,7 @@ def type_quickly(box: Locator, text: str) -> None:
             for (let end = 1; end <= text.length; end += 1) {
                 if (end > 1) await new Promise((done) => window.setTimeout(done, 30));
                 box.value = text.slice(0, end);
-                box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text[end - 1], inputType: "insertText" }));
+                box.dispatchEvent(new InputEvent("input", { bubbles: true, data: text[end - 1] }));
             }
         }""",
         text,
