@@ -74,6 +74,7 @@ def test_phone_layout_folds_the_navigation(signed_in: Callable[..., Page]) -> No
 def test_keyboard_reaches_the_content_first(signed_in: Callable[..., Page]) -> None:
     page = signed_in(ADMIN)
     page.goto("/members")
+    expect(page.get_by_role("button", name="Edit Alex")).to_be_enabled()  # members.js is ready
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
