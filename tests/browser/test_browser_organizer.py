@@ -106,6 +106,22 @@ def test_what_a_member_is_typing_survives_another_members_change(signed_in: Call
     expect(box).to_have_value("")  # sent, so emptied
 
 
+def test_the_next_task_typed_while_one_is_saved_is_kept(signed_in: Callable[..., Page]) -> None:
+    alex = _open(signed_in(ADMIN), "/tasks")
+    held: list[Route] = []
+    alex.route("**/api/tasks", lambda route: held.append(route) if route.request.method == "POST" else route.fallback())
+    what = alex.get_by_label("What", exact=True)
+    what.fill("Descale the kettle")
+    alex.get_by_label("Priority").select_option("high")
+    alex.get_by_role("button", name="Add task").click()
+    what.fill("Oil the gate")  # typed while the first one is on its way
+    assert len(held) == 1, "the first task was not held back"
+    held[0].continue_()
+    expect(alex.get_by_text("Task added.")).to_be_visible()
+    expect(what).to_have_value("Oil the gate")
+    expect(alex.get_by_label("Priority")).to_have_value("normal")  # what was sent is reset
+
+
 def test_an_event_opened_on_the_calendar_stays_open_when_it_is_redrawn(signed_in: Callable[..., Page]) -> None:
     alex = signed_in(ADMIN)
     _utc_household(alex)

@@ -80,12 +80,14 @@ function replaceKeepingFocus(region, html) {
 // name; a form being sent is left alone, since forms.js resets or keeps it when the answer comes.
 const TYPED = new Set(["text", "search", "url", "email", "tel", "number", "password", "date", "time", "textarea"]);
 
+export const isTyped = (field) => TYPED.has(field.type);
+
 function typedValues(region) {
   const typed = new Map();
   for (const field of region.querySelectorAll("input, textarea")) {
     const key = fieldKey(field);
     const sending = field.form && field.form.hasAttribute("aria-busy");
-    if (key && TYPED.has(field.type) && field.value !== field.defaultValue && !sending) typed.set(key, field.value);
+    if (key && isTyped(field) && field.value !== field.defaultValue && !sending) typed.set(key, field.value);
   }
   return typed;
 }
@@ -94,7 +96,7 @@ function keepTyped(region, typed) {
   if (!typed.size) return;
   for (const field of region.querySelectorAll("input, textarea")) {
     const value = typed.get(fieldKey(field));
-    if (value === undefined || !TYPED.has(field.type)) continue;
+    if (value === undefined || !isTyped(field)) continue;
     field.value = value;
     field.closest("details")?.setAttribute("open", ""); // still where the member left it
   }
