@@ -99,6 +99,7 @@ async function afterSuccess(form, result, sent) {
     return;
   }
   if (after === "reset") resetWhatWasSent(form, sent);
+  else keepAsSaved(form, sent);
   if (after === "close") form.closest("dialog")?.close();
   if (form.dataset.success) showMessage(form, form.dataset.success, "ok");
   announce(form.dataset.announce);
@@ -112,6 +113,15 @@ function resetWhatWasSent(form, sent) {
   const values = newer.map((element) => element.value);
   form.reset();
   newer.forEach((element, index) => { element.value = values[index]; });
+}
+
+// A form that stays filled holds what is saved now, not typing to carry through a live redraw.
+// (Never a password: that would write it into the page's markup.)
+function keepAsSaved(form, sent) {
+  for (const element of form.elements) {
+    const saved = isTyped(element) && element.type !== "password" && element.value === sent.get(element);
+    if (saved) element.defaultValue = element.value;
+  }
 }
 
 function showFailure(form, error) {
