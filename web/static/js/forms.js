@@ -8,7 +8,7 @@
 // Page modules hear "atom:submitted" (detail: {form, result}) for anything more.
 import { ApiError, callApi, markSigningOut, signInAgain } from "./api.js";
 import { announce } from "./announce.js";
-import { isTyped, refreshTopics, refreshUrl } from "./regions.js";
+import { isTyped, markSaved, refreshTopics, refreshUrl } from "./regions.js";
 
 const PUBLIC_FORMS = new Set(["/api/auth/login", "/api/setup"]);
 let pageReady = Promise.resolve(); // the page's own module, which may listen for "atom:submitted"
@@ -116,11 +116,9 @@ function resetWhatWasSent(form, sent) {
 }
 
 // A form that stays filled holds what is saved now, not typing to carry through a live redraw.
-// (Never a password: that would write it into the page's markup.)
 function keepAsSaved(form, sent) {
   for (const element of form.elements) {
-    const saved = isTyped(element) && element.type !== "password" && element.value === sent.get(element);
-    if (saved) element.defaultValue = element.value;
+    if (isTyped(element) && element.value === sent.get(element)) markSaved(element);
   }
 }
 

@@ -80,14 +80,21 @@ function replaceKeepingFocus(region, html) {
 // name; a form being sent is left alone, since forms.js resets or keeps it when the answer comes.
 const TYPED = new Set(["text", "search", "url", "email", "tel", "number", "password", "date", "time", "textarea"]);
 
+const saved = new WeakMap(); // field -> the value a successful send saved (not in the markup: it may be a secret)
+
 export const isTyped = (field) => TYPED.has(field.type);
+
+export function markSaved(field) {
+  saved.set(field, field.value);
+}
 
 function typedValues(region) {
   const typed = new Map();
   for (const field of region.querySelectorAll("input, textarea")) {
     const key = fieldKey(field);
     const sending = field.form && field.form.hasAttribute("aria-busy");
-    if (key && isTyped(field) && field.value !== field.defaultValue && !sending) typed.set(key, field.value);
+    const changed = field.value !== field.defaultValue && field.value !== saved.get(field);
+    if (key && isTyped(field) && changed && !sending) typed.set(key, field.value);
   }
   return typed;
 }
