@@ -7,7 +7,8 @@ subscription and receives only events whose audience includes its user.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal, get_args
 
 import msgspec
@@ -74,12 +75,21 @@ class EventBus:
                 self._end(queue)
 
     async def subscribe(self, user_id: str, credential_id: str | None = None) -> AsyncIterator[Event]:
-        """Events for `user_id`, until the subscription is ended (or its credential revoked)."""
+        """Events for `user_id`, until the subscription is ended (or its credential revoked).
+
+        In place only once iteration starts; a reader that must miss nothing after a given moment
+        enters `subscription` at that moment instead."""
+        with self.subscription(user_id, credential_id) as events:
+            async for event in events:
+                yield event
+
+    @contextmanager
+    def subscription(self, user_id: str, credential_id: str | None = None) -> Iterator[AsyncIterator[Event]]:
+        """`subscribe`'s events, in place as soon as this is entered and until it is left."""
         queue: asyncio.Queue[Event | None] = asyncio.Queue(self._buffer)
         self._subscribers[queue] = (user_id, credential_id)
         try:
-            while (event := await queue.get()) is not None:
-                yield event
+            yield _until_ended(queue)
         finally:
             self._subscribers.pop(queue, None)
 
@@ -95,3 +105,8 @@ class EventBus:
         while not queue.empty():
             queue.get_nowait()
         queue.put_nowait(None)
+
+
+async def _until_ended(queue: asyncio.Queue[Event | None]) -> AsyncIterator[Event]:
+    while (event := await queue.get()) is not None:
+        yield event

@@ -7,12 +7,13 @@ import json
 import re
 
 import pytest
+from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 
 from appliance.accounts import members
 from appliance.accounts.shapes import SERVICE_PRINCIPAL, UserCreate
-from appliance.events import TOPICS, Event
+from appliance.events import EVERYONE, TOPICS, Event
 from appliance.resources import resource_path
 from appliance.runtime import Runtime
 from appliance.server.pages.panels import PANELS
@@ -41,6 +42,25 @@ def test_household_events_reach_every_member(admin: TestClient, runtime: Runtime
             event = _next_event(socket)
             assert (event["topic"], event["action"], event["id"]) == ("members", "created", carol["id"])
             assert event["data"]["username"] == "carol"
+
+
+def test_a_change_made_as_the_page_hears_ready_reaches_it(
+    admin: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page acts once it hears "ready" (a reconnected one resyncs then): what is published at that
+    moment must reach it. Here the change lands the instant "ready" has gone out."""
+    send_text = WebSocket.send_text
+
+    async def send_then_publish(socket: WebSocket, data: str | bytes, encoding: str = "utf-8") -> None:
+        await send_text(socket, data, encoding)
+        if '"action":"ready"' in str(data):
+            runtime.bus.publish(Event(topic="notes", action="created", id="just-now"), [EVERYONE])
+
+    monkeypatch.setattr(WebSocket, "send_text", send_then_publish)
+    with admin.websocket_connect("/api/live") as socket:
+        assert _next_event(socket)["action"] == "ready"
+        event = _next_event(socket)
+        assert (event["topic"], event["id"]) == ("notes", "just-now")
 
 
 def test_private_events_reach_only_their_owner(admin: TestClient, runtime: Runtime) -> None:

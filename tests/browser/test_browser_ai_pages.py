@@ -204,6 +204,31 @@ def test_a_message_sent_while_a_reply_streams_follows_it(signed_in: Callable[...
     expect(page.get_by_label("Message", exact=True)).to_have_value("")
 
 
+def test_a_message_typed_while_the_conversation_is_made_is_sent_next(signed_in: Callable[..., Page]) -> None:
+    """The first message makes the conversation (one round trip, long on a slow box) before it is sent."""
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    held: list[Route] = []
+    page.route("**/api/chat/conversations", lambda route: held.append(route))
+    send(page, "First question")
+    send(page, "Second question")
+    assert len(held) == 1, "the new conversation was not held back"
+    held[0].continue_()
+    expect(thread.locator(".message-user")).to_have_text([re.compile("First question"), re.compile("Second question")])
+    expect(page.get_by_label("Message", exact=True)).to_have_value("")
+
+
+def test_a_message_whose_conversation_could_not_be_made_goes_back_to_the_box(signed_in: Callable[..., Page]) -> None:
+    """The box is emptied as the message is taken; a failure to start must not lose it."""
+    page = signed_in(ADMIN)
+    thread = open_chat(page)
+    page.route("**/api/chat/conversations", lambda route: route.fulfill(status=503, json={"detail": "busy"}))
+    send(page, "Are you there?")
+    expect(thread.locator(".message-error")).to_have_text(re.compile("Busy"))
+    expect(thread.locator(".message-user")).to_have_count(0)
+    expect(page.get_by_label("Message", exact=True)).to_have_value("Are you there?")
+
+
 def test_a_budget_policy_is_saved(signed_in: Callable[..., Page]) -> None:
     page = signed_in(ADMIN)
     page.goto("/settings/ai")

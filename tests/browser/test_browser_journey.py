@@ -164,6 +164,7 @@ def pages_reconnect_after_restart(atom: AtomServer, admin: Page, member: Page) -
     form.get_by_label("User name").fill("sam")
     form.get_by_label("First password").fill("sam-secret-4")
     form.get_by_role("button", name="Add member").click()
+    expect(member_row(admin, "sam")).to_be_visible()  # saved (its password hashed) before the live clock starts
     expect(member.locator("#panel-household [data-count]")).to_have_text("4", timeout=LIVE_WITHIN_MS)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 from atom_browser import ADMIN, MEMBER, PHONE, AtomServer, assert_accessible, screenshot, wait_live
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.organizer.radicale import PASSWORD, USER, start_radicale
 
@@ -58,6 +58,24 @@ def test_a_task_added_in_one_tab_is_done_in_another(signed_in: Callable[..., Pag
     expect(alex.get_by_text("Water the tomatoes")).to_have_count(0)
 
 
+def test_a_task_sent_before_the_page_module_has_loaded_keeps_its_due_time(signed_in: Callable[..., Page]) -> None:
+    """On a slow box a member can send the form while tasks.js is still loading."""
+    alex = signed_in(ADMIN, service_workers="block")  # so the page's own module is fetched where it can be held
+    _utc_household(alex)
+    held: list[Route] = []
+    alex.route("**/static/js/pages/tasks.js*", lambda route: held.append(route))
+    alex.goto("/tasks")
+    alex.get_by_label("What", exact=True).fill("Feed the cat")
+    alex.get_by_label("Due date").fill(datetime.now(UTC).date().isoformat())
+    alex.get_by_label("Due time").fill("18:30")
+    alex.get_by_role("button", name="Add task").click()
+    assert len(held) == 1, "tasks.js was not held back"
+    held[0].continue_()
+    expect(alex.get_by_text("Task added.")).to_be_visible()
+    saved = [task for task in _api(alex, "GET", "/api/tasks") if task["title"] == "Feed the cat"]
+    assert [task["due_time"] for task in saved] == ["18:30:00"]
+
+
 def test_the_shopping_list_is_shared_live_and_ticked(signed_in: Callable[..., Page]) -> None:
     alex = _open(signed_in(ADMIN), "/tasks")
     robin = _open(signed_in(MEMBER), "/tasks")
@@ -69,6 +87,54 @@ def test_the_shopping_list_is_shared_live_and_ticked(signed_in: Callable[..., Pa
     expect(alex.get_by_role("button", name="Put back: Oat milk")).to_be_visible()
     alex.get_by_role("button", name="Clear ticked (1)").click()
     expect(robin.get_by_text("Oat milk")).to_have_count(0)
+
+
+def test_what_a_member_is_typing_survives_another_members_change(signed_in: Callable[..., Page]) -> None:
+    alex = _open(signed_in(ADMIN), "/tasks")
+    robin = _open(signed_in(MEMBER), "/tasks")
+    box = alex.get_by_placeholder("Add to Shopping…")
+    box.fill("Rye bre")
+    robin.get_by_placeholder("Add to Shopping…").fill("Eggs")
+    robin.get_by_placeholder("Add to Shopping…").press("Enter")
+    expect(alex.get_by_role("list", name="Shopping").get_by_text("Eggs")).to_be_visible()  # alex's list was redrawn
+    expect(box).to_have_value("Rye bre")
+    expect(box).to_be_focused()
+    box.press("End")
+    box.press_sequentially("ad")
+    box.press("Enter")
+    expect(alex.get_by_role("list", name="Shopping").get_by_text("Rye bread")).to_be_visible()
+    expect(box).to_have_value("")  # sent, so emptied
+
+
+def test_the_next_task_typed_while_one_is_saved_is_kept(signed_in: Callable[..., Page]) -> None:
+    alex = _open(signed_in(ADMIN), "/tasks")
+    held: list[Route] = []
+    alex.route("**/api/tasks", lambda route: held.append(route) if route.request.method == "POST" else route.fallback())
+    what = alex.get_by_label("What", exact=True)
+    what.fill("Descale the kettle")
+    alex.get_by_label("Priority").select_option("high")
+    alex.get_by_role("button", name="Add task").click()
+    what.fill("Oil the gate")  # typed while the first one is on its way
+    assert len(held) == 1, "the first task was not held back"
+    held[0].continue_()
+    expect(alex.get_by_text("Task added.")).to_be_visible()
+    expect(what).to_have_value("Oil the gate")
+    expect(alex.get_by_label("Priority")).to_have_value("normal")  # what was sent is reset
+
+
+def test_an_event_opened_on_the_calendar_stays_open_when_it_is_redrawn(signed_in: Callable[..., Page]) -> None:
+    alex = signed_in(ADMIN)
+    _utc_household(alex)
+    day = datetime.now(UTC).date() + timedelta(days=120 - datetime.now(UTC).date().weekday())  # a Monday of its own
+    _api(alex, "POST", "/api/events", {"title": "Dentist", "starts": f"{day}T09:00:00"})
+    _open(alex, f"/calendar?view=week&on={day}")
+    cell = alex.locator(f"[data-day='{day}']")
+    cell.get_by_text("Dentist").click()
+    delete = cell.get_by_role("button", name="Delete event: Dentist")
+    expect(delete).to_be_visible()
+    _api(alex, "POST", "/api/events", {"title": "Yoga", "starts": f"{day}T18:00:00"})  # live: the week is redrawn
+    expect(cell.get_by_text("Yoga")).to_be_visible()
+    expect(delete).to_be_visible()
 
 
 def test_a_reminder_pops_up_on_the_page_the_member_has_open(signed_in: Callable[..., Page], atom: AtomServer) -> None:

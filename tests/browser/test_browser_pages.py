@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from atom_browser import ADMIN, MEMBER, PHONE, assert_accessible, screenshot, wait_live
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 MEMBER_PAGES = ("/", "/members", "/account", "/system")
 
@@ -74,6 +74,7 @@ def test_phone_layout_folds_the_navigation(signed_in: Callable[..., Page]) -> No
 def test_keyboard_reaches_the_content_first(signed_in: Callable[..., Page]) -> None:
     page = signed_in(ADMIN)
     page.goto("/members")
+    expect(page.get_by_role("button", name="Edit Alex")).to_be_enabled()  # members.js is ready
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
@@ -168,6 +169,26 @@ def test_a_disabled_member_is_signed_out_at_once(signed_in: Callable[..., Page])
     expect(member).to_have_url(re.compile(r"/login\?next="), timeout=5000)
     expect(admin.locator("[data-members-list]")).to_contain_text("Disabled")
     sign_in_refused(member)
+
+
+def test_edit_waits_for_the_page_module_that_opens_its_dialog(signed_in: Callable[..., Page]) -> None:
+    """On a slow box the page shows before members.js has loaded: Edit is not offered until it works."""
+    admin = signed_in(ADMIN, service_workers="block")  # so members.js is fetched where it can be held
+    held: list[Route] = []
+    admin.route("**/static/js/pages/members.js*", lambda route: held.append(route))
+    admin.goto("/members")
+    edit = admin.get_by_role("button", name="Edit Robin")
+    expect(edit).to_be_disabled()
+    assert len(held) == 1, "members.js was not held back"
+    held[0].continue_()
+    edit.click()
+    expect(admin.get_by_role("dialog", name="Edit Robin")).to_be_visible()
+    admin.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(admin.get_by_role("dialog")).to_be_hidden()
+    admin.evaluate("document.querySelector('[data-edit-member]').dataset.before = 'redraw'")
+    admin.evaluate("document.dispatchEvent(new CustomEvent('atom:resync'))")  # the live list is redrawn
+    expect(admin.locator("[data-edit-member][data-before]")).to_have_count(0)
+    expect(edit).to_be_enabled()
 
 
 def sign_in_refused(page: Page) -> None:

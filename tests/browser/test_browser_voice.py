@@ -50,8 +50,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def microphone(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What Chromium's fake microphone plays, from the moment a page opens it (and then again): a
-    moment of quiet, piper saying the command, then quiet long enough for the follow-up window."""
+    """What Chromium's fake microphone plays once, from the moment a page opens it: a moment of quiet,
+    piper saying the command, then quiet (and silence after the file ends)."""
     engine = VoiceEngine(load_settings(environ={}, data_dir=data_dir))
     speech = to_model_pcm(engine.tts.synthesize(COMMAND, steady=True))
     quiet = bytes(RATE * 2)  # one second
@@ -67,7 +67,8 @@ def browser(microphone: Path) -> Iterator[Browser]:
     fake_microphone = [
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-audio-capture={microphone}",
+        # Once, not looped: a slow reply once let the follow-up window hear the command a second time.
+        f"--use-file-for-fake-audio-capture={microphone}%noloop",
         "--autoplay-policy=no-user-gesture-required",
     ]
     with sync_playwright() as playwright:

@@ -9,6 +9,7 @@ case, so a session that just runs out ends its channel too.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from appliance import clock
 from appliance.accounts.credentials import valid_until
 from appliance.accounts.shapes import Principal
 from appliance.errors import PermissionDenied
-from appliance.events import EventBus
+from appliance.events import Event
 from appliance.server.deps import BusDep, DatabaseDep, PrincipalDep
 from appliance.storage import Database
 
@@ -35,13 +36,16 @@ _encoder = msgspec.json.Encoder()
 async def live(socket: WebSocket, bus: BusDep, db: DatabaseDep, principal: PrincipalDep) -> None:
     same_origin(socket)
     await socket.accept()
-    await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
-    pump = asyncio.create_task(_pump(socket, bus, principal))
-    watch = asyncio.create_task(credential_lapsed(db, principal))
-    listen = asyncio.create_task(_until_closed(socket))
-    done, pending = await asyncio.wait({pump, watch, listen}, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
+    # Subscribed before "ready": a page acts (and a reconnected one resyncs) once it hears it, so a
+    # change published at that moment must already reach this channel.
+    with bus.subscription(principal.user_id, principal.credential_id) as events:
+        await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
+        pump = asyncio.create_task(_pump(socket, events))
+        watch = asyncio.create_task(credential_lapsed(db, principal))
+        listen = asyncio.create_task(_until_closed(socket))
+        done, pending = await asyncio.wait({pump, watch, listen}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
     if listen not in done:
         await _close_quietly(socket, CLOSE_SIGNED_OUT)
 
@@ -53,8 +57,8 @@ def same_origin(socket: WebSocket) -> None:
         raise PermissionDenied("the live channel only serves Atom's own pages")
 
 
-async def _pump(socket: WebSocket, bus: EventBus, principal: Principal) -> None:
-    async for event in bus.subscribe(principal.user_id, principal.credential_id):
+async def _pump(socket: WebSocket, events: AsyncIterator[Event]) -> None:
+    async for event in events:
         await socket.send_text(_encoder.encode(event).decode())
 
 

@@ -8,6 +8,7 @@ import { initReminders } from "./reminders.js";
 import { initSuggestions } from "./suggest.js";
 import { initTheme } from "./theme.js";
 import { localizeTimes } from "./times.js";
+import { initWhenFields } from "./when-fields.js";
 
 const PAGE_MODULES = {
   account: "./pages/account.js",
@@ -30,8 +31,19 @@ const PAGE_MODULES = {
 const pageModule = PAGE_MODULES[document.body.dataset.page];
 const pageReady = pageModule ? import(pageModule).then((module) => module.init()) : Promise.resolve();
 
+// Controls only the page's own module can work (an Edit that opens its dialog) are disabled in the
+// markup with data-needs-module until it has loaded: clicked before then, they did nothing.
+function enableModuleControls(root) {
+  for (const control of root.querySelectorAll("[data-needs-module]")) control.disabled = false;
+}
+pageReady.then(() => {
+  enableModuleControls(document);
+  document.addEventListener("atom:region-updated", (event) => enableModuleControls(event.target));
+});
+
 initTheme();
 initMenu();
+initWhenFields(); // before forms.js reads a form, from the first moment (not when the page module loads)
 initForms(pageReady);
 initSuggestions();
 initRegions();

@@ -2,13 +2,13 @@
 // the form's alert line. What happens after success is declared on the form:
 //   data-method       HTTP method (default POST)
 //   data-confirm      ask first
-//   data-after        redirect (to data-redirect) | reset | close (its dialog)
+//   data-after        redirect (to data-redirect) | reset (what was sent) | close (its dialog)
 //   data-success      a message to show; data-announce: one for screen readers only
 //   data-refresh      live topics whose regions reload now; data-refresh-url: one region's URL
 // Page modules hear "atom:submitted" (detail: {form, result}) for anything more.
 import { ApiError, callApi, markSigningOut, signInAgain } from "./api.js";
 import { announce } from "./announce.js";
-import { refreshTopics, refreshUrl } from "./regions.js";
+import { isTyped, markSaved, refreshTopics, refreshUrl } from "./regions.js";
 
 const PUBLIC_FORMS = new Set(["/api/auth/login", "/api/setup"]);
 let pageReady = Promise.resolve(); // the page's own module, which may listen for "atom:submitted"
@@ -32,8 +32,9 @@ async function onSubmit(event) {
   showMessage(form, "", "");
   if (form.dataset.api === "/api/auth/logout") markSigningOut();
   try {
+    const sent = new Map([...form.elements].map((element) => [element, element.value]));
     const result = await callApi(form.dataset.method || "POST", form.dataset.api, bodyOf(form), csrfOf(form));
-    await afterSuccess(form, result);
+    await afterSuccess(form, result, sent);
   } catch (error) {
     showFailure(form, error);
   } finally {
@@ -87,7 +88,7 @@ function passwordsMatch(form) {
   return form.reportValidity();
 }
 
-async function afterSuccess(form, result) {
+async function afterSuccess(form, result, sent) {
   await pageReady;
   // A live refresh may have replaced the form's region meanwhile: the page still hears of it.
   const target = form.isConnected ? form : document;
@@ -97,12 +98,28 @@ async function afterSuccess(form, result) {
     location.assign(form.dataset.redirect || "/");
     return;
   }
-  if (after === "reset") form.reset();
+  if (after === "reset") resetWhatWasSent(form, sent);
+  else keepAsSaved(form, sent);
   if (after === "close") form.closest("dialog")?.close();
   if (form.dataset.success) showMessage(form, form.dataset.success, "ok");
   announce(form.dataset.announce);
   if (form.dataset.refresh) refreshTopics(form.dataset.refresh.split(" "));
   if (form.dataset.refreshUrl) refreshUrl(form.dataset.refreshUrl);
+}
+
+// What was typed while the form was on its way (the next item, the next question) is not wiped.
+function resetWhatWasSent(form, sent) {
+  const newer = [...form.elements].filter((element) => isTyped(element) && element.value !== sent.get(element));
+  const values = newer.map((element) => element.value);
+  form.reset();
+  newer.forEach((element, index) => { element.value = values[index]; });
+}
+
+// A form that stays filled holds what is saved now, not typing to carry through a live redraw.
+function keepAsSaved(form, sent) {
+  for (const element of form.elements) {
+    if (isTyped(element) && element.value === sent.get(element)) markSaved(element);
+  }
 }
 
 function showFailure(form, error) {

@@ -65,10 +65,60 @@ async function load(region) {
 
 function replaceKeepingFocus(region, html) {
   const focused = region.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+  const typed = typedValues(region);
+  const open = [...region.querySelectorAll("details[open][data-keep-open]")].map((details) => details.dataset.keepOpen);
   region.innerHTML = html;
+  keepTyped(region, typed);
+  keepOpen(region, new Set(open));
   localizeTimes(region);
   if (focused) refocus(region, focused);
   region.dispatchEvent(new CustomEvent("atom:region-updated", { bubbles: true }));
+}
+
+// What a member has typed and not yet sent survives a redraw caused by someone else (another member
+// ticked an item while this one typed the next). Fields match by id, or by their form's address and
+// name; a form being sent is left alone, since forms.js resets or keeps it when the answer comes.
+const TYPED = new Set(["text", "search", "url", "email", "tel", "number", "password", "date", "time", "textarea"]);
+
+const saved = new WeakMap(); // field -> the value a successful send saved (not in the markup: it may be a secret)
+
+export const isTyped = (field) => TYPED.has(field.type);
+
+export function markSaved(field) {
+  saved.set(field, field.value);
+}
+
+function typedValues(region) {
+  const typed = new Map();
+  for (const field of region.querySelectorAll("input, textarea")) {
+    const key = fieldKey(field);
+    const sending = field.form && field.form.hasAttribute("aria-busy");
+    const changed = field.value !== field.defaultValue && field.value !== saved.get(field);
+    if (key && isTyped(field) && changed && !sending) typed.set(key, field.value);
+  }
+  return typed;
+}
+
+function keepTyped(region, typed) {
+  if (!typed.size) return;
+  for (const field of region.querySelectorAll("input, textarea")) {
+    const value = typed.get(fieldKey(field));
+    if (value === undefined || !isTyped(field)) continue;
+    field.value = value;
+    field.closest("details")?.setAttribute("open", ""); // still where the member left it
+  }
+}
+
+// A panel the member opened (an event's details, a connection's sign-in) stays open through a redraw.
+function keepOpen(region, open) {
+  for (const details of region.querySelectorAll("details[data-keep-open]")) {
+    if (open.has(details.dataset.keepOpen)) details.open = true;
+  }
+}
+
+function fieldKey(field) {
+  if (field.id) return `#${field.id}`;
+  return field.form && field.name ? `${field.form.dataset.api} ${field.name}` : null;
 }
 
 function focusKey(element) {

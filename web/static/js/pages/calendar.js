@@ -1,12 +1,10 @@
-// Calendar: pickers joined for the API, calendar colours, an .ics import sent as it is, and the
-// subscription address shown once when it is made.
+// Calendar: calendar colours, an .ics import sent as it is, and the subscription address shown once
+// when it is made.
 import { ApiError, callApi } from "../api.js";
 import { announce } from "../announce.js";
 import { refreshTopics } from "../regions.js";
-import { initWhenFields } from "../when-fields.js";
 
 export function init() {
-  initWhenFields();
   paintSwatches(document);
   document.addEventListener("atom:region-updated", (event) => {
     paintSwatches(event.target);

@@ -70,10 +70,10 @@ async function send(chat) {
   const body = { content: text, model: chat.form.elements.model.value };
   chat.controller = new AbortController();
   setStreaming(chat, true);
+  chat.input.value = ""; // taken now: what is typed while a new conversation is made is the next message
   try {
-    const id = await conversationFor(chat);
+    const id = await conversationKeeping(chat, text);
     appendMessage(chat, "user", text);
-    chat.input.value = "";
     await streamReply(chat, id, body);
   } catch (error) {
     showProblem(chat, error);
@@ -93,6 +93,16 @@ function sendWaiting(chat) {
 function stop(chat) {
   chat.waiting = false;
   if (chat.controller) chat.controller.abort(); // the server stops generating when we hang up
+}
+
+// A conversation that could not be made gives the message back to the box (unless more was typed).
+async function conversationKeeping(chat, text) {
+  try {
+    return await conversationFor(chat);
+  } catch (error) {
+    if (!chat.input.value) chat.input.value = text;
+    throw error;
+  }
 }
 
 async function conversationFor(chat) {

@@ -23,8 +23,7 @@ function showReply(form, answer) {
   if (ownPage) link.href = answer.link;
   box.querySelector("[data-ask-chat]").href = `/chat/${encodeURIComponent(answer.conversation_id)}`;
   box.hidden = false;
-  form.reset();
-  form.elements.text.focus();
+  form.elements.text.focus(); // forms.js then empties it, keeping anything typed since it was sent
 }
 
 function greeting(hour) {
