@@ -1,6 +1,6 @@
 """The wake classifier: a small MLP over the last 16 embeddings, trained with numpy, saved as ONNX.
 
-    (1, 16, 96) ─flatten, standardise─▶ 64 ReLU ─▶ 64 ReLU ("hidden") ─▶ 1 sigmoid ("score")
+    (1, 16, 96) ─flatten, standardise─▶ `width` ReLU ─▶ 64 ReLU ("hidden") ─▶ 1 sigmoid ("score")
 
 The graph takes openWakeWord's classifier input and answers a score in [0, 1]; it also outputs the
 last hidden layer, so a member's enrolment can re-fit only the final layer on top of it.
@@ -39,7 +39,7 @@ class Mlp:
         return [self.w1, self.b1, self.w2, self.b2, self.w3, self.b3]
 
 
-def _init(x: np.ndarray, rng: np.random.Generator) -> Mlp:
+def _init(x: np.ndarray, rng: np.random.Generator, width: int) -> Mlp:
     flat = x.reshape(len(x), -1)
     size = flat.shape[1]
 
@@ -47,8 +47,8 @@ def _init(x: np.ndarray, rng: np.random.Generator) -> Mlp:
         return (rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)).astype(np.float32)
 
     return Mlp(
-        flat.mean(axis=0), flat.std(axis=0) + 1e-3, layer(size, _HIDDEN), np.zeros(_HIDDEN, np.float32),
-        layer(_HIDDEN, _HIDDEN), np.zeros(_HIDDEN, np.float32), layer(_HIDDEN, 1), np.zeros(1, np.float32),
+        flat.mean(axis=0), flat.std(axis=0) + 1e-3, layer(size, width), np.zeros(width, np.float32),
+        layer(width, _HIDDEN), np.zeros(_HIDDEN, np.float32), layer(_HIDDEN, 1), np.zeros(1, np.float32),
     )  # fmt: skip
 
 
@@ -73,11 +73,13 @@ def train_mlp(
     epochs: int = 30,
     log=print,
     start: Mlp | None = None,
+    width: int = _HIDDEN,
 ) -> Mlp:
     """Adam with mini-batches and a cosine-decaying rate; a little weight decay. `start`: go on
-    training that model (after hard negatives were given more weight) instead of a fresh one."""
+    training that model (after hard negatives were given more weight) instead of a fresh one.
+    `width`: the first layer's size (the last hidden layer stays 64, what enrolment re-fits on)."""
     flat = x.reshape(len(x), -1).astype(np.float32)
-    model = start or _init(flat, rng)
+    model = start or _init(flat, rng, width)
     params = model.params()
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]

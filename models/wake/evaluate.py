@@ -8,13 +8,16 @@
 - False accepts per hour: at least an hour of held-out negative audio (household sentences, some
   with near misses in them, noise, music-like tones) run through the detector with its refractory
   period.
-- Near misses said alone ("Adam", "atoms", "bottom", ...): the share of utterances that wake it.
+- Near misses said alone ("Adam", "atoms", "bottom", ...): how many utterances of each wake it.
+- Each rate with its 95 % interval: Wilson's for shares, the exact Poisson bound for events per hour
+  (0 events in 6 h still allows 0.5/h; showing less takes more hours).
 - CPU per 80 ms frame: the streaming detector's thread CPU time per frame.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,17 @@ from appliance.voice.wake.features import FRAME_SAMPLES
 from models.wake import corpus
 from models.wake.speech import Piper
 
-__all__ = ["Report", "evaluate", "false_rejects", "false_accepts", "near_misses", "cpu_per_frame", "THRESHOLDS"]
+__all__ = [
+    "Report",
+    "evaluate",
+    "false_rejects",
+    "false_accepts",
+    "near_misses",
+    "cpu_per_frame",
+    "wilson",
+    "poisson_upper",
+    "THRESHOLDS",
+]
 
 SEED = 2026  # not the training seed: a different draw of voices and augmentations
 SENSITIVITIES = (1.0, 0.75, 0.5, 0.25)
@@ -41,9 +54,32 @@ class Report:
     rejects: dict[str, tuple[int, int]]  # (missed, clips) per condition and threshold
     accepts: dict[float, int]  # false accepts per threshold
     negative_seconds: float
-    near_misses: dict[str, float]  # word alone -> share of utterances heard as "Atom" (default threshold)
+    near_misses: dict[str, tuple[int, int]]  # word alone -> (utterances heard as "Atom", said), default threshold
     cpu_ms: float  # per 80 ms frame, median
     cpu_ms_p95: float
+
+
+def wilson(hits: int, count: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson's 95 % interval for a share of `hits` in `count` (sound near 0 %, unlike share ± 2 SE)."""
+    if count == 0:
+        return 0.0, 1.0
+    share = hits / count
+    middle = (share + z * z / (2 * count)) / (1 + z * z / count)
+    half = z * math.sqrt(share * (1 - share) / count + z * z / (4 * count * count)) / (1 + z * z / count)
+    return max(0.0, middle - half), min(1.0, middle + half)
+
+
+def poisson_upper(events: int, confidence: float = 0.95) -> float:
+    """The exact one-sided upper bound on a Poisson mean having seen `events` (3.0 for none at 95 %)."""
+
+    def at_most(mean: float) -> float:
+        return sum(math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1)) for k in range(events + 1))
+
+    low, high = 0.0, events + 10.0 * math.sqrt(events + 1) + 10.0
+    for _ in range(100):  # bisection: at_most falls as the mean grows
+        mean = (low + high) / 2
+        low, high = (mean, high) if at_most(mean) > 1 - confidence else (low, mean)
+    return high
 
 
 def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[float, bool]:
@@ -92,14 +128,14 @@ def false_accepts(
 
 def near_misses(
     model: WakeModel, piper: Piper, per_word: int, rng: np.random.Generator, threshold: float
-) -> dict[str, float]:
-    voices, takes = corpus.held_out_voices(), corpus.PiperTakes(piper, 2)
+) -> dict[str, tuple[int, int]]:
+    """Per word said alone: (utterances that woke it, utterances)."""
+    voices, takes = corpus.held_out_voices(), corpus.PiperTakes(piper, max(2, per_word // 5))
     out = {}
     for word in corpus.NEAR_MISSES:
         clips = [corpus.near_miss(word, voices, takes, rng) for _ in range(per_word)]
-        out[word] = float(
-            np.mean([bool(detections(model.clip_scores(np.round(c.samples * 32767)), threshold)) for c in clips])
-        )
+        woke = sum(bool(detections(model.clip_scores(np.round(c.samples * 32767)), threshold)) for c in clips)
+        out[word] = (woke, per_word)
     return out
 
 
@@ -117,7 +153,7 @@ def cpu_per_frame(model: WakeModel, seconds: float = 30.0) -> tuple[float, float
     return float(np.median(costs)), float(np.percentile(costs, 95))
 
 
-def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print) -> Report:
+def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print, near_miss_count: int = 40) -> Report:
     model = load_wake_model(data_dir)
     if model is None:
         raise SystemExit(f"atom-wake and wake-features are not installed in {data_dir}")
@@ -129,8 +165,8 @@ def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print)
     rejects = false_rejects(model, piper, positives, rng)
     log(f"false accepts: {negative_seconds / 3600:.2f} h of held-out negative audio")
     accepts, total = false_accepts(model, piper, negative_seconds, rng)
-    log("near misses said alone: 10 utterances per word")
-    alone = near_misses(model, piper, 10, rng, threshold_for(0.5))
+    log(f"near misses said alone: {near_miss_count} utterances per word")
+    alone = near_misses(model, piper, near_miss_count, rng, threshold_for(0.5))
     cpu, cpu_p95 = cpu_per_frame(model)
     return Report(rejects, accepts, total, alone, cpu, cpu_p95)
 
@@ -140,16 +176,24 @@ def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.
     print(f"   sensitivity (threshold) | FRR clean | FRR augmented | false accepts/h ({hours:.2f} h of negatives)")
     for sensitivity, threshold in zip(SENSITIVITIES, THRESHOLDS, strict=True):
         clean, noisy = report.rejects[f"clean@{threshold}"], report.rejects[f"augmented@{threshold}"]
+        events = report.accepts[threshold]
         mark = "  <- default" if threshold == sensitivity_threshold else ""
         print(
-            f"   {sensitivity:11.2f} ({threshold:.2f}) | {clean[0] / clean[1]:8.1%} | {noisy[0] / noisy[1]:12.1%} | "
-            f"{report.accepts[threshold] / hours:6.2f}{mark}"
+            f"   {sensitivity:11.2f} ({threshold:.2f}) | {_share(*clean)} | {_share(*noisy)} | "
+            f"{events / hours:.2f} ({events} events, 95 % upper bound {poisson_upper(events) / hours:.2f}){mark}"
         )
     print("   targets: FRR <= 5 %, false accepts <= 0.5 per hour")
-    woke = {w: share for w, share in report.near_misses.items() if share > 0}
-    listed = ", ".join(f"{w} {share:.0%}" for w, share in sorted(woke.items(), key=lambda kv: -kv[1]))
-    print(f"   near misses said alone that woke it (default threshold): {listed or 'none'}")
+    woke = {w: counts for w, counts in report.near_misses.items() if counts[0] > 0}
+    listed = ", ".join(f"{w} {_share(*c)}" for w, c in sorted(woke.items(), key=lambda kv: -kv[1][0]))
+    said = sum(n for _, n in report.near_misses.values())
+    words = len(report.near_misses)
+    print(f"   near misses said alone ({words} words, {said} utterances) that woke it: {listed or 'none'}")
     print(f"   CPU per 80 ms frame: {report.cpu_ms:.2f} ms median, {report.cpu_ms_p95:.2f} ms p95 (one thread)")
+
+
+def _share(hits: int, count: int) -> str:
+    low, high = wilson(hits, count)
+    return f"{hits}/{count} = {hits / count:.1%} [{low:.1%}, {high:.1%}]"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -157,8 +201,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--positives", type=int, default=200)
     parser.add_argument("--hours", type=float, default=1.0)
+    parser.add_argument("--near-misses", type=int, default=40, help="utterances of each near miss said alone")
     args = parser.parse_args(argv)
-    print_report(evaluate(args.data_dir, args.positives, args.hours * 3600))
+    print_report(evaluate(args.data_dir, args.positives, args.hours * 3600, near_miss_count=args.near_misses))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ enrolment re-fits the last layer against), then prints their sha256 and size for
 Hard-negative mining: after the first fit, every window of the long training-side negative stream
 (`stream.py`) is scored, and each one over `_MINED_SCORE` joins the training set as a weighted
 negative; the model trains on, and the next round mines again with the better model.
+
+Near misses said alone (`lone.py`: "Adam", "Hey Adam", "atoms", ... with quiet around them) join the
+base set with `--lone-weight` times a base negative's weight: alone, a word gives the classifier
+nothing around it to go on, and a household with an Adam says it often.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 
 from appliance.ai.models import require_model
 from appliance.voice.wake.features import FRAME_SAMPLES, Features
-from models.wake import classifier, corpus, validate
+from models.wake import classifier, corpus, lone, validate
 from models.wake.speech import Piper, have_espeak
 
 HERE = Path(__file__).resolve().parent
@@ -153,13 +157,29 @@ def with_stream(
     return x_all, y_all, w_all
 
 
-def report(model: classifier.Mlp, validation: validate.Validation | None) -> None:
-    if validation is None:
-        return
-    for patience in (1, 2, 3, 4):
-        table = validate.rates(lambda w: scores(model, w), validation, _VALIDATION_THRESHOLDS, patience)
-        row = ", ".join(f"{t:.2f}: {frr:.1%} FRR {fa:.1f}/h" for t, (frr, fa) in table.items())
-        print(f"  validation, patience {patience}: {row}")
+def report(model: classifier.Mlp, validation: validate.Validation | None, alone: lone.Lone | None = None) -> None:
+    if validation is not None:
+        for patience in (1, 2, 3, 4):
+            table = validate.rates(lambda w: scores(model, w), validation, _VALIDATION_THRESHOLDS, patience)
+            row = ", ".join(f"{t:.2f}: {frr:.1%} FRR {fa:.1f}/h" for t, (frr, fa) in table.items())
+            print(f"  validation, patience {patience}: {row}")
+    if alone is not None:
+        for threshold, words in validate.lone_rates(
+            lambda w: scores(model, w), alone, _VALIDATION_THRESHOLDS, 3
+        ).items():
+            worst = ", ".join(f"{w} {share:.0%}" for w, share in sorted(words.items(), key=lambda kv: -kv[1])[:6])
+            print(f"  alone, patience 3, {threshold:.2f}: mean {np.mean(list(words.values())):.1%}; {worst}")
+
+
+def with_lone(x: np.ndarray, y: np.ndarray, weight: np.ndarray, said: lone.Lone, factor: float):  # noqa: ANN201
+    """The base windows, weights and labels with the lone near misses' windows ending outside the word
+    as negatives weighing `factor`."""
+    extra = np.full(int(said.negative.sum()), factor, np.float32)
+    return (
+        np.concatenate([x, said.windows[said.negative].astype(x.dtype)]),
+        np.concatenate([y, np.zeros(len(extra), np.float32)]),
+        np.concatenate([weight, extra]),
+    )
 
 
 def load_base(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +202,13 @@ def load_base(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([x, more]), np.concatenate([y, np.ones(len(more), np.float32)])
 
 
-def fit(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, validation: validate.Validation | None):  # noqa: ANN201
+def fit(  # noqa: ANN201
+    args: argparse.Namespace,
+    x: np.ndarray,
+    y: np.ndarray,
+    validation: validate.Validation | None,
+    alone: lone.Lone | None = None,
+):
     """The first fit and its hard-negative rounds, then mining rounds over the stream, if given."""
     rng = np.random.default_rng(args.seed + 1)
     streams = [np.load(path) for path in args.stream]
@@ -190,9 +216,11 @@ def fit(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, validation: vali
     sample = rng.choice(len(stream), min(args.stream_sample, len(stream)), replace=False)
     taken = np.zeros(len(stream), bool)
     weight = balanced(y)
+    for path in args.lone:
+        x, y, weight = with_lone(x, y, weight, lone.load(path), args.lone_weight)
     x_all, y_all, w_all = with_stream(x, y, weight, stream, sample, taken)
-    model = classifier.train_mlp(x_all, y_all, w_all, rng, epochs=args.epochs)
-    report(model, validation)
+    model = classifier.train_mlp(x_all, y_all, w_all, rng, epochs=args.epochs, width=args.width)
+    report(model, validation, alone)
     for round_ in range(args.hard_rounds + args.mining_rounds):
         weight = harder(model, x, y, weight) if round_ < args.hard_rounds else weight
         taken = mine(model, stream, taken) if round_ >= args.hard_rounds else taken
@@ -200,7 +228,7 @@ def fit(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, validation: vali
         print(f"round {round_ + 1}: {hard} base and {int(taken.sum())} stream negatives weigh more")
         x_all, y_all, w_all = with_stream(x, y, weight, stream, sample, taken)
         model = classifier.train_mlp(x_all, y_all, w_all, rng, epochs=args.epochs // 2, start=model)
-        report(model, validation)
+        report(model, validation, alone)
     return model, x_all, y_all, rng
 
 
@@ -213,6 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--negatives", type=int, default=1400)
     parser.add_argument("--more-positives", type=int, default=1200, help="wake clips drawn apart from the base set")
     parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--width", type=int, default=64, help="the first hidden layer's size")
     parser.add_argument("--hard-rounds", type=int, default=2, help="rounds of extra weight on confusing negatives")
     parser.add_argument("--mining-rounds", type=int, default=3, help="rounds of mining the stream's wake-like windows")
     parser.add_argument("--features", type=Path, help="keep the computed windows here, and reuse them when present")
@@ -225,13 +254,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--stream-sample", type=int, default=30_000, help="random stream windows always trained on")
     parser.add_argument("--validation", type=Path, help="validate.py's output: print its figures after each round")
+    parser.add_argument("--lone", type=Path, action="append", default=[], help="lone.py's near misses said alone")
+    parser.add_argument("--lone-weight", type=float, default=8.0, help="a lone near-miss window's weight")
+    parser.add_argument("--lone-validation", type=Path, help="lone.py's output by another seed: per-word rates")
     args = parser.parse_args(argv)
     if not have_espeak():
         parser.error("espeak-ng is missing: sudo apt-get install espeak-ng")
     started = time.monotonic()
     x, y = load_base(args)
     print(f"{len(y)} windows, {int(y.sum())} of them wake ({time.monotonic() - started:.0f} s)")
-    model, x_all, y_all, rng = fit(args, x, y, validate.load(args.validation) if args.validation else None)
+    validation = validate.load(args.validation) if args.validation else None
+    alone = lone.load(args.lone_validation) if args.lone_validation else None
+    model, x_all, y_all, rng = fit(args, x, y, validation, alone)
     write(args.out / "atom-wake.onnx", classifier.to_onnx(model))
     write(args.out / "atom-wake-bank.npz", bank(model, x_all, y_all, rng))
     print(f"done in {time.monotonic() - started:.0f} s")

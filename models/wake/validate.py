@@ -2,6 +2,9 @@
 
     nice python -m models.wake.validate --data-dir data --stream val.npy --out validation.npz
 
+`lone_rates` does the same for `lone.py`'s near misses said alone (a seed training never draws):
+the share of those clips that wake the detector, word by word.
+
 Positives are "Atom" / "Hey Atom" clips by training voices (a seed training never draws), each cut a
 second after the phrase as evaluate.py cuts them; negatives are a training-side stream from
 `stream.py` with its own seed. Nothing here touches the held-out voices or sentences, so choosing
@@ -19,9 +22,9 @@ import numpy as np
 from appliance.voice.audio import RATE
 from appliance.voice.wake.detector import detections
 from appliance.voice.wake.features import FRAME_SAMPLES, Features
-from models.wake import corpus
+from models.wake import corpus, lone
 
-__all__ = ["Validation", "build", "load", "rates"]
+__all__ = ["Validation", "build", "load", "rates", "lone_rates"]
 
 _SEED = 303
 
@@ -62,6 +65,16 @@ def rates(
     for threshold in thresholds:
         missed = sum(not detections(s, threshold, patience=patience) for s in clips)
         out[threshold] = (missed / len(clips), len(detections(negative, threshold, patience=patience)) / hours)
+    return out
+
+
+def lone_rates(score, said: lone.Lone, thresholds: tuple[float, ...], patience: int) -> dict[float, dict[str, float]]:
+    """Per threshold, the share of each word's lone clips that wake the detector."""
+    clips = np.split(score(said.windows), np.cumsum(said.lengths)[:-1])
+    out: dict[float, dict[str, float]] = {}
+    for threshold in thresholds:
+        woke = np.array([bool(detections(s, threshold, patience=patience)) for s in clips])
+        out[threshold] = {lone.WORDS[i]: float(woke[said.words == i].mean()) for i in np.unique(said.words)}
     return out
 
 
