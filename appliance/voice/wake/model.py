@@ -17,7 +17,16 @@ from appliance.ai.models import read_installed, require_model
 from appliance.errors import ModelMissing
 from appliance.voice.wake.features import Features, _session
 
-__all__ = ["WakeModel", "Head", "load_wake_model", "WAKE_MODEL", "FEATURES_MODEL", "CLASSIFIER_FILE", "BANK_FILE"]
+__all__ = [
+    "WakeModel",
+    "Head",
+    "sigmoid",
+    "load_wake_model",
+    "WAKE_MODEL",
+    "FEATURES_MODEL",
+    "CLASSIFIER_FILE",
+    "BANK_FILE",
+]
 
 WAKE_MODEL = "atom-wake"
 FEATURES_MODEL = "wake-features"
@@ -33,7 +42,12 @@ class Head:
     bias: float
 
     def score(self, hidden: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(hidden @ self.weights + self.bias)))
+        return sigmoid(hidden @ self.weights + self.bias)
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x), through tanh: no overflow warning for large negative logits."""
+    return 0.5 * (1.0 + np.tanh(0.5 * logits))
 
 
 class WakeModel:

@@ -15,7 +15,7 @@ import numpy as np
 
 from appliance.voice.audio import RATE
 from appliance.voice.wake.features import FRAME_SAMPLES
-from appliance.voice.wake.model import Head, WakeModel
+from appliance.voice.wake.model import Head, WakeModel, sigmoid
 
 __all__ = ["Adapted", "adapt", "head_bytes", "head_from_bytes"]
 
@@ -92,7 +92,7 @@ def _fit(base: Head, bank: dict[str, np.ndarray], mine: np.ndarray, quiet: np.nd
     w, b = base.weights.astype(np.float64) * scale, float(base.bias)
     xs = x / scale  # keeps the steps well conditioned
     for _ in range(_STEPS):
-        p = 1 / (1 + np.exp(-(xs @ w + b)))
+        p = sigmoid(xs @ w + b)
         error = (p - y) * weight / weight.sum()
         w -= _RATE * (xs.T @ error + _PULL * (w - base.weights * scale))
         b -= _RATE * float(error.sum())
