@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from appliance.errors import InvalidInput
-from appliance.organizer.calendar.ical import as_moment
+from appliance.organizer.calendar.ical import as_moment, timed_end
 from appliance.organizer.calendar.shapes import OccurrenceChange
 from appliance.organizer.recurrence import checked_rrule
 
-__all__ = ["set_timing", "set_text", "instance_of", "change_instance", "timed_end", "dates_of"]
+__all__ = ["set_timing", "set_text", "instance_of", "change_instance", "dates_of"]
 
 
 def set_timing(
@@ -135,14 +135,6 @@ def _replace_times(component: icalendar.Component, start: date | datetime, end: 
         component.pop(name, None)
     component.add("DTSTART", start)
     component.add("DTEND", end)
-
-
-def timed_end(component: icalendar.Component, start: date | datetime) -> Any:
-    if "DTEND" in component:
-        return component.decoded("DTEND")
-    if "DURATION" in component:
-        return start + component.decoded("DURATION")
-    return start if isinstance(start, datetime) else start + timedelta(days=1)
 
 
 def dates_of(master: icalendar.Component, name: str) -> list[date | datetime]:

@@ -31,7 +31,6 @@ from appliance.organizer.calendar.components import (
     instance_of,
     set_text,
     set_timing,
-    timed_end,
 )
 from appliance.organizer.calendar.expand import find_occurrence
 from appliance.organizer.calendar.ical import (
@@ -44,6 +43,7 @@ from appliance.organizer.calendar.ical import (
     rule_text,
     stamp,
     summarize,
+    timed_end,
 )
 from appliance.organizer.calendar.queries import EventRow
 from appliance.organizer.calendar.shapes import Calendar, Event, EventCreate, EventUpdate, OccurrenceChange

@@ -14,7 +14,14 @@ import icalendar
 import recurring_ical_events
 
 from appliance.errors import InvalidInput, NotFound
-from appliance.organizer.calendar.ical import as_moment, master_of, new_calendar, overrides_of, recurrence_key
+from appliance.organizer.calendar.ical import (
+    as_moment,
+    master_of,
+    new_calendar,
+    overrides_of,
+    recurrence_key,
+    timed_end,
+)
 from appliance.organizer.calendar.queries import EventRow
 from appliance.organizer.calendar.shapes import Occurrence
 
@@ -72,7 +79,7 @@ def _occurrence(
     row: EventRow, component: icalendar.Component, view: tzinfo, recurring: bool, changed: set[Any]
 ) -> Occurrence:
     first = component.decoded("DTSTART")
-    last = _end(component, first)
+    last = timed_end(component, first)
     original = component.decoded("RECURRENCE-ID") if "RECURRENCE-ID" in component else first
     return Occurrence(
         event_id=row.id,
@@ -89,14 +96,6 @@ def _occurrence(
         changed=recurring and original in changed,
         conflict=row.conflict,
     )
-
-
-def _end(component: icalendar.Component, first: date | datetime) -> Any:
-    if "DTEND" in component:
-        return component.decoded("DTEND")
-    if "DURATION" in component:
-        return first + component.decoded("DURATION")
-    return first if isinstance(first, datetime) else first + timedelta(days=1)
 
 
 def _parse_recurrence_id(text: str, start: date | datetime) -> date | datetime:

@@ -26,6 +26,7 @@ __all__ = [
     "overrides_of",
     "summarize",
     "recurrence_key",
+    "timed_end",
     "zone_name",
     "as_moment",
     "stamp",
@@ -81,7 +82,7 @@ def summarize(calendar: icalendar.Calendar, fallback_tz: str) -> Summary:
     master = master_of(calendar)
     start = master.decoded("DTSTART")
     all_day = not isinstance(start, datetime)
-    end = _end(master, start)
+    end = timed_end(master, start)
     return Summary(
         uid=str(master.get("UID", "")),
         title=str(master.get("SUMMARY", "")).strip() or "(untitled)",
@@ -125,7 +126,9 @@ def stamp(component: icalendar.Component) -> None:
     component.add("SEQUENCE", sequence)
 
 
-def _end(component: icalendar.Component, start: date | datetime) -> date | datetime:
+def timed_end(component: icalendar.Component, start: date | datetime) -> date | datetime:
+    """When an event (or one instance) starting at `start` ends: DTEND, else start + DURATION, else
+    RFC 5545's default (the same moment for a timed event, the next day for an all-day one)."""
     if "DTEND" in component:
         end: Any = component.decoded("DTEND")
         return end
