@@ -5,8 +5,9 @@
                                                                                    └──▶ STREAMING (no wake word)
 
 With Atom's wake model installed in the satellite's own data folder, WAITING reads the source and
-runs the detector on it locally; the audio after "Atom" is the command. Without it, or when the
-source's push-to-talk is used, the command starts when the source says so.
+runs the detector on it locally; the audio after "Atom" is the command, sent from where the detector
+says the phrase ended, so a command said in the same breath keeps its first words (preroll.py).
+Without it, or when the source's push-to-talk is used, the command starts when the source says so.
 
 A reader task takes the server's events as they come (replies, announcements, stop) and plays
 audio to the sink, so a ringing timer is heard while the satellite waits for the next command.
@@ -30,6 +31,7 @@ from wyoming.event import Event
 from appliance.errors import InvalidInput, ServiceUnavailable
 from appliance.voice.audio import RATE
 from appliance.voice.endpoint.events import Announce, Hello, Idle, Listen, Reply, Stop, Welcome, from_event, to_event
+from appliance.voice.satellite.preroll import WakeListener
 from appliance.voice.satellite.sinks import Sink
 from appliance.voice.satellite.sources import Source
 from appliance.voice.wake import NO_WAKE_MODEL, WakeDetector
@@ -53,6 +55,7 @@ class SatelliteClient:
     ) -> None:
         self._server, self._token, self._source, self._sink, self._say = server, token, source, sink, say
         self._wake = wake
+        self._listener = None if wake is None else WakeListener(wake)
         self.state = State.WAITING
         self.welcome: Welcome | None = None
         self.transcripts: list[str] = []
@@ -103,30 +106,32 @@ class SatelliteClient:
         while await self._source.next_command(follow_up, listening and not follow_up):
             chunks = aiter(self._source.chunks())
             reason: _Reason | None = "follow-up" if follow_up else "push-to-talk"
+            already = b""  # the command's audio read while listening for "Atom"
             if listening and not follow_up:
-                reason = await self._await_wake(chunks)
+                reason, already = await self._await_wake(chunks)
             if reason is None:
                 continue  # the source ran out without "Atom"
             self._sink.stop()  # barge-in: a new command silences whatever was playing
-            await self._stream(reason, chunks)
+            await self._stream(reason, chunks, already)
             self.state = State.ANSWERING
             await asyncio.wait_for(self._turn_over.wait(), _TURN_SECONDS)
             follow_up = self._follow_up > 0
             self.state = State.WAITING
 
-    async def _await_wake(self, chunks: AsyncIterator[bytes]) -> _Reason | None:
-        """Run the detector on the source until "Atom" (or push-to-talk); None if the source ends first."""
-        assert self._wake is not None
-        self._wake.reset()
+    async def _await_wake(self, chunks: AsyncIterator[bytes]) -> tuple[_Reason | None, bytes]:
+        """Run the detector on the source until "Atom" (with the audio since the phrase's end) or
+        push-to-talk; None if the source ends first."""
+        assert self._listener is not None
+        self._listener.reset()
         async for chunk in chunks:
             if self._source.pressed():
-                return "push-to-talk"
-            if await asyncio.to_thread(self._wake.process, chunk):
-                self._say(f"wake word heard ({self._wake.phrase})")
-                return "wake"
-        return None
+                return "push-to-talk", b""
+            if (since := await asyncio.to_thread(self._listener.hear, chunk)) is not None:
+                self._say(f"wake word heard ({self._listener.detector.phrase})")
+                return "wake", since
+        return None, b""
 
-    async def _stream(self, reason: _Reason, chunks: AsyncIterator[bytes]) -> None:
+    async def _stream(self, reason: _Reason, chunks: AsyncIterator[bytes], already: bytes = b"") -> None:
         assert self._client is not None
         self._voice_stopped.clear()
         self._turn_over.clear()
@@ -134,6 +139,8 @@ class SatelliteClient:
         self.state = State.STREAMING
         await self._client.write_event(to_event(Listen(reason=reason)))
         await self._client.write_event(AudioStart(rate=RATE, width=2, channels=1).event())
+        if already:
+            await self._client.write_event(AudioChunk(rate=RATE, width=2, channels=1, audio=already).event())
         async for chunk in chunks:
             if self._voice_stopped.is_set():
                 break

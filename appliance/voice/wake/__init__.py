@@ -40,6 +40,9 @@ class WakeDetector(Protocol):
     phrase: str
     """What it listens for ("Atom")."""
 
+    phrase_end: int
+    """Samples since the last reset where the heard wake phrase ended (an estimate; after `process` said True)."""
+
     def process(self, pcm: bytes) -> bool:
         """Feed audio; True when the wake word has just been heard (then `reset` before listening again)."""
         ...

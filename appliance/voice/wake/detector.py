@@ -6,6 +6,10 @@ was chosen on the training-side validation set (models/wake/validate.py: 7.4 fal
 1.5 % false rejects with two, none and 3.2 % with three).
 After a detection the detector stays deaf for `REFRACTORY_SECONDS` of audio, so one "Atom" never
 triggers twice, even while its score stays high or the caller forgets to reset.
+
+On a detection the detector also says where, in the audio fed since its last reset, the wake phrase
+ended (`phrase_end`, an estimate), so a satellite can send a command said in the same breath from
+its first word: the end of the first frame of the run that fired, less `END_MARGIN_MS`.
 """
 
 from __future__ import annotations
@@ -15,12 +19,23 @@ import numpy as np
 from appliance.voice.wake.features import FRAME_SAMPLES, FeatureStream
 from appliance.voice.wake.model import Head, WakeModel
 
-__all__ = ["Detector", "threshold_for", "detections", "REFRACTORY_SECONDS", "REFRACTORY_FRAMES", "PATIENCE"]
+__all__ = [
+    "Detector",
+    "threshold_for",
+    "detections",
+    "phrase_end",
+    "REFRACTORY_SECONDS",
+    "REFRACTORY_FRAMES",
+    "PATIENCE",
+    "END_MARGIN_MS",
+]
 
 PATIENCE = 3
 REFRACTORY_SECONDS = 2.0
 REFRACTORY_FRAMES = int(REFRACTORY_SECONDS * 16_000 / FRAME_SAMPLES)
 _FRAME_BYTES = FRAME_SAMPLES * 2
+END_MARGIN_MS = 160  # MEASURED BELOW
+_END_MARGIN_SAMPLES = END_MARGIN_MS * 16
 
 
 def threshold_for(sensitivity: float) -> float:
@@ -43,6 +58,12 @@ def detections(
     return fired
 
 
+def phrase_end(run_start: int) -> int:
+    """Where the wake phrase ended, in samples from the start, given the frame (counted from 0) where
+    the run over the threshold that fired began."""
+    return max(0, (run_start + 1) * FRAME_SAMPLES - _END_MARGIN_SAMPLES)
+
+
 class Detector:
     def __init__(self, model: WakeModel, threshold: float, head: Head | None = None) -> None:
         self.name, self.phrase = model.name, model.phrase
@@ -52,7 +73,10 @@ class Detector:
         self._pending = b""
         self._deaf = 0  # frames left in the refractory period
         self._run = 0  # frames in a row over the threshold
+        self._frames = 0  # frames scored since the last reset
         self.last_score = 0.0
+        self.phrase_end = 0
+        """Samples since the last reset where the wake phrase ended (an estimate), as of the last detection."""
 
     def process(self, pcm: bytes) -> bool:
         """Feed 16 kHz mono 16-bit audio; True if the wake word was heard in it. Blocking (run off the loop)."""
@@ -69,10 +93,12 @@ class Detector:
         score, hidden = self._model.run(window[None])
         self.last_score = float(score[0] if self._head is None else self._head.score(hidden)[0])
         self._run = self._run + 1 if self.last_score >= self.threshold else 0
+        self._frames += 1
         if self._deaf > 0:
             self._deaf -= 1
             return False
         if self._run >= PATIENCE:
+            self.phrase_end = phrase_end(self._frames - self._run)
             self._deaf, self._run = REFRACTORY_FRAMES, 0
             return True
         return False
@@ -87,4 +113,4 @@ class Detector:
         """Forget the audio heard so far (the refractory period still runs out)."""
         self._stream.reset()
         self._pending = b""
-        self._run = 0
+        self._run = self._frames = self.phrase_end = 0

@@ -18,7 +18,7 @@ from appliance.caches import model_cache
 from appliance.runtime import Runtime
 from appliance.settings import Settings, load_settings
 from appliance.voice import VoiceEngine
-from appliance.voice.audio import RATE, Pcm, from_float
+from appliance.voice.audio import RATE, Pcm, from_float, to_float
 from appliance.voice.wake import WakeModel, load_wake_model
 from tests.voice.conftest import VOICE_MODELS, admin_app, linked_settings, serving_runtime
 
@@ -79,6 +79,13 @@ def silence(seconds: float) -> Pcm:
 
 def joined(*parts: Pcm) -> Pcm:
     return Pcm(b"".join(p.audio for p in parts))
+
+
+def trimmed(pcm: Pcm) -> Pcm:
+    """The speech without the quiet a synthesiser pads it with (piper: about 60 ms before, 190 after)."""
+    from models.wake.speech import trim
+
+    return Pcm(from_float(trim(to_float(pcm))))
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+from appliance.voice import strip_wake_word
 from appliance.voice.audio import wav_bytes
-from tests.voice.wake.conftest import joined, silence
+from tests.voice.wake.conftest import joined, silence, trimmed
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -47,3 +48,20 @@ def test_the_wake_word_then_a_command_runs_the_command_and_other_speech_does_not
     assert said.count("wake word heard") == 1
     assert "heard: Add bread to the shopping list." in said and "apples" not in said
     assert [i["text"] for i in wake_app.get("/api/lists/shopping/items").json()] == ["bread"]  # no apples
+
+
+def test_a_command_said_in_the_same_breath_as_atom_keeps_its_first_words(
+    wake_app: TestClient, wake_uri: str, wake_models: Path, piper_says, tmp_path: Path
+) -> None:
+    token = wake_app.post("/api/voice/satellites", json={"name": "hall", "room": "hall"}).json()["token"]
+    woken = tmp_path / "one-breath.wav"
+    command = trimmed(piper_says("Add bread to the shopping list."))
+    speech = joined(silence(0.7), trimmed(piper_says("Atom.")), silence(0.05), command, silence(0.3))
+    woken.write_bytes(wav_bytes(speech))
+    done = satellite(tmp_path, wake_uri, token, wake_models, woken)
+    said = done.stdout.decode() + done.stderr.decode()
+    assert done.returncode == 0, said
+    heard = [line.split("heard: ", 1)[1] for line in said.splitlines() if line.startswith("heard: ")]
+    assert len(heard) == 1, said
+    assert strip_wake_word(heard[0]).lower() == "add bread to the shopping list.", said  # "Atom," may lead it
+    assert [i["text"] for i in wake_app.get("/api/lists/shopping/items").json()] == ["bread"]
