@@ -9,8 +9,8 @@ run ends `offset` after the phrase really ended (the classifier was trained to s
 never used) this prints the distribution of that offset in two settings:
 - "alone": `corpus.positives` clips ("Atom", "Hey Atom" with quiet after);
 - "one breath": "Atom" then a command 0-150 ms later, in the same voice (the satellite's case).
-Then, for the margin in use, how often the estimate cuts into the command (estimate after the
-command's first sample) and how much of "Atom" it keeps (estimate before the phrase's end).
+Then, for some margins, how often the estimate cuts into the command (lies after the command's
+first sample; also as if every command followed with no gap) and how much of "Atom" it keeps.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from appliance.voice.audio import RATE
 from appliance.voice.wake import WakeModel, load_wake_model, threshold_for
-from appliance.voice.wake.detector import END_MARGIN_MS, PATIENCE, detections, phrase_end
+from appliance.voice.wake.detector import END_MARGIN_MS, PATIENCE, detections
 from appliance.voice.wake.features import FRAME_SAMPLES
 from models.wake import augment, corpus
 from models.wake.speech import EspeakVoice, Piper, espeak
@@ -36,6 +36,7 @@ COMMANDS = (
     "what is the weather like tomorrow", "remind me to call grandma", "put eggs on the list",
     "play some music", "what time is it", "lock the front door", "how long until dinner",
 )  # fmt: skip
+MARGINS_MS = (40, 80, 100, 120, 140, 160, 200)
 _LATE = RATE * 3 // 2  # a detection more than 1.5 s after the phrase's end is not this phrase's
 
 
@@ -90,14 +91,16 @@ def summary(name: str, measured: Measured) -> None:
         return
     points = (0, 1, 5, 50, 95, 99, 100)
     print("  offset ms at percentiles " + ", ".join(f"p{p} {np.percentile(offsets, p):.0f}" for p in points))
-    estimate = offsets - END_MARGIN_MS  # the estimate's distance after the phrase's end
-    cut = estimate > gaps + 1e-6
-    kept = np.clip(-estimate, 0, None)
-    print(
-        f"  with END_MARGIN_MS={END_MARGIN_MS}: command cut in {cut.sum()}/{heard} "
-        f"(by up to {np.max(estimate - gaps, initial=0):.0f} ms); 'Atom' kept: median {np.median(kept):.0f} ms, "
-        f"p95 {np.percentile(kept, 95):.0f} ms, max {kept.max():.0f} ms"
-    )
+    print("  margin ms | cut (at the clip's gap) | cut (command at the end), by up to | 'Atom' kept median, p95")
+    for margin in sorted({*MARGINS_MS, END_MARGIN_MS}):
+        estimate = offsets - margin  # how far after the phrase's end the estimate lies
+        cut, cut_at_end = estimate > gaps, estimate > 0
+        kept = np.clip(-estimate, 0, None)
+        mark = "  <- END_MARGIN_MS" if margin == END_MARGIN_MS else ""
+        print(
+            f"  {margin:9} | {cut.mean():6.1%} | {cut_at_end.mean():6.1%}, {max(0.0, estimate.max()):4.0f} ms "
+            f"| {np.median(kept):4.0f}, {np.percentile(kept, 95):4.0f} ms{mark}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -117,7 +120,6 @@ def main(argv: list[str] | None = None) -> None:
     summary("alone", measure(model, ((c, 0) for c in alone), threshold))
     breath = (one_breath(voices, piper, rng) for _ in range(args.clips))
     summary("one breath", measure(model, breath, threshold))
-    print(f"(estimate = end of the run's first frame - END_MARGIN_MS; phrase_end(0) = {phrase_end(0)} samples)")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,11 @@ def test_the_prompt_puts_the_wake_word_first_and_the_households_words_once() -> 
         ("atom", ""),
         ("Atomic clocks are neat", "Atomic clocks are neat"),
         ("add milk", "add milk"),
+        ("And play some music.", "play some music."),  # the end of "Atom" heard as "and" (pre-roll)
+        ("Atom, and turn off the kitchen lights.", "turn off the kitchen lights."),
+        ("and", "and"),
+        ("Andrew is home", "Andrew is home"),
+        ("Add milk and eggs", "Add milk and eggs"),
     ],
 )
 def test_the_wake_word_is_taken_off_the_command(said: str, command: str) -> None:
