@@ -3,9 +3,12 @@ the same whatever the chunk size, from a buffer that never holds more than a cou
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 import pytest
 
+from appliance.voice import strip_wake_word
 from appliance.voice.audio import RATE, Pcm
 from appliance.voice.satellite.preroll import PREROLL_SECONDS, RecentAudio, WakeListener
 from appliance.voice.wake import Detector, WakeModel, threshold_for
@@ -94,3 +97,14 @@ def test_a_satellite_listening_for_hours_keeps_a_couple_of_seconds(wake_model: W
         assert len(listener.recent) <= PREROLL_SECONDS * RATE * 2
     since = listener.hear(joined(silence(1.0), piper_says("Atom."), silence(0.5)).audio)
     assert since is not None and 0 < len(since) <= PREROLL_SECONDS * RATE * 2
+
+
+# From the chunk after the detection on (main's satellite) tiny.en heard these as "Show me some
+# music." and "Takes on the shopping list."; from the estimated end, "And play some music." and whole.
+@pytest.mark.parametrize("command", ["Play some music.", "Put eggs on the shopping list."])
+def test_a_command_right_after_atom_is_heard_whole(wake_model, wake_engine, piper_says, command: str) -> None:
+    audio = joined(silence(0.7), trimmed(piper_says("Atom.")), trimmed(piper_says(command)), silence(1.0)).audio
+    heard = streamed(wake_model, audio, 2048)
+    assert heard is not None
+    text = asyncio.run(wake_engine.transcribe(Pcm(heard[0]), ["Shopping"]))
+    assert strip_wake_word(text).lower() == command.lower(), text
