@@ -53,6 +53,7 @@ def test_the_wake_word_then_a_command_runs_the_command_and_other_speech_does_not
 def test_a_command_said_in_the_same_breath_as_atom_keeps_its_first_words(
     wake_app: TestClient, wake_uri: str, wake_models: Path, piper_says, tmp_path: Path
 ) -> None:
+    """Sent from the chunk after the detection (as before), this was heard as "Red to the shopping list."."""
     token = wake_app.post("/api/voice/satellites", json={"name": "hall", "room": "hall"}).json()["token"]
     woken = tmp_path / "one-breath.wav"
     command = trimmed(piper_says("Add bread to the shopping list."))
