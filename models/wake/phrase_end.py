@@ -26,7 +26,7 @@ from appliance.voice.wake import WakeModel, load_wake_model, threshold_for
 from appliance.voice.wake.detector import END_MARGIN_MS, PATIENCE, detections
 from appliance.voice.wake.features import FRAME_SAMPLES
 from models.wake import augment, corpus
-from models.wake.speech import EspeakVoice, Piper, espeak
+from models.wake.speech import Piper, espeak
 
 __all__ = ["Measured", "measure", "one_breath", "main"]
 
@@ -64,7 +64,7 @@ def one_breath(voices: corpus.Voices, piper: Piper, rng: np.random.Generator) ->
         wake, said = piper.say(phrase, setting), piper.say(command, setting)
     else:
         voice = voices.espeak_voice(rng)
-        wake, said = espeak(phrase, voice), espeak(command, EspeakVoice(voice.voice, voice.speed, voice.pitch))
+        wake, said = espeak(phrase, voice), espeak(command, voice)
     gap = int(rng.uniform(0.0, 0.15) * RATE)
     speech = augment.gain(np.concatenate([wake, np.zeros(gap, np.float32), said]), rng)
     audio, start, _ = corpus.placed(speech, rng, (0.2, 1.4), (0.5, 0.9))
