@@ -9,7 +9,7 @@ import numpy as np
 
 from appliance.voice.audio import RATE
 
-__all__ = ["speed", "room", "noise", "tones", "mix", "augmented"]
+__all__ = ["speed", "room", "noise", "tones", "mix", "augmented", "augmented_marked"]
 
 
 def speed(samples: np.ndarray, factor: float) -> np.ndarray:
@@ -70,13 +70,20 @@ def mix(speech: np.ndarray, background: np.ndarray, snr_db: float) -> np.ndarray
 
 def augmented(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One random variation: speed, maybe a room, maybe noise (5-30 dB SNR), a random level."""
-    out = speed(samples, rng.uniform(0.85, 1.15))
+    return augmented_marked(samples, 0, rng)[0]
+
+
+def augmented_marked(samples: np.ndarray, mark: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """`augmented`, and where sample `mark` (say, the wake phrase's end) lands after the speed change."""
+    factor = rng.uniform(0.85, 1.15)
+    out = speed(samples, factor)
+    mark = min(len(out), int(mark / factor))
     if rng.random() < 0.5:
         out = room(out, rng)
     if rng.random() < 0.7:
         background = noise(len(out), rng) if rng.random() < 0.7 else tones(len(out) / RATE + 0.1, rng)
         out = mix(out, background, rng.uniform(5, 30))
-    return gain(out, rng)
+    return gain(out, rng), mark
 
 
 def gain(samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:

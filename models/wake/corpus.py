@@ -22,6 +22,8 @@ __all__ = [
     "training_voices",
     "held_out_voices",
     "positives",
+    "followed",
+    "held_out_followed",
     "negatives",
     "held_out_negatives",
     "near_miss",
@@ -81,6 +83,14 @@ HELD_OUT_SENTENCES = (
     "Are the atoms in this model to scale?", "Tom said the anthem was too long.",
     "What's the forecast for the weekend?", "Please water the tomatoes before you go.",
 )  # fmt: skip
+
+_NEAR_MISS_PARTS = ("adam", "atom", "tom", "bottom", "autumn", "item", "anthem", "custom", "madam", "them")
+FOLLOWED_NEAR_MISSES = (
+    "Tom", "hey Tom", "atoms", "at home", "bottom", "autumn", "item", "add them", "at them", "totem", "custom",
+)  # fmt: skip  # said straight before a command, as negatives. Not "Adam": see train.followed_near_misses
+FOLLOWING_COMMANDS = tuple(
+    s for s in HELD_OUT_SENTENCES if not any(part in s.lower() for part in _NEAR_MISS_PARTS)
+)  # held-out commands said straight after "Atom" in evaluate.py
 
 _PIPER_TRAIN_LENGTHS = ((0.75, 0.94), (1.06, 1.4))
 _PIPER_HELD_OUT_LENGTH = (0.95, 1.05)
@@ -150,11 +160,41 @@ class PiperTakes:
             return takes[-1]
         return takes[rng.integers(len(takes))]
 
+    def say_fresh(self, texts: tuple[str, ...], voices: Voices, rng: np.random.Generator) -> list[np.ndarray]:
+        """Each text said once more, all in one drawn setting (not kept as takes)."""
+        setting = voices.piper(rng)
+        return [self._piper.say(text, setting) for text in texts]
+
 
 def speak(text: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator) -> np.ndarray:
     if piper is not None and rng.random() < 0.4:
         return piper.say(text, voices, rng)
     return espeak(text, voices.espeak_voice(rng))
+
+
+def speak_both(
+    first: str, second: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two texts by one voice (piper's joe, or one espeak-ng voice)."""
+    if piper is not None and rng.random() < 0.4:
+        return piper.say(first, voices, rng), piper.say(second, voices, rng)
+    voice = voices.espeak_voice(rng)
+    return espeak(first, voice), espeak(second, voice)
+
+
+def one_breath(
+    wake: str, command: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
+    """ "<wake> <command>" as one utterance, and about where the wake phrase ends in it: the utterance's
+    length less the command's said alone by the same voice (the voice runs the words together, so
+    the end is an estimate, within a few tens of ms for espeak-ng's rule-based timing)."""
+    texts = (f"{wake} {command[0].lower()}{command[1:]}", command)
+    if piper is not None and rng.random() < 0.4:
+        whole, alone = piper.say_fresh(texts, voices, rng)
+    else:
+        voice = voices.espeak_voice(rng)
+        whole, alone = espeak(texts[0], voice), espeak(texts[1], voice)
+    return whole, max(0, len(whole) - len(alone))
 
 
 def placed(speech: np.ndarray, rng: np.random.Generator, before: float, after: float) -> tuple[np.ndarray, int, int]:
@@ -183,6 +223,52 @@ def positives(
             speech = augment.gain(speech, rng)
         audio, start, end = placed(speech, rng, (0.2, 1.4), (0.5, 0.9))
         yield Clip(background(audio, rng), end, start)
+
+
+def followed(
+    count: int,
+    voices: Voices,
+    piper: PiperTakes | None,
+    rng: np.random.Generator,
+    commands,  # noqa: ANN001
+    openers: tuple[str, ...] = WAKE_PHRASES[:2],
+) -> Iterator[Clip]:
+    """ "Atom" with the command straight after it, as a household says it in one breath: half said as
+    one utterance (`one_breath`: the voice runs the words together, the phrase's end estimated), half
+    synthesised apart and joined 0-150 ms apart (the end exact). `commands(rng)` draws the command's
+    text. Augmented as one clip. With near misses as `openers` ("Adam set a timer…") the clips are
+    negatives (wake_end None): the same shape with the wrong first word."""
+    wake = openers == WAKE_PHRASES[:2]
+    for _ in range(count):
+        phrase, command = str(rng.choice(openers)), commands(rng)
+        if rng.random() < 0.5:
+            joined, phrase_end = one_breath(phrase, command, voices, piper, rng)
+        else:
+            first, said = speak_both(phrase, command, voices, piper, rng)
+            gap = np.zeros(int(rng.uniform(0.0, 0.15) * RATE), np.float32)
+            joined, phrase_end = np.concatenate([first, gap, said]), len(first)
+        if phrase_end == 0 or phrase_end >= len(joined):
+            continue
+        speech, phrase_end = augment.augmented_marked(joined, phrase_end, rng)
+        audio, start, _ = placed(speech, rng, (0.2, 1.4), (0.3, 0.6))
+        yield Clip(background(audio, rng), start + phrase_end if wake else None, start if wake else None)
+
+
+def held_out_followed(
+    count: int, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator, vary: bool
+) -> Iterator[Clip]:
+    """Held-out voices saying "Atom <command>" as one utterance, no comma: the voice decides how
+    the words run together. Where the phrase ends is not known (wake_end None); the commands are
+    held-out sentences with no near miss in them, so a detection is the wake word's."""
+    for _ in range(count):
+        command = str(rng.choice(FOLLOWING_COMMANDS))
+        text = f"{rng.choice(WAKE_PHRASES[:2])} {command[0].lower()}{command[1:]}"
+        speech = speak(text, voices, piper, rng)
+        if speech.size == 0:
+            continue
+        speech = augment.augmented(speech, rng) if vary else augment.gain(speech, rng)
+        audio, start, _ = placed(speech, rng, (0.2, 1.4), (0.5, 0.9))
+        yield Clip(background(audio, rng), None, start)
 
 
 def held_out_negatives(

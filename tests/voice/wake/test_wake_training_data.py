@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.wake import corpus, lone, sentences, train, validate
+from models.wake import augment, corpus, lone, sentences, train, validate
 
 
 def test_the_household_sentences_are_thousands_and_never_a_held_out_one() -> None:
@@ -70,3 +70,24 @@ def test_lone_rates_count_each_words_clips_that_wake_the_detector() -> None:
 
 def test_the_lone_words_cover_every_near_miss_the_bench_says_alone() -> None:
     assert set(corpus.NEAR_MISSES) <= set(lone.WORDS) and len(set(lone.WORDS)) == len(lone.WORDS)
+
+
+def test_a_marked_sample_lands_where_the_speed_change_moves_it() -> None:
+    """The wake phrase's end inside "Atom <command>" follows the clip through speed, room and noise."""
+    ramp = np.linspace(0.0, 1.0, 16000, dtype=np.float32)
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        factor = np.random.default_rng(seed).uniform(0.85, 1.15)  # the first draw, as augmented_marked makes it
+        out, mark = augment.augmented_marked(ramp, 8000, rng)
+        assert len(out) == int(16000 / factor)
+        assert abs(mark - 8000 / factor) <= 1
+
+
+def test_held_out_commands_after_the_wake_word_hold_no_near_miss_and_no_training_sentence() -> None:
+    assert len(corpus.FOLLOWING_COMMANDS) >= 15
+    for command in corpus.FOLLOWING_COMMANDS:
+        assert command in corpus.HELD_OUT_SENTENCES
+        assert not any(word in command.lower() for word in ("adam", "atom", "tom", "bottom", "autumn"))
+    rng = np.random.default_rng(3)
+    held_out = frozenset(corpus.HELD_OUT_SENTENCES)
+    assert not held_out & {sentences.sentence(rng, held_out) for _ in range(2000)}
