@@ -182,13 +182,18 @@ def speak_both(
     return espeak(first, voice), espeak(second, voice)
 
 
+def wake_then(wake: str, command: str) -> str:
+    """One utterance, no comma: "Atom" + "Turn the heating up." → "Atom turn the heating up."."""
+    return f"{wake} {command[0].lower()}{command[1:]}"
+
+
 def one_breath(
     wake: str, command: str, voices: Voices, piper: PiperTakes | None, rng: np.random.Generator
 ) -> tuple[np.ndarray, int]:
     """ "<wake> <command>" as one utterance, and about where the wake phrase ends in it: the utterance's
     length less the command's said alone by the same voice (the voice runs the words together, so
     the end is an estimate, within a few tens of ms for espeak-ng's rule-based timing)."""
-    texts = (f"{wake} {command[0].lower()}{command[1:]}", command)
+    texts = (wake_then(wake, command), command)
     if piper is not None and rng.random() < 0.4:
         whole, alone = piper.say_fresh(texts, voices, rng)
     else:
@@ -236,7 +241,7 @@ def followed(
     """ "Atom" with the command straight after it, as a household says it in one breath: half said as
     one utterance (`one_breath`: the voice runs the words together, the phrase's end estimated), half
     synthesised apart and joined 0-150 ms apart (the end exact). `commands(rng)` draws the command's
-    text. Augmented as one clip. With near misses as `openers` ("Adam set a timer…") the clips are
+    text. Augmented as one clip. With near misses as `openers` ("Tom set a timer…") the clips are
     negatives (wake_end None): the same shape with the wrong first word."""
     wake = openers == WAKE_PHRASES[:2]
     for _ in range(count):
@@ -262,8 +267,7 @@ def held_out_followed(
     held-out sentences with no near miss in them, so a detection is the wake word's."""
     for _ in range(count):
         command = str(rng.choice(FOLLOWING_COMMANDS))
-        text = f"{rng.choice(WAKE_PHRASES[:2])} {command[0].lower()}{command[1:]}"
-        speech = speak(text, voices, piper, rng)
+        speech = speak(wake_then(str(rng.choice(WAKE_PHRASES[:2])), command), voices, piper, rng)
         if speech.size == 0:
             continue
         speech = augment.augmented(speech, rng) if vary else augment.gain(speech, rng)

@@ -121,8 +121,9 @@ def followed(data_dir: Path, seed: int, count: int, log=print) -> tuple[np.ndarr
 
 
 def followed_near_misses(data_dir: Path, seed: int, count: int, log=print) -> tuple[np.ndarray, np.ndarray]:
-    """The same shape with the wrong first word ("Adam set a timer…"), every window a no: without
-    them, learning "Atom <command>" taught "Adam <anything>" too."""
+    """The same shape with the wrong first word ("Tom set a timer…"), every window a no. "Adam" is
+    not among them: to this front end "Adam <words>" is "Atom <words>", and as a negative it took back
+    what the one-breath clips taught (README)."""
     features, piper = front_end(data_dir)
     rng = np.random.default_rng(seed + 4)
     takes = corpus.PiperTakes(piper, _PIPER_OTHER_TAKES)
