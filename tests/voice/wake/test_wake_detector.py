@@ -11,6 +11,7 @@ import pytest
 from appliance.voice.audio import Pcm
 from appliance.voice.wake import REFRACTORY_SECONDS, Detector, WakeModel, find_detector, threshold_for
 from appliance.voice.wake.detector import detections
+from appliance.voice.wake.features import FRAME_SAMPLES, FeatureStream
 from tests.voice.wake.conftest import joined, silence
 
 DEFAULT = threshold_for(0.5)
@@ -71,6 +72,15 @@ def test_a_second_atom_inside_the_refractory_period_is_not_a_second_detection(wa
 @pytest.mark.parametrize("chunk_bytes", [320, 2560, 7000])
 def test_chunk_sizes_do_not_change_what_is_heard(wake_model: WakeModel, piper_says, chunk_bytes: int) -> None:
     assert fired(wake_model, joined(silence(0.3), piper_says("Hey Atom.")), chunk_bytes) == 1
+
+
+def test_a_clip_scored_whole_sees_exactly_what_the_stream_sees(wake_model: WakeModel, piper_says) -> None:
+    """Digital silence is where one melspectrogram call per clip and one per frame would disagree."""
+    audio = joined(silence(0.5), piper_says("Atom."), silence(0.7))
+    samples = np.frombuffer(audio.audio, "<i2").astype(np.float32)
+    stream = FeatureStream(wake_model.features)
+    streamed = [stream.push(samples[at : at + FRAME_SAMPLES])[-1] for at in range(0, len(samples) - 1279, FRAME_SAMPLES)]
+    np.testing.assert_allclose(wake_model.features.clip_embeddings(samples), np.stack(streamed), atol=1e-5)
 
 
 def test_reset_forgets_the_audio_heard_so_far(wake_model: WakeModel, piper_says) -> None:
