@@ -79,7 +79,8 @@ def test_a_clip_scored_whole_sees_exactly_what_the_stream_sees(wake_model: WakeM
     audio = joined(silence(0.5), piper_says("Atom."), silence(0.7))
     samples = np.frombuffer(audio.audio, "<i2").astype(np.float32)
     stream = FeatureStream(wake_model.features)
-    streamed = [stream.push(samples[at : at + FRAME_SAMPLES])[-1] for at in range(0, len(samples) - 1279, FRAME_SAMPLES)]
+    starts = range(0, len(samples) - FRAME_SAMPLES + 1, FRAME_SAMPLES)
+    streamed = [stream.push(samples[at : at + FRAME_SAMPLES])[-1] for at in starts]
     np.testing.assert_allclose(wake_model.features.clip_embeddings(samples), np.stack(streamed), atol=1e-5)
 
 
