@@ -3,7 +3,6 @@ test session, as `make run` installs it), not only by their words."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,14 @@ from appliance.settings import Settings
 from tests.connectors.conftest import Sleeps
 from tests.connectors.test_slack import connect_slack, sync
 from tests.fakes.slack_api import FakeSlack
-from tests.knowledge.conftest import installed_embeddings  # noqa: F401 - the session's installed model
+from tests.knowledge.conftest import installed_embeddings, link_models  # noqa: F401 - the session's installed model
 
 __all__ = ["installed_embeddings"]
 
 
 @pytest.fixture
 def runtime(settings: Settings, sleeps: Sleeps, installed_embeddings: Path) -> Iterator[Runtime]:  # noqa: F811
-    shutil.copytree(installed_embeddings, settings.data_dir / "models")
+    link_models(installed_embeddings, settings.data_dir / "models")
     rt = open_runtime(settings)
     rt.connectors.policy = HttpPolicy(sleep=sleeps)
     yield rt
