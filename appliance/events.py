@@ -7,6 +7,7 @@ subscription and receives only events whose audience includes its user.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal, get_args
@@ -54,13 +55,20 @@ class EventBus:
     def __init__(self, buffer: int = 256) -> None:
         self._buffer = buffer
         self._subscribers: dict[asyncio.Queue[Event | None], tuple[str, str | None]] = {}
+        self._published: Counter[str] = Counter()  # events published so far, per audience member
 
     def publish(self, event: Event, audience: Iterable[str]) -> None:
         """Deliver to the user ids in `audience` (or everyone for `EVERYONE`)."""
         allowed = set(audience)
+        self._published.update(allowed)
         for queue, (user_id, _) in list(self._subscribers.items()):
             if EVERYONE in allowed or user_id in allowed:
                 self._offer(queue, event)
+
+    def seen_by(self, user_id: str) -> int:
+        """How many events `user_id` could have received so far: a page rendered when this was n,
+        whose channel opens when it is more, missed some and must resync. Counts nobody else's."""
+        return self._published[user_id] + self._published[EVERYONE]
 
     def disconnect(self, user_id: str) -> None:
         """End every subscription of a user (disabled, removed, password reset)."""

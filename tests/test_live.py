@@ -75,6 +75,28 @@ def test_private_events_reach_only_their_owner(admin: TestClient, runtime: Runti
             assert (event["topic"], event["id"]) == ("tokens", mine["token"]["id"])
 
 
+def test_ready_counts_what_the_page_may_have_missed_and_only_its_own(admin: TestClient, runtime: Runtime) -> None:
+    """A page carries how many events its member could have had when it was rendered; "ready" says how
+    many now. Another member's private events move neither count (nothing of theirs shows)."""
+    add_member(admin, "bob", "bob's password")
+    with second_client(runtime) as phone:
+        sign_in(phone, "bob", "bob's password")
+        rendered = _live_seen(phone.get("/members").text)
+        admin.post("/api/tokens", json={"name": "admin's secret script"}).raise_for_status()
+        with phone.websocket_connect("/api/live") as socket:
+            assert _next_event(socket)["data"] == {"seen": rendered}  # nothing of bob's: no resync
+        add_member(admin, "carol")  # a household event, while bob's page had no channel
+        assert _live_seen(phone.get("/members").text) == rendered + 1
+        with phone.websocket_connect("/api/live") as socket:
+            assert _next_event(socket)["data"] == {"seen": rendered + 1}
+
+
+def _live_seen(page: str) -> int:
+    found = re.search(r'data-live-seen="(\d+)"', page)
+    assert found, "the page carries no live count"
+    return int(found.group(1))
+
+
 def test_other_sites_cannot_open_the_channel(admin: TestClient) -> None:
     with pytest.raises(WebSocketDisconnect):
         with admin.websocket_connect("/api/live", headers={"Origin": "http://evil.example"}) as socket:

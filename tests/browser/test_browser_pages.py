@@ -9,10 +9,12 @@ import json
 import re
 from collections.abc import Callable
 
-from atom_browser import ADMIN, MEMBER, PHONE, assert_accessible, screenshot, wait_live
-from playwright.sync_api import BrowserContext, Page, Route, expect
+import httpx
+from atom_browser import ADMIN, MEMBER, PHONE, AtomServer, assert_accessible, screenshot, wait_live
+from playwright.sync_api import BrowserContext, Page, Route, WebSocketRoute, expect
 
 MEMBER_PAGES = ("/", "/members", "/account", "/system")
+DANA = {"username": "dana", "password": "dana-secret-3", "display_name": "Dana", "role": "member"}
 
 
 def test_wrong_password_shows_a_clear_message(household: None, new_context: Callable[..., BrowserContext]) -> None:
@@ -200,3 +202,35 @@ def sign_in_refused(page: Page) -> None:
 
 def page_name(path: str) -> str:
     return path.strip("/") or "dashboard"
+
+
+def test_a_change_before_the_live_channel_opens_still_shows(signed_in: Callable[..., Page], atom: AtomServer) -> None:
+    """Between the page's render and its channel's "ready", events go nowhere: the first "ready" says
+    how many this member could have had, and a page rendered with fewer redraws its regions."""
+    page = signed_in(ADMIN)
+    held: list[WebSocketRoute] = []
+    page.route_web_socket(re.compile(r"/api/live$"), lambda socket: held.append(socket))  # waits for the test
+    page.goto("/members")
+    expect(page.get_by_role("button", name="Edit Alex")).to_be_enabled()
+    with httpx.Client(base_url=atom.url) as elsewhere:
+        login = elsewhere.post("/api/auth/login", json={k: ADMIN[k] for k in ("username", "password")})
+        elsewhere.headers["X-CSRF-Token"] = login.raise_for_status().json()["csrf_token"]
+        dana = elsewhere.post("/api/members", json=DANA).raise_for_status().json()
+        try:
+            expect(page.get_by_role("button", name="Edit Dana")).to_have_count(0)  # the page cannot know yet
+            held[0].connect_to_server()
+            wait_live(page)
+            expect(page.get_by_role("button", name="Edit Dana")).to_be_visible()
+        finally:
+            elsewhere.delete(f"/api/members/{dana['id']}").raise_for_status()
+
+
+def test_a_page_that_missed_nothing_is_not_redrawn_when_its_channel_opens(signed_in: Callable[..., Page]) -> None:
+    page = signed_in(ADMIN)
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "/fragments/" in request.url else None)
+    page.goto("/members")
+    wait_live(page)
+    expect(page.get_by_role("button", name="Edit Alex")).to_be_enabled()
+    page.wait_for_timeout(500)  # a redraw would start as soon as "ready" arrived
+    assert fetched == []

@@ -31,6 +31,9 @@ async def signed_in_page(connection: ASGIConnection, handler: BaseRouteHandler) 
         return
     principal = await resolve_principal(connection)
     if principal is not None and not principal.is_service:
+        # Before the handler reads anything: the page's live channel resyncs if events came after this.
+        runtime: Runtime = connection.app.state.runtime
+        connection.state.live_seen = runtime.bus.seen_by(principal.user_id)
         return
     if await needs_setup(connection):
         raise SignInFirst("/setup")

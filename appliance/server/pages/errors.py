@@ -90,6 +90,7 @@ def _error_page(request: Request, response: Response, me: Principal | None) -> R
         "me": me,
         "nav": navigation_for(me, request.url.path) if me else [],
         "csrf_token": (me.csrf_token or "") if me else "",
+        "live_seen": 0,  # no live regions here to resync
         "title": heading,
         "heading": heading,
         "detail": detail,

@@ -24,6 +24,7 @@ def member_page(request: Request, template: str, title: str, **values: Any) -> T
         "me": me,
         "nav": navigation_for(me, request.url.path),
         "csrf_token": me.csrf_token or "",
+        "live_seen": request.state.live_seen,
         "title": title,
         **values,
     }

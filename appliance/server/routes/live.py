@@ -39,7 +39,9 @@ async def live(socket: WebSocket, bus: BusDep, db: DatabaseDep, principal: Princ
     # Subscribed before "ready": a page acts (and a reconnected one resyncs) once it hears it, so a
     # change published at that moment must already reach this channel.
     with bus.subscription(principal.user_id, principal.credential_id) as events:
-        await socket.send_text(_encoder.encode({"topic": "live", "action": "ready", "id": principal.user_id}).decode())
+        seen = bus.seen_by(principal.user_id)  # more than the page's own count: it missed some, resync
+        ready = {"topic": "live", "action": "ready", "id": principal.user_id, "data": {"seen": seen}}
+        await socket.send_text(_encoder.encode(ready).decode())
         pump = asyncio.create_task(_pump(socket, events))
         watch = asyncio.create_task(credential_lapsed(db, principal))
         listen = asyncio.create_task(_until_closed(socket))

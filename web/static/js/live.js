@@ -1,6 +1,7 @@
 // The live channel: one WebSocket per open page. Events arrive as {topic, action, id, data} and are
 // re-dispatched on document as "atom:event" CustomEvents. After a drop it reconnects with backoff
-// (1 s, 2 s, 4 s … 15 s) and asks every live region to resync, since events may have been missed.
+// (1 s, 2 s, 4 s … 15 s) and asks every live region to resync, since events may have been missed; so
+// does the first connection when events reached this member between the page's render and it.
 import { signInAgain } from "./api.js";
 
 const FIRST_DELAY = 1000;
@@ -38,16 +39,17 @@ function receive(channel, text) {
     return;
   }
   if (event.topic === "live" && event.action === "ready") {
-    ready(channel, event.id);
+    ready(channel, event.id, event.data);
     return;
   }
   document.dispatchEvent(new CustomEvent("atom:event", { detail: event }));
   if (event.topic === "members" && event.id === document.body.dataset.userId) updateMe(event);
 }
 
-function ready(channel, userId) {
+function ready(channel, userId, data) {
   document.body.dataset.userId = userId;
-  if (channel.everReady) document.dispatchEvent(new CustomEvent("atom:resync"));
+  const missedSinceRender = !channel.everReady && data && data.seen !== Number(document.body.dataset.liveSeen);
+  if (channel.everReady || missedSinceRender) document.dispatchEvent(new CustomEvent("atom:resync"));
   channel.everReady = true;
   channel.delay = FIRST_DELAY;
   showState("live");
