@@ -18,6 +18,7 @@ from appliance import clock
 from appliance.errors import InvalidInput, ServiceUnavailable
 from appliance.runtime import Runtime
 from appliance.system.backup import Key, create_backup, list_backups, read_identities, restore_backup
+from appliance.system.backup import archive as archive_module
 from appliance.system.backup.archive import write_archive
 from appliance.system.backup.folder import prune
 from appliance.system.backup.manifest import FORMAT, FileEntry, Manifest
@@ -399,6 +400,33 @@ def test_only_a_passphrase_archive_is_built_in_memory(tmp_path: Path) -> None:
 
     assert peak(x25519.Identity.generate().to_public()) < 8 << 20
     assert peak("a household passphrase") > 24 << 20
+
+
+def test_a_passphrase_backup_the_memory_cannot_hold_is_refused_with_the_sizes(
+    admin: TestClient, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built in memory, it would have the kernel kill Atom half-way on a small box: it is refused first,
+    nothing is written, and the household key (streamed) still works."""
+    fill_household(admin, runtime)
+    household_key(runtime, tmp_path)
+    made = create_backup(runtime.settings, runtime.db, "a household passphrase")
+    archive = runtime.settings.backup_folder / made.file
+    monkeypatch.setattr(archive_module, "available_memory", lambda: 1 << 20)  # a box with 1 MB to spare
+    with pytest.raises(InvalidInput, match=r"needs about \d+ MB, but only 1 MB is free: use the household key"):
+        runtime.backups.run(BackupOrder(passphrase="a household passphrase"))
+    assert [b.file for b in list_backups(runtime.settings.backup_folder)] == [made.file]
+    assert not list(runtime.settings.data_dir.glob(".backup-*"))  # no staging left behind either
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with pytest.raises(InvalidInput, match="a passphrase restore is made in memory"):
+        restore_backup(_settings_for(runtime, fresh), archive, Key(passphrase="a household passphrase"))
+    assert not list(fresh.iterdir())
+    assert runtime.backups.run(BackupOrder()).ok  # to the household key: streamed, so no such limit
+
+
+def test_the_free_memory_is_read_from_the_kernel() -> None:
+    free = archive_module.available_memory()
+    assert free is not None and 16 << 20 < free < os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def _manifest_of(files: list[FileEntry]) -> Manifest:

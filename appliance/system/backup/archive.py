@@ -2,7 +2,9 @@
 
 Encrypted to the household's public key, the tar is streamed through age as it is written, so a
 large documents folder is never held in memory and no plaintext archive touches a disk. pyrage's
-passphrase API takes and returns whole byte strings, so a passphrase backup is built in memory.
+passphrase API takes and returns whole byte strings, so a passphrase backup is built in memory, and
+is refused up front, with the sizes, when the box has not the memory for it (rather than the kernel
+killing Atom half-way).
 Reading is the mirror: decrypt, untar and hash each file as it arrives; the manifest, last, is
 checked against what arrived.
 """
@@ -34,6 +36,9 @@ _CHUNK = 1 << 20
 _MANIFEST_MAX = 16 << 20
 _AGE_HEADER = b"age-encryption.org/v1\n"
 Received = dict[str, FileEntry]
+_WRITE_COPIES = 3  # a passphrase backup holds the tar, its copy for pyrage, and the ciphertext at once
+_READ_COPIES = 2  # its restore, the ciphertext and the tar
+_MEMINFO = Path("/proc/meminfo")
 
 
 def write_archive(
@@ -45,6 +50,7 @@ def write_archive(
         return _write_tar(staging, sink, manifest)
 
     if isinstance(seal, str):  # a passphrase: pyrage takes whole byte strings
+        _memory_for_passphrase("backup", _WRITE_COPIES * _folder_size(staging))
         buffer = io.BytesIO()
         made = produce(buffer)
         out.write(age_passphrase.encrypt(buffer.getvalue(), seal))
@@ -56,6 +62,7 @@ def read_archive(archive: Path, key: Key, into: Path) -> tuple[Manifest, Receive
     """Decrypt and unpack `archive` into `into`, hashing every file; refuses anything unsafe."""
     _check_key_kind(archive, key)
     if key.passphrase is not None:
+        _memory_for_passphrase("restore", _READ_COPIES * archive.stat().st_size)
         plain = _decrypt_with_passphrase(archive, key.passphrase)
         return _read_tar(io.BytesIO(plain), into)
     ids = identities(key)
@@ -72,6 +79,37 @@ def read_archive(archive: Path, key: Key, into: Path) -> tuple[Manifest, Receive
                 raise InvalidInput(f"cannot decrypt the backup: the file is damaged or was altered ({exc})") from None
 
     return _through_pipe_reading(decrypt, lambda source: _read_tar(source, into))
+
+
+# --- memory for a passphrase ------------------------------------------------------------
+
+
+def _memory_for_passphrase(doing: str, needed: int) -> None:
+    free = available_memory()
+    if free is not None and needed > free:
+        raise InvalidInput(
+            f"a passphrase {doing} is made in memory and needs about {_mb(needed)}, but only {_mb(free)} is "
+            "free: use the household key instead (it streams to disk), or free memory first"
+        )
+
+
+def available_memory() -> int | None:
+    """Bytes the kernel can give without swapping (MemAvailable); None where it does not say."""
+    try:
+        for line in _MEMINFO.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"
 
 
 # --- writing ---------------------------------------------------------------------------
