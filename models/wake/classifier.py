@@ -104,8 +104,8 @@ def train_mlp(
     return model
 
 
-def to_onnx(model: Mlp) -> bytes:
-    """The MLP as an ONNX graph (opset 13): input `x` (n, 16, 96), outputs `score` (n,) and `hidden` (n, 64)."""
+def to_onnx(model: Mlp, shape: tuple[int, int] = (16, 96), name: str = "atom_wake") -> bytes:
+    """The MLP as an ONNX graph (opset 13): input `x` (n, *shape), outputs `score` (n,) and `hidden` (n, 64)."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -135,8 +135,8 @@ def to_onnx(model: Mlp) -> bytes:
     ]
     graph = helper.make_graph(
         nodes,
-        "atom_wake",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 16, 96])],
+        name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", *shape])],
         [
             helper.make_tensor_value_info("score", TensorProto.FLOAT, ["n"]),
             helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["n", _HIDDEN]),

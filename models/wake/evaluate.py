@@ -1,4 +1,5 @@
-"""How the shipped wake model does on voices and audio it never trained on.
+"""How the shipped wake model (the classifier and its verifier, as the detector runs them) does on
+voices and audio it never trained on.
 
     python -m models.wake.evaluate --data-dir data    (atom-wake, wake-features, piper-joe installed)
 
@@ -13,7 +14,8 @@
 - Near misses said alone ("Adam", "atoms", "bottom", ...): how many utterances of each wake it.
 - Each rate with its 95 % interval: Wilson's for shares, the exact Poisson bound for events per hour
   (0 events in 6 h still allows 0.5/h; showing less takes more hours).
-- CPU per 80 ms frame: the streaming detector's thread CPU time per frame.
+- CPU per 80 ms frame: the streaming detector's thread CPU time per frame; and per asking of the
+  verifier, which runs only while the classifier's score stays high.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Report:
     near_misses: dict[str, tuple[int, int]]  # word alone -> (utterances heard as "Atom", said), default threshold
     cpu_ms: float  # per 80 ms frame, median
     cpu_ms_p95: float
+    verifier_ms: float | None = None  # per asking of the verifier (only while the first stage's run lasts), median
 
 
 def wilson(hits: int, count: int, z: float = 1.96) -> tuple[float, float]:
@@ -89,9 +92,19 @@ def poisson_upper(events: int, confidence: float = 0.95) -> float:
 def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[float, bool]:
     """Heard: a detection within a second of the phrase's end, or anywhere when that is not known."""
     end = len(clip.samples) if clip.wake_end is None else clip.wake_end
-    audio = np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: end + RATE]
-    scores = model.clip_scores(np.round(audio * 32767))
-    return {t: bool(detections(scores, t)) for t in thresholds}
+    scores, verified = _scored(model, np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: end + RATE])
+    return {t: bool(detections(scores, t, verified=verified)) for t in thresholds}
+
+
+def _woke(model: WakeModel, clip: corpus.Clip, threshold: float) -> bool:
+    scores, verified = _scored(model, clip.samples)
+    return bool(detections(scores, threshold, verified=verified))
+
+
+def _scored(model: WakeModel, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each frame's first-stage score and verifier score (what `detections` takes) of float audio."""
+    values = np.round(samples * 32767)
+    return model.clip_scores(values), model.clip_verified(values)
 
 
 def _conditions(count: int, piper: Piper, rng: np.random.Generator):  # noqa: ANN202
@@ -132,9 +145,9 @@ def false_accepts(
             samples = next(clips).samples
             segment.append(samples)
             length += len(samples)
-        scores = model.clip_scores(np.round(np.concatenate(segment) * 32767))
+        scores, verified = _scored(model, np.concatenate(segment))
         for threshold in thresholds:
-            fired[threshold] += len(detections(scores, threshold))
+            fired[threshold] += len(detections(scores, threshold, verified=verified))
         total += length / RATE
     return fired, total
 
@@ -147,7 +160,7 @@ def near_misses(
     out = {}
     for word in corpus.NEAR_MISSES:
         clips = [corpus.near_miss(word, voices, takes, rng) for _ in range(per_word)]
-        woke = sum(bool(detections(model.clip_scores(np.round(c.samples * 32767)), threshold)) for c in clips)
+        woke = sum(_woke(model, clip, threshold) for clip in clips)
         out[word] = (woke, per_word)
     return out
 
@@ -166,6 +179,20 @@ def cpu_per_frame(model: WakeModel, seconds: float = 30.0) -> tuple[float, float
     return float(np.median(costs)), float(np.percentile(costs, 95))
 
 
+def verifier_cost(model: WakeModel, askings: int = 300) -> float | None:
+    """Median thread CPU time (ms) of one asking of the verifier, None without one."""
+    if model.verifier is None:
+        return None
+    rng = np.random.default_rng(SEED)
+    mel = rng.standard_normal((1, model.verifier.frames, 32)).astype(np.float32)
+    costs = []
+    for _ in range(askings):
+        started = time.thread_time()
+        model.verifier.score(mel)
+        costs.append((time.thread_time() - started) * 1000)
+    return float(np.median(costs))
+
+
 def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print, near_miss_count: int = 40) -> Report:
     model = load_wake_model(data_dir)
     if model is None:
@@ -181,7 +208,7 @@ def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print,
     log(f"near misses said alone: {near_miss_count} utterances per word")
     alone = near_misses(model, piper, near_miss_count, rng, threshold_for(0.5))
     cpu, cpu_p95 = cpu_per_frame(model)
-    return Report(rejects, accepts, total, alone, cpu, cpu_p95)
+    return Report(rejects, accepts, total, alone, cpu, cpu_p95, verifier_cost(model))
 
 
 def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.5)) -> None:
@@ -202,6 +229,8 @@ def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.
     words = len(report.near_misses)
     print(f"   near misses said alone ({words} words, {said} utterances) that woke it: {listed or 'none'}")
     print(f"   CPU per 80 ms frame: {report.cpu_ms:.2f} ms median, {report.cpu_ms_p95:.2f} ms p95 (one thread)")
+    if report.verifier_ms is not None:
+        print(f"   the verifier, asked only while the first stage's score stays high: {report.verifier_ms:.2f} ms")
 
 
 def _share(hits: int, count: int) -> str:

@@ -3,7 +3,10 @@
     nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream1.npy
     nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 102 --out stream2.npy
     OPENBLAS_NUM_THREADS=1 nice python -m models.wake.train --data-dir data --features base.npz \
-        --stream stream1.npy --stream stream2.npy --stream-sample 60000
+        --stream stream1.npy --stream stream2.npy --stream-sample 60000 --followed 2000
+
+Then train the verifier on this model's candidates (models/wake/verifier.py): it learns this
+model's confusions, so it is retrained whenever this one is.
 
 Needs the `wake-features` and `piper-joe` models installed in `data-dir` (`atom models install
 wake-features piper-joe`) and Debian's espeak-ng. Writes `atom-wake.onnx` (the classifier) and
@@ -18,11 +21,11 @@ Near misses said alone (`lone.py`: "Adam", "Hey Adam", "atoms", ... with quiet a
 base set with `--lone-weight` times a base negative's weight: alone, a word gives the classifier
 nothing around it to go on, and a household with an Adam says it often.
 
-"Atom <command>" in one breath (`--followed N`, `corpus.followed`): the shipped model learnt "Atom"
-only with quiet after it and misses about half of held-out commands said straight after the wake
-word. These clips teach it; `--followed-near-misses N` adds the same shape with the wrong first word
-("Tom set a timer…") as negatives. Neither is in the shipped model yet: see README's wake-word
-section for what each did to false rejects and false accepts.
+"Atom <command>" in one breath (`--followed N`, `corpus.followed`): a model that learnt "Atom" only
+with quiet after it missed about half of held-out commands said straight after the wake word. These
+clips teach it (the shipped model has 2,000), at a price: "Adam <words>" wakes it too, which the
+verifier then turns down. `--followed-near-misses N` adds the same shape with the wrong first word
+("Tom set a timer…") as negatives; the shipped model has none (README's wake-word section says why).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ The score must stay over the threshold for `PATIENCE` frames in a row (240 ms): 
 frames was most of the false accepts, while a real "Atom" scores high for several. Three, not two,
 was chosen on the training-side validation set (models/wake/validate.py: 7.4 false accepts/h and
 1.5 % false rejects with two, none and 3.2 % with three).
+When the run is long enough, the verifier (verifier.py: the second stage, over the mel frames) must
+agree too; while it does not, it is asked again on each frame the run lasts.
 After a detection the detector stays deaf for `REFRACTORY_SECONDS` of audio, so one "Atom" never
 triggers twice, even while its score stays high or the caller forgets to reset.
 
@@ -18,6 +20,7 @@ import numpy as np
 
 from appliance.voice.wake.features import FRAME_SAMPLES, FeatureStream
 from appliance.voice.wake.model import Head, WakeModel
+from appliance.voice.wake.verifier import VERIFIER_THRESHOLD
 
 __all__ = [
     "Detector",
@@ -35,11 +38,11 @@ REFRACTORY_SECONDS = 2.0
 REFRACTORY_FRAMES = int(REFRACTORY_SECONDS * 16_000 / FRAME_SAMPLES)
 _FRAME_BYTES = FRAME_SAMPLES * 2
 # The first frame of the run that fires ends near the phrase's end: on held-out voices
-# (models/wake/phrase_end.py, 1000 clips each, re-run it after retraining) from 318 ms before to
-# 169 ms after it ("Atom" alone: p1 -318, median -2, p99 134 ms) and 478 ms before to 129 ms after
-# when a command follows within 150 ms (p1 -317, median -9, p99 103 ms). Less 140 ms, no one-breath
-# command was cut (0 of 933), 0.8 % of lone phrases would have been had a command followed at once
-# (by at most 29 ms), and a median 150 ms of "Atom" is sent before the command (120 ms: 0.5 %, 2.1 %).
+# (models/wake/phrase_end.py, 1000 clips each, re-run it after retraining) "Atom" alone: p1 -369,
+# median -40, p99 98 ms; a command following within 150 ms: p1 -296, median -28, p99 111 ms. Less
+# 140 ms, no one-breath command was cut (0 of 993), 0.2 % of lone phrases (0.3 % of one-breath
+# ones) would have been had a command followed at once (by at most 109 and 59 ms), a median 168 ms of
+# "Atom" is sent before the command (120 ms: 0.1 % and 0.7 % cut).
 END_MARGIN_MS = 140
 _END_MARGIN_SAMPLES = END_MARGIN_MS * 16
 
@@ -51,14 +54,20 @@ def threshold_for(sensitivity: float) -> float:
 
 
 def detections(
-    scores: np.ndarray, threshold: float, refractory: int = REFRACTORY_FRAMES, patience: int = PATIENCE
+    scores: np.ndarray,
+    threshold: float,
+    refractory: int = REFRACTORY_FRAMES,
+    patience: int = PATIENCE,
+    verified: np.ndarray | None = None,
 ) -> list[int]:
-    """The frames a detector would fire at, given each frame's score (the same rule as `Detector`)."""
+    """The frames a detector would fire at, given each frame's score and, with a verifier, its score
+    for each frame (`WakeModel.clip_verified`): the same rule as `Detector`."""
     fired: list[int] = []
     run = 0
     for frame, score in enumerate(scores):
         run = run + 1 if score >= threshold else 0
-        if run >= patience and (not fired or frame - fired[-1] > refractory):
+        agreed = verified is None or verified[frame] >= VERIFIER_THRESHOLD
+        if run >= patience and agreed and (not fired or frame - fired[-1] > refractory):
             fired.append(frame)
             run = 0
     return fired
@@ -103,11 +112,17 @@ class Detector:
         if self._deaf > 0:
             self._deaf -= 1
             return False
-        if self._run >= PATIENCE:
+        if self._run >= PATIENCE and self._verified():
             self.phrase_end = estimated_phrase_end(self._frames - self._run)
             self._deaf, self._run = REFRACTORY_FRAMES, 0
             return True
         return False
+
+    def _verified(self) -> bool:
+        verifier = self._model.verifier
+        if verifier is None:
+            return True
+        return bool(verifier.score(self._stream.recent_mel(verifier.frames)[None])[0] >= VERIFIER_THRESHOLD)
 
     def use_head(self, values: list[float]) -> None:
         """Score with a member's enrolled last layer (64 weights, then the bias)."""

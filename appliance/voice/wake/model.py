@@ -1,7 +1,8 @@
-"""The loaded wake model: the front end and the classifier, once per process (they are read-only).
+"""The loaded wake model: the front end, the classifier and its verifier, once per process (read-only).
 
 The classifier graph takes (n, 16, 96) embeddings and answers `score` (n,) and `hidden` (n, 64);
 a member's enrolment swaps only the last layer (`Head`), computed here in numpy from `hidden`.
+The verifier (verifier.py) is asked only when the classifier's score has stayed high long enough.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from appliance.ai.models import read_installed, require_model
 from appliance.errors import ModelMissing
 from appliance.voice.wake.features import Features, _session
+from appliance.voice.wake.verifier import VERIFIER_FILE, Verifier
 
 __all__ = [
     "WakeModel",
@@ -54,10 +56,11 @@ class WakeModel:
     name = WAKE_MODEL
     phrase = "Atom"
 
-    def __init__(self, features: Path, classifier: Path) -> None:
+    def __init__(self, features: Path, classifier: Path, verifier: Path | None = None) -> None:
         self.features = Features(features)
         self.folder = classifier.parent
         self._session = _session(classifier)
+        self.verifier = None if verifier is None else Verifier(verifier)
         self._lock = threading.Lock()  # one run at a time keeps a busy box's cores for the rest
 
     def run(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,6 +76,13 @@ class WakeModel:
             return np.zeros(0, np.float32)
         score, hidden = self.run(windows)
         return score if head is None else head.score(hidden)
+
+    def clip_verified(self, samples: np.ndarray) -> np.ndarray | None:
+        """The verifier's score after every 80 ms frame of `samples`, as a detector would ask it (None
+        without a verifier): what `detections(..., verified=)` takes."""
+        if self.verifier is None:
+            return None
+        return self.verifier.clip_scores(self.features.clip_mel(samples))
 
     def bank(self) -> dict[str, np.ndarray]:
         """Hidden activations of training windows, `negatives` and `positives` (for enrolment)."""
@@ -99,10 +109,10 @@ def load_wake_model(data_dir: Path) -> WakeModel | None:
         features = require_model(data_dir, FEATURES_MODEL, role="wake-features")
     except ModelMissing:
         return None
-    classifier = wake.directory(data_dir) / CLASSIFIER_FILE
-    return _loaded(features.directory(data_dir), classifier, wake.files[0].sha256)
+    folder = wake.directory(data_dir)
+    return _loaded(features.directory(data_dir), folder / CLASSIFIER_FILE, folder / VERIFIER_FILE, wake.files[0].sha256)
 
 
 @functools.lru_cache(maxsize=4)
-def _loaded(features: Path, classifier: Path, version: str) -> WakeModel:
-    return WakeModel(features, classifier)
+def _loaded(features: Path, classifier: Path, verifier: Path, version: str) -> WakeModel:
+    return WakeModel(features, classifier, verifier)

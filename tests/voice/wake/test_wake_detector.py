@@ -12,6 +12,7 @@ from appliance.voice.audio import Pcm
 from appliance.voice.wake import REFRACTORY_SECONDS, Detector, WakeModel, find_detector, threshold_for
 from appliance.voice.wake.detector import detections
 from appliance.voice.wake.features import FRAME_SAMPLES, FeatureStream
+from models.wake.corpus import wake_then
 from tests.voice.wake.conftest import joined, silence
 
 DEFAULT = threshold_for(0.5)
@@ -32,6 +33,26 @@ def test_it_hears_atom_from_piper_in_a_setting_training_held_out(wake_model: Wak
 @pytest.mark.parametrize("voice", ["en-029+m6", "en-gb-x-gbcwmd+f4", "en-us+Annie"])
 def test_it_hears_atom_from_espeak_voices_training_never_used(wake_model: WakeModel, espeak_says, voice) -> None:
     assert fired(wake_model, joined(silence(0.5), espeak_says("Atom", voice))) == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "Could you check whether the oven is still on?",
+        "Turn the heating up a little.",
+        "What's the forecast for the weekend?",
+    ],
+)
+def test_it_hears_atom_with_a_command_straight_after_it(
+    wake_model: WakeModel, piper_says, espeak_says, command
+) -> None:
+    """Held-out commands said in one breath after the wake word, by piper and two held-out espeak-ng voices."""
+    said = wake_then("Atom", command)
+    assert fired(wake_model, joined(silence(0.5), piper_says(said))) == 1
+    assert fired(wake_model, joined(silence(0.5), espeak_says(said, "en-029+m6"))) == 1
+    assert (
+        fired(wake_model, joined(silence(0.5), espeak_says(wake_then("Hey Atom", command), "en-gb-x-gbcwmd+f4"))) == 1
+    )
 
 
 @pytest.mark.parametrize(

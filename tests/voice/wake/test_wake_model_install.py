@@ -60,3 +60,14 @@ def test_the_shipped_files_are_where_the_manifest_says() -> None:
     for file in load_manifest().get("atom-wake").files:
         shipped = manifest_path().parent / file.repository
         assert shipped.is_file() and shipped.stat().st_size == file.size
+
+
+def test_every_file_shipped_in_the_repository_goes_into_the_wheel() -> None:
+    import tomllib
+
+    root = manifest_path().parent.parent
+    wheel = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    for spec in load_manifest().models.values():
+        for file in spec.files:
+            if file.repository:
+                assert wheel["force-include"].get(f"models/{file.repository}") == f"appliance/models/{file.repository}"

@@ -1,0 +1,65 @@
+"""The wake word's second stage: the verifier sees the mel frames a stream kept, streaming and clip
+scoring decide alike, a run it refuses does not fire until it agrees, and a misshapen verifier is
+refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.voice.audio import Pcm
+from appliance.voice.wake import Detector, WakeModel, threshold_for
+from appliance.voice.wake.detector import detections
+from appliance.voice.wake.features import FRAME_SAMPLES, MEL_KEPT, FeatureStream, mel_ends
+from appliance.voice.wake.verifier import Verifier, verifier_input
+from models.wake import classifier
+from tests.voice.wake.conftest import joined, silence
+
+DEFAULT = threshold_for(0.5)
+
+
+def samples(pcm: Pcm) -> np.ndarray:
+    return np.frombuffer(pcm.audio, "<i2").astype(np.float32)
+
+
+def test_a_stream_keeps_the_mel_frames_clip_scoring_sees(wake_model: WakeModel, piper_says) -> None:
+    """Digital silence too: the mel model floors each call's quiet parts apart, the verifier's input alike."""
+    audio = samples(joined(silence(0.3), piper_says("Hey Atom, turn the heating up."), silence(0.5)))
+    clip = verifier_input(wake_model.features.clip_mel(audio))
+    stream = FeatureStream(wake_model.features)
+    for frame, end in enumerate(mel_ends(len(audio) // FRAME_SAMPLES)):
+        stream.push(audio[frame * FRAME_SAMPLES : (frame + 1) * FRAME_SAMPLES])
+        assert np.allclose(verifier_input(stream.recent_mel(MEL_KEPT)), clip[end - MEL_KEPT : end], atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "text", ["Atom.", "Hey Atom turn the heating up a little.", "Adam bought a bottle of milk at the shop."]
+)
+def test_streaming_fires_where_clip_scoring_says(wake_model: WakeModel, piper_says, text: str) -> None:
+    audio = joined(silence(0.5), piper_says(text), silence(0.8))
+    detector = Detector(wake_model, DEFAULT)
+    step = FRAME_SAMPLES * 2
+    streamed = [at // step for at in range(0, len(audio.audio), step) if detector.process(audio.audio[at : at + step])]
+    values = samples(audio)
+    clipped = detections(wake_model.clip_scores(values), DEFAULT, verified=wake_model.clip_verified(values))
+    assert streamed == clipped
+
+
+def test_a_run_the_verifier_refuses_fires_only_once_it_agrees() -> None:
+    scores = np.array([0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1])
+    assert detections(scores, 0.5) == [3]
+    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.2, 0.3, 0.8, 0.9])) == [5]
+    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.2, 0.2, 0.2, 0.9])) == []  # the run ended
+    assert detections(scores, 0.5, verified=np.full(7, 0.9)) == [3]
+
+
+def test_a_verifier_of_another_shape_is_refused(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 200, 32)).astype(np.float32), np.tile([0.0, 1.0], 32).astype(np.float32)
+    model = classifier.train_mlp(x, y, np.ones(64, np.float32), rng, epochs=1, log=lambda _: None)
+    path = tmp_path / "verifier.onnx"
+    path.write_bytes(classifier.to_onnx(model, (200, 32), "too_long"))
+    with pytest.raises(ValueError, match="mel frames"):
+        Verifier(path)
