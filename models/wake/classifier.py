@@ -8,11 +8,12 @@ last hidden layer, so a member's enrolment can re-fit only the final layer on to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Mlp", "train_mlp", "to_onnx"]
+__all__ = ["Mlp", "adam", "train_mlp", "to_onnx"]
 
 _HIDDEN = 64
 
@@ -75,22 +76,44 @@ def train_mlp(
     start: Mlp | None = None,
     width: int = _HIDDEN,
 ) -> Mlp:
-    """Adam with mini-batches and a cosine-decaying rate; a little weight decay. `start`: go on
-    training that model (after hard negatives were given more weight) instead of a fresh one.
-    `width`: the first layer's size (the last hidden layer stays 64, what enrolment re-fits on)."""
+    """`adam` on the weighted cross-entropy. `start`: go on training that model (after hard negatives
+    were given more weight) instead of a fresh one. `width`: the first layer's size (the last hidden
+    layer stays 64, what enrolment re-fits on)."""
     flat = x.reshape(len(x), -1).astype(np.float32)
     model = start or _init(flat, rng, width)
-    params = model.params()
+    adam(
+        model.params(),
+        lambda batch: _gradients(model, flat[batch], y[batch], weight[batch]),
+        len(flat),
+        rng,
+        epochs,
+        log,
+    )
+    return model
+
+
+def adam(
+    params: list[np.ndarray],
+    gradients: Callable[[np.ndarray], tuple[float, list[np.ndarray]]],
+    count: int,
+    rng: np.random.Generator,
+    epochs: int,
+    log=print,
+    batch_size: int = 512,
+    swing: float = 9e-4,
+) -> None:
+    """Adam over mini-batches of `count` examples, in place on `params`: the rate falls from
+    1e-4 + `swing` to 1e-4 along a cosine; a little weight decay. `gradients(batch)` answers a
+    batch's loss and each parameter's gradient."""
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]
     step, decay = 0, 1e-4
     for epoch in range(epochs):
-        rate = 1e-4 + 9e-4 * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
-        order = rng.permutation(len(flat))
+        rate = 1e-4 + swing * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
+        order = rng.permutation(count)
         losses = []
-        for start in range(0, len(order), 512):
-            batch = order[start : start + 512]
-            loss, grads = _gradients(model, flat[batch], y[batch], weight[batch])
+        for start in range(0, len(order), batch_size):
+            loss, grads = gradients(order[start : start + batch_size])
             losses.append(loss)
             step += 1
             for p, g, m, v in zip(params, grads, moments, squares, strict=True):
@@ -101,7 +124,6 @@ def train_mlp(
                 v += 0.001 * g * g
                 p -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
         log(f"epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.4f}")
-    return model
 
 
 def to_onnx(model: Mlp, shape: tuple[int, int] = (16, 96), name: str = "atom_wake") -> bytes:

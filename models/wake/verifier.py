@@ -1,8 +1,8 @@
 """Train the wake word's second stage (appliance/voice/wake/verifier.py), reproducibly, beside this script.
 
-    nice python -m models.wake.verifier --data-dir data --seed 7001 --save inputs-7001.npz &
-    nice python -m models.wake.verifier --data-dir data --seed 7002 --save inputs-7002.npz &
-    wait; nice python -m models.wake.verifier --data-dir data --inputs inputs-7001.npz --inputs inputs-7002.npz
+    nice python -m models.wake.verifier --data-dir data --seed 7003 --save inputs-7003.npz &
+    nice python -m models.wake.verifier --data-dir data --seed 7004 --save inputs-7004.npz &
+    wait; nice python -m models.wake.verifier --data-dir data --inputs inputs-7003.npz --inputs inputs-7004.npz
 
 It learns from the first stage's own candidates. Training voices (never the held-out ones) say:
 the wake phrase alone; "Atom <command>" in one breath; the same with a near miss first ("Adam set
@@ -12,9 +12,11 @@ sentences, noise, music-like tones). The first stage beside this script scores e
   is a yes (where a detection's first asking frame falls, and the frames after it);
 - in any other clip, every frame the first stage scores at least `_CANDIDATE` is a no, and a few
   others at random.
-Each frame's input is the `frames` mel frames ending with it (`verifier_input`). An MLP learns
-them (models/wake/classifier.py) and is written as `atom-wake-verifier.onnx`; its sha256 and size
-are printed for the manifest. Retrain it whenever the first stage changes: it learns that stage's
+Each frame's input is the `frames` mel frames ending with it (`verifier_input`). The `--members`
+learn them, each from its own seed: by default an MLP (models/wake/classifier.py) and two conv
+nets (models/wake/convnet.py), whose errors differ enough that their mean score beats each. One
+graph averaging them is written as `atom-wake-verifier.onnx`; its sha256 and size are printed for
+the manifest. Retrain it whenever the first stage changes: it learns that stage's
 confusions. `--save` only builds one seed's inputs (so two run side by side, one per core), and
 `--inputs` trains on saved ones; without either, one seed's inputs are built and trained on.
 """
@@ -31,8 +33,8 @@ import numpy as np
 from appliance.ai.models import require_model
 from appliance.voice.wake.features import FRAME_SAMPLES, MEL_KEPT, mel_ends
 from appliance.voice.wake.model import CLASSIFIER_FILE, FEATURES_MODEL, WakeModel
-from appliance.voice.wake.verifier import VERIFIER_FILE, verifier_input
-from models.wake import classifier, corpus, sentences
+from appliance.voice.wake.verifier import MEL_FLOOR, VERIFIER_FILE, verifier_input
+from models.wake import classifier, convnet, corpus, sentences
 from models.wake.speech import have_espeak
 from models.wake.train import HERE, balanced, front_end, write
 
@@ -102,15 +104,52 @@ def load(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def member(kind: str, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, args: argparse.Namespace) -> bytes:
+    """One member net trained on the floored inputs, as ONNX bytes (input `x`, output `score`)."""
+    print(f"training {kind}")
+    if kind == "mlp":
+        model = classifier.train_mlp(verifier_input(x), y, balanced(y), rng, epochs=args.epochs, width=args.width)
+        return classifier.to_onnx(model, (x.shape[1], x.shape[2]), "atom_wake_verifier")
+    if kind == "conv":
+        floored = np.maximum(x, np.float16(MEL_FLOOR))  # verifier_input's values, kept in float16
+        model = convnet.train_convnet(floored, y, balanced(y), rng, epochs=args.conv_epochs, channels=args.channels)
+        return convnet.convnet_onnx(model, x.shape[1])
+    raise SystemExit(f"unknown verifier member {kind!r}: mlp or conv")
+
+
+def averaged(members: list[bytes], frames: int, bands: int) -> bytes:
+    """One ONNX graph whose `score` is the mean of the members' scores, all fed the same `x`."""
+    import onnx
+    from onnx import TensorProto, compose, helper
+
+    parts = [compose.add_prefix(onnx.load_from_string(m), f"m{i}_") for i, m in enumerate(members)]
+    feeds = [helper.make_node("Identity", ["x"], [f"m{i}_x"]) for i in range(len(parts))]
+    mean = helper.make_node("Mean", [f"m{i}_score" for i in range(len(parts))], ["score"])
+    graph = helper.make_graph(
+        [*feeds, *(node for part in parts for node in part.graph.node), mean],
+        "atom_wake_verifier",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", frames, bands])],
+        [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["n"])],
+        [init for part in parts for init in part.graph.initializer],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="atom")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--out", type=Path, default=HERE, help="where the first stage is, and the verifier goes")
-    parser.add_argument("--seed", type=int, default=7001)
+    parser.add_argument("--seed", type=int, default=7003)
     parser.add_argument("--clips", type=int, default=3000, help="clips of each kind (twice as many negatives)")
     parser.add_argument("--frames", type=int, default=MEL_KEPT, help="mel frames the verifier sees (10 ms each)")
-    parser.add_argument("--width", type=int, default=128, help="the first hidden layer's size")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--members", default="mlp,conv,conv", help="the nets whose scores are averaged")
+    parser.add_argument("--width", type=int, default=128, help="an MLP's first hidden layer")
+    parser.add_argument("--epochs", type=int, default=30, help="an MLP's epochs")
+    parser.add_argument("--channels", type=int, default=48, help="a conv net's channels")
+    parser.add_argument("--conv-epochs", type=int, default=15)
     parser.add_argument("--save", type=Path, help="build this seed's labelled inputs, save them here, and stop")
     parser.add_argument("--inputs", type=Path, action="append", default=[], help="saved inputs to train on")
     args = parser.parse_args(argv)
@@ -125,9 +164,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.save:
         np.savez(args.save, x=x, y=y)
         return
-    rng = np.random.default_rng(args.seed + 2)
-    model = classifier.train_mlp(verifier_input(x), y, balanced(y), rng, epochs=args.epochs, width=args.width)
-    write(args.out / VERIFIER_FILE, classifier.to_onnx(model, (x.shape[1], x.shape[2]), "atom_wake_verifier"))
+    members = [
+        member(kind, x, y, np.random.default_rng(args.seed + 2 + i), args)
+        for i, kind in enumerate(args.members.split(","))
+    ]
+    write(args.out / VERIFIER_FILE, averaged(members, x.shape[1], x.shape[2]))
     print(f"done in {time.monotonic() - started:.0f} s")
 
 

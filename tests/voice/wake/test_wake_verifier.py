@@ -1,9 +1,10 @@
 """The wake word's second stage: the verifier sees the mel frames a stream kept, streaming and clip
-scoring decide alike, a run it refuses does not fire until it agrees, and a misshapen verifier is
-refused."""
+scoring decide alike, a run it refuses does not fire until it agrees, a misshapen verifier is
+refused, and its training nets (the conv net's backpropagation, the averaged graph) are right."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from appliance.voice.wake import Detector, WakeModel, threshold_for
 from appliance.voice.wake.detector import detections
 from appliance.voice.wake.features import FRAME_SAMPLES, MEL_KEPT, FeatureStream, mel_ends
 from appliance.voice.wake.verifier import Verifier, verifier_input
-from models.wake import classifier
+from models.wake import classifier, convnet, verifier
 from tests.voice.wake.conftest import joined, silence
 
 DEFAULT = threshold_for(0.5)
@@ -63,3 +64,41 @@ def test_a_verifier_of_another_shape_is_refused(tmp_path: Path) -> None:
     path.write_bytes(classifier.to_onnx(model, (200, 32), "too_long"))
     with pytest.raises(ValueError, match="mel frames"):
         Verifier(path)
+
+
+def test_the_conv_nets_gradients_are_the_losses_slopes() -> None:
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((6, 24, 4)), np.array([1.0, 0, 1, 0, 1, 1])
+    net = convnet._init(x, rng, channels=3, dense=4)
+    for name, value in vars(net).items():
+        setattr(net, name, value.astype(np.float64) + rng.standard_normal(value.shape) * 0.1)
+    weight = np.ones(6)
+    _, grads = convnet._gradients(net, x, y, weight)
+    for param, grad in zip(net.params(), grads, strict=True):
+        at = tuple(rng.integers(0, size) for size in param.shape)
+        kept = param[at]
+        param[at] = kept + 1e-6
+        above = convnet._gradients(net, x, y, weight)[0]
+        param[at] = kept - 1e-6
+        below = convnet._gradients(net, x, y, weight)[0]
+        param[at] = kept
+        assert grad[at] == pytest.approx((above - below) / 2e-6, rel=1e-3, abs=1e-8)
+
+
+def test_the_averaged_verifier_graph_scores_as_its_members_do() -> None:
+    import onnxruntime
+
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((300, 40, 32)) * 2 + 5).astype(np.float16)
+    y = (rng.random(300) < 0.5).astype(np.float32)
+    settings = argparse.Namespace(epochs=1, width=8, conv_epochs=1, channels=4)
+    members = [verifier.member(kind, x, y, rng, settings) for kind in ("mlp", "conv")]
+    net = convnet.train_convnet(x, y, np.ones(300, np.float32), rng, epochs=1, channels=4, log=lambda _: None)
+
+    def run(graph: bytes, inputs: np.ndarray) -> np.ndarray:
+        return onnxruntime.InferenceSession(graph, providers=["CPUExecutionProvider"]).run(None, {"x": inputs})[0]
+
+    batch = verifier_input(x[:7])
+    assert np.allclose(run(convnet.convnet_onnx(net, 40), batch), net.score(batch), atol=1e-5)
+    both = run(verifier.averaged(members, 40, 32), batch)
+    assert np.allclose(both, (run(members[0], batch) + run(members[1], batch)) / 2, atol=1e-6)
