@@ -1,8 +1,8 @@
 """Train the wake word's second stage (appliance/voice/wake/verifier.py), reproducibly, beside this script.
 
-    nice python -m models.wake.verifier --data-dir data --seed 7003 --save inputs-7003.npz &
-    nice python -m models.wake.verifier --data-dir data --seed 7004 --save inputs-7004.npz &
-    wait; nice python -m models.wake.verifier --data-dir data --inputs inputs-7003.npz --inputs inputs-7004.npz
+    nice python -m models.wake.verifier --data-dir data --seed 7001 --save inputs-7001.npz &
+    nice python -m models.wake.verifier --data-dir data --seed 7002 --save inputs-7002.npz &
+    wait; nice python -m models.wake.verifier --data-dir data --inputs inputs-7001.npz --inputs inputs-7002.npz
 
 It learns from the first stage's own candidates. Training voices (never the held-out ones) say:
 the wake phrase alone; "Atom <command>" in one breath; the same with a near miss first ("Adam set
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=Path("data"))
     parser.add_argument("--out", type=Path, default=HERE, help="where the first stage is, and the verifier goes")
-    parser.add_argument("--seed", type=int, default=7003)
+    parser.add_argument("--seed", type=int, default=7001)
     parser.add_argument("--clips", type=int, default=3000, help="clips of each kind (twice as many negatives)")
     parser.add_argument("--frames", type=int, default=MEL_KEPT, help="mel frames the verifier sees (10 ms each)")
     parser.add_argument("--members", default="mlp,conv,conv", help="the nets whose scores are averaged")
