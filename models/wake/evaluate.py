@@ -1,4 +1,4 @@
-"""How the shipped wake model (the classifier and its verifier, as the detector runs them) does on
+"""How the shipped wake model (its two classifiers and verifier, as the detector runs them) does on
 voices and audio it never trained on.
 
     python -m models.wake.evaluate --data-dir data    (atom-wake, wake-features, piper-joe installed)
@@ -15,7 +15,7 @@ voices and audio it never trained on.
 - Each rate with its 95 % interval: Wilson's for shares, the exact Poisson bound for events per hour
   (0 events in 6 h still allows 0.5/h; showing less takes more hours).
 - CPU per 80 ms frame: the streaming detector's thread CPU time per frame; and per asking of the
-  verifier, which runs only while the classifier's score stays high.
+  verifier, which runs only while a classifier's score stays high.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from appliance.voice.audio import RATE
 from appliance.voice.wake import Detector, WakeModel, load_wake_model, threshold_for
 from appliance.voice.wake.detector import detections
 from appliance.voice.wake.features import FRAME_SAMPLES
+from appliance.voice.wake.model import FrameScores
 from models.wake import corpus
 from models.wake.speech import Piper
 
@@ -92,19 +93,21 @@ def poisson_upper(events: int, confidence: float = 0.95) -> float:
 def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[float, bool]:
     """Heard: a detection within a second of the phrase's end, or anywhere when that is not known."""
     end = len(clip.samples) if clip.wake_end is None else clip.wake_end
-    scores, verified = _scored(model, np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: end + RATE])
-    return {t: bool(detections(scores, t, verified=verified)) for t in thresholds}
+    frames = _scored(model, np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: end + RATE])
+    return {t: bool(_fired(frames, t)) for t in thresholds}
 
 
 def _woke(model: WakeModel, clip: corpus.Clip, threshold: float) -> bool:
-    scores, verified = _scored(model, clip.samples)
-    return bool(detections(scores, threshold, verified=verified))
+    return bool(_fired(_scored(model, clip.samples), threshold))
 
 
-def _scored(model: WakeModel, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Each frame's first-stage score and verifier score (what `detections` takes) of float audio."""
-    values = np.round(samples * 32767)
-    return model.clip_scores(values), model.clip_verified(values)
+def _scored(model: WakeModel, samples: np.ndarray) -> FrameScores:
+    """Each frame's scores (what `detections` takes) of float audio."""
+    return model.clip_frames(np.round(samples * 32767))
+
+
+def _fired(frames: FrameScores, threshold: float) -> list[int]:
+    return detections(frames.lone, threshold, verified=frames.verified, breath=frames.breath)
 
 
 def _conditions(count: int, piper: Piper, rng: np.random.Generator):  # noqa: ANN202
@@ -145,9 +148,9 @@ def false_accepts(
             samples = next(clips).samples
             segment.append(samples)
             length += len(samples)
-        scores, verified = _scored(model, np.concatenate(segment))
+        frames = _scored(model, np.concatenate(segment))
         for threshold in thresholds:
-            fired[threshold] += len(detections(scores, threshold, verified=verified))
+            fired[threshold] += len(_fired(frames, threshold))
         total += length / RATE
     return fired, total
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from appliance.voice.audio import RATE
-from appliance.voice.wake import WakeModel, load_wake_model, threshold_for
-from appliance.voice.wake.detector import END_MARGIN_MS, PATIENCE, detections
+from appliance.voice.wake import Detector, WakeModel, load_wake_model, threshold_for
+from appliance.voice.wake.detector import END_MARGIN_MS
 from appliance.voice.wake.features import FRAME_SAMPLES
 from models.wake import augment, corpus
 from models.wake.speech import Piper, espeak
@@ -47,13 +47,17 @@ class Measured:
     missed: int  # clips the detector did not fire on
 
 
-def run_start_end(scores: np.ndarray, threshold: float, wake_end: int) -> int | None:
-    """The end (in samples) of the first frame of the run that fired (the clip's first detection), if
-    it fired by 1.5 s after the phrase's end."""
-    fired = detections(scores, threshold)
-    if not fired or (fired[0] + 1) * FRAME_SAMPLES > wake_end + _LATE:
-        return None
-    return (fired[0] - (PATIENCE - 1) + 1) * FRAME_SAMPLES
+def run_start_end(model: WakeModel, samples: np.ndarray, threshold: float, wake_end: int) -> int | None:
+    """The end (in samples) of the first frame of the run that fired (the clip's first detection, by a
+    streaming `Detector`), if it fired by 1.5 s after the phrase's end."""
+    detector = Detector(model, threshold)
+    pcm = np.round(samples * 32767).astype("<i2")
+    for start in range(0, len(pcm), FRAME_SAMPLES):
+        if detector.process(pcm[start : start + FRAME_SAMPLES].tobytes()):
+            if start + FRAME_SAMPLES > wake_end + _LATE:
+                return None
+            return detector.phrase_end + END_MARGIN_MS * RATE // 1000
+    return None
 
 
 def one_breath(voices: corpus.Voices, piper: Piper, rng: np.random.Generator) -> tuple[corpus.Clip, int]:
@@ -74,7 +78,7 @@ def one_breath(voices: corpus.Voices, piper: Piper, rng: np.random.Generator) ->
 def measure(model: WakeModel, clips, threshold: float) -> Measured:
     out = Measured([], [], 0)
     for clip, gap in clips:
-        end = run_start_end(model.clip_scores(np.round(clip.samples * 32767)), threshold, clip.wake_end)
+        end = run_start_end(model, clip.samples, threshold, clip.wake_end)
         if end is None:
             out.missed += 1
             continue

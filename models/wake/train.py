@@ -1,17 +1,20 @@
-"""Train Atom's wake-word model, reproducibly (one seed), and write it beside this script.
+"""Train Atom's wake-word classifiers, reproducibly (one seed each), and write them beside this script.
 
     nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 101 --out stream1.npy
     nice python -m models.wake.stream --data-dir data --hours 1.2 --seed 102 --out stream2.npy
     OPENBLAS_NUM_THREADS=1 nice python -m models.wake.train --data-dir data --features base.npz \
-        --stream stream1.npy --stream stream2.npy --stream-sample 60000 --followed 2000
+        --stream stream1.npy --stream stream2.npy --stream-sample 60000
+    OPENBLAS_NUM_THREADS=1 nice python -m models.wake.train --data-dir data --features base.npz \
+        --stream stream1.npy --stream stream2.npy --stream-sample 60000 --followed 2000 --breath
 
-Then train the verifier on this model's candidates (models/wake/verifier.py): it learns this
-model's confusions, so it is retrained whenever this one is.
+Then train the verifier on the breath classifier's candidates (models/wake/verifier.py): it learns
+that model's confusions, so it is retrained whenever that one is.
 
 Needs the `wake-features` and `piper-joe` models installed in `data-dir` (`atom models install
 wake-features piper-joe`) and Debian's espeak-ng. Writes `atom-wake.onnx` (the classifier) and
 `atom-wake-bank.npz` (hidden-layer activations of some training windows, which a member's
-enrolment re-fits the last layer against), then prints their sha256 and size for the manifest.
+enrolment re-fits the last layer against), or with `--breath` `atom-wake-breath.onnx` alone; then
+prints their sha256 and size for the manifest.
 
 Hard-negative mining: after the first fit, every window of the long training-side negative stream
 (`stream.py`) is scored, and each one over `_MINED_SCORE` joins the training set as a weighted
@@ -23,8 +26,8 @@ nothing around it to go on, and a household with an Adam says it often.
 
 "Atom <command>" in one breath (`--followed N`, `corpus.followed`): a model that learnt "Atom" only
 with quiet after it missed about half of held-out commands said straight after the wake word. These
-clips teach it (the shipped model has 2,000), at a price: "Adam <words>" wakes it too, which the
-verifier then turns down. `--followed-near-misses N` adds the same shape with the wrong first word
+clips teach it (the shipped breath classifier has 2,000), at a price: "Adam <words>" wakes it too,
+which the verifier then turns down. `--followed-near-misses N` adds the same shape with the wrong first word
 ("Tom set a timer…") as negatives; the shipped model has none (README's wake-word section says why).
 """
 
@@ -40,6 +43,7 @@ import numpy as np
 
 from appliance.ai.models import require_model
 from appliance.voice.wake.features import FRAME_SAMPLES, Features
+from appliance.voice.wake.model import BANK_FILE, BREATH_FILE, CLASSIFIER_FILE
 from models.wake import classifier, corpus, lone, sentences, validate
 from models.wake.speech import Piper, have_espeak
 
@@ -322,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lone", type=Path, action="append", default=[], help="lone.py's near misses said alone")
     parser.add_argument("--lone-weight", type=float, default=8.0, help="a lone near-miss window's weight")
     parser.add_argument("--lone-validation", type=Path, help="lone.py's output by another seed: per-word rates")
+    parser.add_argument("--breath", action="store_true", help="write the breath classifier (with --followed)")
     args = parser.parse_args(argv)
     if not have_espeak():
         parser.error("espeak-ng is missing: sudo apt-get install espeak-ng")
@@ -331,8 +336,11 @@ def main(argv: list[str] | None = None) -> None:
     validation = validate.load(args.validation) if args.validation else None
     alone = lone.load(args.lone_validation) if args.lone_validation else None
     model, x_all, y_all, rng = fit(args, x, y, validation, alone)
-    write(args.out / "atom-wake.onnx", classifier.to_onnx(model))
-    write(args.out / "atom-wake-bank.npz", bank(model, x_all, y_all, rng))
+    if args.breath:
+        write(args.out / BREATH_FILE, classifier.to_onnx(model))
+    else:
+        write(args.out / CLASSIFIER_FILE, classifier.to_onnx(model))
+        write(args.out / BANK_FILE, bank(model, x_all, y_all, rng))
     print(f"done in {time.monotonic() - started:.0f} s")
 
 

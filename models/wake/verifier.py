@@ -4,10 +4,12 @@
     nice python -m models.wake.verifier --data-dir data --seed 7002 --save inputs-7002.npz &
     wait; nice python -m models.wake.verifier --data-dir data --inputs inputs-7001.npz --inputs inputs-7002.npz
 
-It learns from the first stage's own candidates. Training voices (never the held-out ones) say:
-the wake phrase alone; "Atom <command>" in one breath; the same with a near miss first ("Adam set
-a timer…", "Tom …", "atoms …"), as negatives; and the first stage's negatives (near misses, other
-sentences, noise, music-like tones). The first stage beside this script scores every clip, and:
+It learns from the candidates of its first stage, the breath classifier (`atom-wake-breath.onnx`,
+train.py's `--followed 2000 --breath`), the one that needs it most. Training voices (never the
+held-out ones) say: the wake phrase alone; "Atom <command>" in one breath; the same with a near miss
+first ("Adam set a timer…", "Tom …", "atoms …"), as negatives; and the first stage's negatives (near
+misses, other sentences, noise, music-like tones). That classifier, beside this script, scores every
+clip, and:
 - in a wake clip, every frame ending from `_BEFORE_END` before to `_AFTER_END` after the phrase's end
   is a yes (where a detection's first asking frame falls, and the frames after it);
 - in any other clip, every frame the first stage scores at least `_CANDIDATE` is a no, and a few
@@ -32,7 +34,7 @@ import numpy as np
 
 from appliance.ai.models import require_model
 from appliance.voice.wake.features import FRAME_SAMPLES, MEL_KEPT, mel_ends
-from appliance.voice.wake.model import CLASSIFIER_FILE, FEATURES_MODEL, WakeModel
+from appliance.voice.wake.model import BREATH_FILE, FEATURES_MODEL, WakeModel
 from appliance.voice.wake.verifier import MEL_FLOOR, VERIFIER_FILE, verifier_input
 from models.wake import classifier, convnet, corpus, sentences
 from models.wake.speech import have_espeak
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     elif not have_espeak():
         parser.error("espeak-ng is missing: sudo apt-get install espeak-ng")
     else:
-        x, y = build(args.data_dir, args.seed, args.clips, args.frames, args.out / CLASSIFIER_FILE)
+        x, y = build(args.data_dir, args.seed, args.clips, args.frames, args.out / BREATH_FILE)
     print(f"{len(y)} inputs, {int(y.sum())} of them wake ({time.monotonic() - started:.0f} s)")
     if args.save:
         np.savez(args.save, x=x, y=y)

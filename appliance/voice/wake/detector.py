@@ -4,8 +4,13 @@ The score must stay over the threshold for `PATIENCE` frames in a row (240 ms): 
 frames was most of the false accepts, while a real "Atom" scores high for several. Three, not two,
 was chosen on the training-side validation set (models/wake/validate.py: 7.4 false accepts/h and
 1.5 % false rejects with two, none and 3.2 % with three).
-When the run is long enough, the verifier (verifier.py: the second stage, over the mel frames) must
-agree too; while it does not, it is asked again on each frame the run lasts.
+Two classifiers score each frame (model.py): the one that learnt "Atom" with quiet after it, and
+the breath one, which also hears "Atom <command>" said in one breath. Once either one's run is long
+enough, the verifier (verifier.py: over the mel frames) is asked, and the detector fires when it
+agrees enough with that classifier: barely for the first (`LONE_AGREEMENT`: it turns down only what
+it is sure of, such as "Adam"), firmly for the breath one (`BREATH_AGREEMENT`: "Adam <words>" and
+"atoms in…" reach it). While it does not, it is asked again on each frame a run lasts. The two
+were chosen on held-out audio, then checked on a fresh draw of it (README's wake-word section).
 After a detection the detector stays deaf for `REFRACTORY_SECONDS` of audio, so one "Atom" never
 triggers twice, even while its score stays high or the caller forgets to reset.
 
@@ -16,11 +21,12 @@ its first word: the end of the first frame of the run that fired, less `END_MARG
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from appliance.voice.wake.features import FRAME_SAMPLES, FeatureStream
 from appliance.voice.wake.model import Head, WakeModel
-from appliance.voice.wake.verifier import VERIFIER_THRESHOLD
 
 __all__ = [
     "Detector",
@@ -31,9 +37,13 @@ __all__ = [
     "REFRACTORY_FRAMES",
     "PATIENCE",
     "END_MARGIN_MS",
+    "LONE_AGREEMENT",
+    "BREATH_AGREEMENT",
 ]
 
 PATIENCE = 3
+LONE_AGREEMENT = 0.1  # the verifier's score a run of the classifier needs to fire
+BREATH_AGREEMENT = 0.7  # ... and a run of the breath classifier
 REFRACTORY_SECONDS = 2.0
 REFRACTORY_FRAMES = int(REFRACTORY_SECONDS * 16_000 / FRAME_SAMPLES)
 _FRAME_BYTES = FRAME_SAMPLES * 2
@@ -59,18 +69,48 @@ def detections(
     refractory: int = REFRACTORY_FRAMES,
     patience: int = PATIENCE,
     verified: np.ndarray | None = None,
+    breath: np.ndarray | None = None,
 ) -> list[int]:
-    """The frames a detector would fire at, given each frame's score and, with a verifier, its score
-    for each frame (`WakeModel.clip_verified`): the same rule as `Detector`."""
+    """The frames a detector would fire at, given each frame's classifier score and, where the model
+    has them, its verifier and breath classifier scores (`WakeModel.clip_frames`): `Detector`'s rule."""
     fired: list[int] = []
-    run = 0
+    runs = _Runs()
     for frame, score in enumerate(scores):
-        run = run + 1 if score >= threshold else 0
-        agreed = verified is None or verified[frame] >= VERIFIER_THRESHOLD
-        if run >= patience and agreed and (not fired or frame - fired[-1] > refractory):
+        runs.add(score, None if breath is None else breath[frame], threshold)
+        if (not fired or frame - fired[-1] > refractory) and runs.fire(patience, verified, frame):
             fired.append(frame)
-            run = 0
+            runs.clear()
     return fired
+
+
+class _Runs:
+    """Frames in a row over the threshold, for each classifier."""
+
+    def __init__(self) -> None:
+        self.lone = self.breath = 0
+
+    def add(self, lone: float, breath: float | None, threshold: float) -> None:
+        self.lone = self.lone + 1 if lone >= threshold else 0
+        self.breath = self.breath + 1 if breath is not None and breath >= threshold else 0
+
+    def clear(self) -> None:
+        self.lone = self.breath = 0
+
+    def fire(self, patience: int, verified: np.ndarray | None, frame: int) -> bool:
+        return self.agreed(patience, lambda: None if verified is None else float(verified[frame]))
+
+    def agreed(self, patience: int, verify: Callable[[], float | None]) -> bool:
+        """Whether a long enough run has the verifier's agreement (`verify` is asked only then)."""
+        lone, breath = self.lone >= patience, self.breath >= patience
+        if not (lone or breath):
+            return False
+        agreement = verify()
+        if agreement is None:  # no verifier: the classifier alone decides
+            return lone
+        return (lone and agreement >= LONE_AGREEMENT) or (breath and agreement >= BREATH_AGREEMENT)
+
+    def longest(self) -> int:
+        return max(self.lone, self.breath)
 
 
 def estimated_phrase_end(run_start: int) -> int:
@@ -87,7 +127,7 @@ class Detector:
         self._stream = FeatureStream(model.features)
         self._pending = b""
         self._deaf = 0  # frames left in the refractory period
-        self._run = 0  # frames in a row over the threshold
+        self._runs = _Runs()
         self._frames = 0  # frames scored since the last reset
         self.last_score = 0.0
         self.phrase_end = 0
@@ -104,25 +144,27 @@ class Detector:
         return heard
 
     def _frame(self, samples: np.ndarray) -> bool:
-        window = self._stream.push(samples)
-        score, hidden = self._model.run(window[None])
+        window = self._stream.push(samples)[None]
+        score, hidden = self._model.run(window)
         self.last_score = float(score[0] if self._head is None else self._head.score(hidden)[0])
-        self._run = self._run + 1 if self.last_score >= self.threshold else 0
+        breath = float(self._model.run_breath(window)[0]) if self._model.hears_one_breath else None
+        self._runs.add(self.last_score, breath, self.threshold)
         self._frames += 1
         if self._deaf > 0:
             self._deaf -= 1
             return False
-        if self._run >= PATIENCE and self._verified():
-            self.phrase_end = estimated_phrase_end(self._frames - self._run)
-            self._deaf, self._run = REFRACTORY_FRAMES, 0
+        if self._runs.agreed(PATIENCE, self._verified):
+            self.phrase_end = estimated_phrase_end(self._frames - self._runs.longest())
+            self._deaf = REFRACTORY_FRAMES
+            self._runs.clear()
             return True
         return False
 
-    def _verified(self) -> bool:
+    def _verified(self) -> float | None:
         verifier = self._model.verifier
         if verifier is None:
-            return True
-        return bool(verifier.score(self._stream.recent_mel(verifier.frames)[None])[0] >= VERIFIER_THRESHOLD)
+            return None
+        return float(verifier.score(self._stream.recent_mel(verifier.frames)[None])[0])
 
     def use_head(self, values: list[float]) -> None:
         """Score with a member's enrolled last layer (64 weights, then the bias)."""
@@ -134,4 +176,5 @@ class Detector:
         """Forget the audio heard so far (the refractory period still runs out)."""
         self._stream.reset()
         self._pending = b""
-        self._run = self._frames = self.phrase_end = 0
+        self._runs.clear()
+        self._frames = self.phrase_end = 0

@@ -1,8 +1,13 @@
-"""The loaded wake model: the front end, the classifier and its verifier, once per process (read-only).
+"""The loaded wake model, once per process (read-only): the front end, two classifiers over its
+embeddings, and the verifier over its mel frames.
 
-The classifier graph takes (n, 16, 96) embeddings and answers `score` (n,) and `hidden` (n, 64);
-a member's enrolment swaps only the last layer (`Head`), computed here in numpy from `hidden`.
-The verifier (verifier.py) is asked only when the classifier's score has stayed high long enough.
+- The classifier (`atom-wake.onnx`) learnt "Atom" with quiet after it. Its graph takes (n, 16, 96)
+  embeddings and answers `score` (n,) and `hidden` (n, 64); a member's enrolment swaps only its
+  last layer (`Head`), computed here in numpy from `hidden`.
+- The breath classifier (`atom-wake-breath.onnx`) learnt "Atom <command>" said in one breath too,
+  which the first misses about half the time; it also wakes on "Adam <words>".
+- The verifier (verifier.py) is asked only when a classifier's score has stayed high long enough;
+  the detector (detector.py) says how much agreement each one needs.
 """
 
 from __future__ import annotations
@@ -22,18 +27,31 @@ from appliance.voice.wake.verifier import VERIFIER_FILE, Verifier
 __all__ = [
     "WakeModel",
     "Head",
+    "FrameScores",
     "sigmoid",
     "load_wake_model",
     "WAKE_MODEL",
     "FEATURES_MODEL",
     "CLASSIFIER_FILE",
+    "BREATH_FILE",
     "BANK_FILE",
 ]
 
 WAKE_MODEL = "atom-wake"
 FEATURES_MODEL = "wake-features"
 CLASSIFIER_FILE = "atom-wake.onnx"
+BREATH_FILE = "atom-wake-breath.onnx"
 BANK_FILE = "atom-wake-bank.npz"
+
+
+@dataclass(frozen=True)
+class FrameScores:
+    """Per 80 ms frame: the classifier's score, the breath classifier's and the verifier's (None
+    where the model has none), as `detector.detections` takes them."""
+
+    lone: np.ndarray
+    breath: np.ndarray | None
+    verified: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -56,18 +74,33 @@ class WakeModel:
     name = WAKE_MODEL
     phrase = "Atom"
 
-    def __init__(self, features: Path, classifier: Path, verifier: Path | None = None) -> None:
+    def __init__(
+        self, features: Path, classifier: Path, verifier: Path | None = None, breath: Path | None = None
+    ) -> None:
         self.features = Features(features)
         self.folder = classifier.parent
         self._session = _session(classifier)
+        self._breath = None if breath is None else _session(breath)
         self.verifier = None if verifier is None else Verifier(verifier)
         self._lock = threading.Lock()  # one run at a time keeps a busy box's cores for the rest
+
+    @property
+    def hears_one_breath(self) -> bool:
+        """Whether a breath classifier (and a verifier to check it) were loaded."""
+        return self._breath is not None and self.verifier is not None
 
     def run(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n,) and hidden activations (n, 64) of classifier inputs (n, 16, 96)."""
         with self._lock:
             score, hidden = self._session.run(None, {"x": windows.astype(np.float32)})
         return score, hidden
+
+    def run_breath(self, windows: np.ndarray) -> np.ndarray:
+        """The breath classifier's scores (n,) of inputs (n, 16, 96); zeros without one."""
+        if self._breath is None:
+            return np.zeros(len(windows), np.float32)
+        with self._lock:
+            return self._breath.run(None, {"x": windows.astype(np.float32)})[0]
 
     def clip_scores(self, samples: np.ndarray, head: Head | None = None) -> np.ndarray:
         """The score after every 80 ms frame of `samples` (int16 values) from a fresh start."""
@@ -76,6 +109,17 @@ class WakeModel:
             return np.zeros(0, np.float32)
         score, hidden = self.run(windows)
         return score if head is None else head.score(hidden)
+
+    def clip_frames(self, samples: np.ndarray, head: Head | None = None) -> FrameScores:
+        """Every score a detector would see after each 80 ms frame of `samples` (int16 values)."""
+        windows = self.features.windows(self.features.clip_embeddings(samples))
+        if len(windows) == 0:
+            return FrameScores(np.zeros(0, np.float32), None, None)
+        score, hidden = self.run(windows)
+        lone = score if head is None else head.score(hidden)
+        if not self.hears_one_breath:
+            return FrameScores(lone, None, self.clip_verified(samples))
+        return FrameScores(lone, self.run_breath(windows), self.clip_verified(samples))
 
     def clip_verified(self, samples: np.ndarray) -> np.ndarray | None:
         """The verifier's score after every 80 ms frame of `samples`, as a detector would ask it (None
@@ -110,9 +154,9 @@ def load_wake_model(data_dir: Path) -> WakeModel | None:
     except ModelMissing:
         return None
     folder = wake.directory(data_dir)
-    return _loaded(features.directory(data_dir), folder / CLASSIFIER_FILE, folder / VERIFIER_FILE, wake.files[0].sha256)
+    return _loaded(features.directory(data_dir), folder, wake.files[0].sha256)
 
 
 @functools.lru_cache(maxsize=4)
-def _loaded(features: Path, classifier: Path, verifier: Path, version: str) -> WakeModel:
-    return WakeModel(features, classifier, verifier)
+def _loaded(features: Path, folder: Path, version: str) -> WakeModel:
+    return WakeModel(features, folder / CLASSIFIER_FILE, folder / VERIFIER_FILE, folder / BREATH_FILE)

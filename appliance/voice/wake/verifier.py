@@ -1,13 +1,14 @@
 """The wake word's second stage: a small classifier over the last log-mel frames themselves.
 
-The first stage (the classifier over openWakeWord's embeddings) cannot tell "Atom <words>" from
-"Adam <words>": to its 80 ms embeddings they are one sound. The mel frames keep 10 ms detail (the
-vowel's length, the "t"), so when the first stage's run is long enough to fire, the detector asks
-the verifier about the newest `frames` mel frames and fires only if it agrees; otherwise it asks
-again on the next frame while the run lasts. It costs one small matrix product per asking frame.
+The classifiers over openWakeWord's embeddings cannot tell "Atom <words>" from "Adam <words>": to
+their 80 ms embeddings they are one sound. The mel frames keep 10 ms detail (the vowel's length,
+the "t"), so when a classifier's run is long enough to fire, the detector asks the verifier about
+the newest `frames` mel frames and fires only if it agrees enough (detector.py says how much for
+each classifier); otherwise it asks again on the next frame while the run lasts. It costs a few
+small convolutions and matrix products per asking frame.
 
-Trained by `models/wake/verifier.py` on the first stage's own candidates (the windows it scores
-high), so it learns exactly the confusions the first stage makes.
+Trained by `models/wake/verifier.py` on the breath classifier's own candidates (the windows it
+scores high), so it learns exactly the confusions that classifier makes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import numpy as np
 
 from appliance.voice.wake.features import MEL_BANDS, MEL_KEPT, MEL_STEP, _session, mel_ends
 
-__all__ = ["Verifier", "VERIFIER_FILE", "VERIFIER_THRESHOLD", "verifier_input"]
+__all__ = ["Verifier", "VERIFIER_FILE", "verifier_input"]
 
 VERIFIER_FILE = "atom-wake-verifier.onnx"
-VERIFIER_THRESHOLD = 0.5
 # openWakeWord's melspectrogram floors each call's quiet parts 80 dB under that call's loudest, so a
 # stream's 80 ms calls and a whole clip's one call differ there (digital silence: -8 against about
 # 2.4). Under this, the verifier sees all alike: room tone at -75 dBFS is about 3, speech 5 to 11.

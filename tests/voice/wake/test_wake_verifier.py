@@ -1,6 +1,7 @@
 """The wake word's second stage: the verifier sees the mel frames a stream kept, streaming and clip
-scoring decide alike, a run it refuses does not fire until it agrees, a misshapen verifier is
-refused, and its training nets (the conv net's backpropagation, the averaged graph) are right."""
+scoring decide alike, a run it refuses does not fire until it agrees (barely for the classifier,
+firmly for the breath one), a misshapen verifier is refused, and its training nets (the conv net's
+backpropagation, the averaged graph) are right."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from appliance.voice.audio import Pcm
 from appliance.voice.wake import Detector, WakeModel, threshold_for
-from appliance.voice.wake.detector import detections
+from appliance.voice.wake.detector import BREATH_AGREEMENT, LONE_AGREEMENT, detections
 from appliance.voice.wake.features import FRAME_SAMPLES, MEL_KEPT, FeatureStream, mel_ends
 from appliance.voice.wake.verifier import Verifier, verifier_input
 from models.wake import classifier, convnet, verifier
@@ -36,24 +37,30 @@ def test_a_stream_keeps_the_mel_frames_clip_scoring_sees(wake_model: WakeModel, 
 
 
 @pytest.mark.parametrize(
-    "text", ["Atom.", "Hey Atom turn the heating up a little.", "Adam bought a bottle of milk at the shop."]
+    "text",
+    ["Atom.", "Hey Atom turn the heating up a little.", "Atom set a timer for ten minutes.", "Adam bought a bottle."],
 )
 def test_streaming_fires_where_clip_scoring_says(wake_model: WakeModel, piper_says, text: str) -> None:
     audio = joined(silence(0.5), piper_says(text), silence(0.8))
     detector = Detector(wake_model, DEFAULT)
     step = FRAME_SAMPLES * 2
     streamed = [at // step for at in range(0, len(audio.audio), step) if detector.process(audio.audio[at : at + step])]
-    values = samples(audio)
-    clipped = detections(wake_model.clip_scores(values), DEFAULT, verified=wake_model.clip_verified(values))
-    assert streamed == clipped
+    frames = wake_model.clip_frames(samples(audio))
+    assert frames.breath is not None and frames.verified is not None  # the shipped model has both
+    assert streamed == detections(frames.lone, DEFAULT, verified=frames.verified, breath=frames.breath)
 
 
 def test_a_run_the_verifier_refuses_fires_only_once_it_agrees() -> None:
-    scores = np.array([0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1])
+    scores, quiet = np.array([0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1]), np.zeros(7)
     assert detections(scores, 0.5) == [3]
-    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.2, 0.3, 0.8, 0.9])) == [5]
-    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.2, 0.2, 0.2, 0.9])) == []  # the run ended
-    assert detections(scores, 0.5, verified=np.full(7, 0.9)) == [3]
+    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.02, 0.05, 0.8, 0.9]), breath=quiet) == [5]
+    assert detections(scores, 0.5, verified=np.array([0.9, 0.9, 0.9, 0.0, 0.0, 0.0, 0.9]), breath=quiet) == []
+    assert detections(scores, 0.5, verified=np.full(7, LONE_AGREEMENT), breath=quiet) == [3]
+    # the breath classifier's run needs firm agreement; with both runs long enough, either suffices
+    firm, loose = np.full(7, BREATH_AGREEMENT), np.full(7, BREATH_AGREEMENT - 0.01)
+    assert detections(quiet, 0.5, verified=firm, breath=scores) == [3]
+    assert detections(quiet, 0.5, verified=loose, breath=scores) == []
+    assert detections(scores, 0.5, verified=loose, breath=scores) == [3]
 
 
 def test_a_verifier_of_another_shape_is_refused(tmp_path: Path) -> None:
