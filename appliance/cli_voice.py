@@ -45,7 +45,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> None:
         source = open_source(args.source or config.source)  # the microphone needs the running loop
-        wake = await asyncio.to_thread(find_detector, settings.data_dir, settings.voice.wake_sensitivity)
+        voice = settings.voice
+        wake = await asyncio.to_thread(find_detector, settings.data_dir, voice.wake_sensitivity, voice.wake_one_breath)
         sink = open_sink(args.sink or config.sink)
         await run_satellite(args.server or config.server, token, source, sink, wake)
 

@@ -136,6 +136,8 @@ class VoiceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """CPU threads for speech recognition; 0 picks the usable cores less one (at least 1, at most 4)."""
     wake_sensitivity: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.5
     """How readily "Atom" wakes a satellite, 0-1 (threshold 0.99 to 0.61; 0.5 is 0.8): higher hears more, wrongly too"""
+    wake_one_breath: bool = False
+    """Also hear "Atom" with a command straight after it, no pause (most such; alone, about half): more false wakes."""
 
 
 class SatelliteSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -42,7 +42,8 @@ class VoiceEngine:
 
     def wake(self) -> WakeDetector | None:
         """A fresh detector for one listener (blocking the first time: the model loads), or None."""
-        return find_detector(self.settings.data_dir, self.settings.voice.wake_sensitivity)
+        voice = self.settings.voice
+        return find_detector(self.settings.data_dir, voice.wake_sensitivity, voice.wake_one_breath)
 
     async def endpointer(self, start_seconds: float = 8.0) -> Endpointer:
         vad = await asyncio.to_thread(self.vad)

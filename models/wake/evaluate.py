@@ -54,12 +54,13 @@ SENSITIVITIES = (1.0, 0.75, 0.5, 0.25)
 THRESHOLDS = tuple(threshold_for(s) for s in SENSITIVITIES)
 _SEGMENT_SECONDS = 60  # negative audio is scored a minute at a time
 CONDITIONS = ("clean", "augmented", "followed", "followed, augmented")
+MODES = (False, True)  # voice.wake_one_breath off (the default) and on
 
 
 @dataclass
 class Report:
-    rejects: dict[str, tuple[int, int]]  # (missed, clips) per condition and threshold
-    accepts: dict[float, int]  # false accepts per threshold
+    rejects: dict[str, tuple[int, int]]  # (missed, clips) per condition, threshold and mode (`_key`)
+    accepts: dict[tuple[float, bool], int]  # false accepts per threshold and mode
     negative_seconds: float
     near_misses: dict[str, tuple[int, int]]  # word alone -> (utterances heard as "Atom", said), default threshold
     cpu_ms: float  # per 80 ms frame, median
@@ -90,15 +91,15 @@ def poisson_upper(events: int, confidence: float = 0.95) -> float:
     return high
 
 
-def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[float, bool]:
+def _heard(model: WakeModel, clip: corpus.Clip, thresholds: tuple[float, ...]) -> dict[tuple[float, bool], bool]:
     """Heard: a detection within a second of the phrase's end, or anywhere when that is not known."""
     end = len(clip.samples) if clip.wake_end is None else clip.wake_end
     frames = _scored(model, np.concatenate([clip.samples, np.zeros(RATE, np.float32)])[: end + RATE])
-    return {t: bool(_fired(frames, t)) for t in thresholds}
+    return {(t, mode): bool(_fired(frames, t, mode)) for t in thresholds for mode in MODES}
 
 
 def _woke(model: WakeModel, clip: corpus.Clip, threshold: float) -> bool:
-    return bool(_fired(_scored(model, clip.samples), threshold))
+    return bool(_fired(_scored(model, clip.samples), threshold, one_breath=False))
 
 
 def _scored(model: WakeModel, samples: np.ndarray) -> FrameScores:
@@ -106,8 +107,13 @@ def _scored(model: WakeModel, samples: np.ndarray) -> FrameScores:
     return model.clip_frames(np.round(samples * 32767))
 
 
-def _fired(frames: FrameScores, threshold: float) -> list[int]:
-    return detections(frames.lone, threshold, verified=frames.verified, breath=frames.breath)
+def _fired(frames: FrameScores, threshold: float, one_breath: bool) -> list[int]:
+    breath = frames.breath if one_breath else None
+    return detections(frames.lone, threshold, verified=frames.verified, breath=breath)
+
+
+def _key(condition: str, threshold: float, one_breath: bool) -> str:
+    return f"{condition}@{threshold}" + (" one breath" if one_breath else "")
 
 
 def _conditions(count: int, piper: Piper, rng: np.random.Generator):  # noqa: ANN202
@@ -124,23 +130,23 @@ def false_rejects(
 ) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     for condition, clips in _conditions(count, piper, rng):
-        missed, said = dict.fromkeys(thresholds, 0), 0
+        missed, said = dict.fromkeys([(t, m) for t in thresholds for m in MODES], 0), 0
         for clip in clips:
             said += 1
-            for threshold, heard in _heard(model, clip, thresholds).items():
-                missed[threshold] += not heard
-        for threshold in thresholds:
-            out[f"{condition}@{threshold}"] = (missed[threshold], said)
+            for rule, heard in _heard(model, clip, thresholds).items():
+                missed[rule] += not heard
+        for (threshold, mode), count_missed in missed.items():
+            out[_key(condition, threshold, mode)] = (count_missed, said)
     return out
 
 
 def false_accepts(
     model: WakeModel, piper: Piper, seconds: float, rng: np.random.Generator, thresholds: tuple[float, ...] = THRESHOLDS
-) -> tuple[dict[float, int], float]:
+) -> tuple[dict[tuple[float, bool], int], float]:
     """Detections on `seconds` of negative audio, scored in one-minute stretches."""
     takes = corpus.PiperTakes(piper, 3)
     clips = corpus.held_out_negatives(10**9, corpus.held_out_voices(), takes, rng)
-    fired = dict.fromkeys(thresholds, 0)
+    fired = dict.fromkeys([(t, m) for t in thresholds for m in MODES], 0)
     total = 0.0
     while total < seconds:
         segment, length = [], 0
@@ -149,8 +155,8 @@ def false_accepts(
             segment.append(samples)
             length += len(samples)
         frames = _scored(model, np.concatenate(segment))
-        for threshold in thresholds:
-            fired[threshold] += len(_fired(frames, threshold))
+        for threshold, mode in fired:
+            fired[threshold, mode] += len(_fired(frames, threshold, mode))
         total += length / RATE
     return fired, total
 
@@ -215,16 +221,26 @@ def evaluate(data_dir: Path, positives: int, negative_seconds: float, log=print,
 
 
 def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.5)) -> None:
+    for mode in MODES:
+        _print_mode(report, sensitivity_threshold, mode)
+    _print_rest(report)
+
+
+def _print_mode(report: Report, sensitivity_threshold: float, one_breath: bool) -> None:
     hours = report.negative_seconds / 3600
+    print(f"   voice.wake_one_breath {'on' if one_breath else 'off (the default)'}")
     print(f"   sensitivity (threshold): false rejects per condition | false accepts/h ({hours:.2f} h of negatives)")
     for sensitivity, threshold in zip(SENSITIVITIES, THRESHOLDS, strict=True):
-        rejects = [(c, report.rejects[f"{c}@{threshold}"]) for c in CONDITIONS]
-        events = report.accepts[threshold]
+        rejects = [(c, report.rejects[_key(c, threshold, one_breath)]) for c in CONDITIONS]
+        events = report.accepts[threshold, one_breath]
         mark = "  <- default" if threshold == sensitivity_threshold else ""
         print(f"   {sensitivity:.2f} ({threshold:.2f}){mark}")
         print("     " + "; ".join(f"{c} {_share(*counts)}" for c, counts in rejects))
         bound = poisson_upper(events) / hours
         print(f"     false accepts {events / hours:.2f}/h ({events} events, 95 % upper bound {bound:.2f})")
+
+
+def _print_rest(report: Report) -> None:
     print("   targets: FRR <= 5 %, false accepts <= 0.5 per hour")
     woke = {w: counts for w, counts in report.near_misses.items() if counts[0] > 0}
     listed = ", ".join(f"{w} {_share(*c)}" for w, c in sorted(woke.items(), key=lambda kv: -kv[1][0]))
@@ -233,7 +249,7 @@ def print_report(report: Report, sensitivity_threshold: float = threshold_for(0.
     print(f"   near misses said alone ({words} words, {said} utterances) that woke it: {listed or 'none'}")
     print(f"   CPU per 80 ms frame: {report.cpu_ms:.2f} ms median, {report.cpu_ms_p95:.2f} ms p95 (one thread)")
     if report.verifier_ms is not None:
-        print(f"   the verifier, asked only while the first stage's score stays high: {report.verifier_ms:.2f} ms")
+        print(f"   the verifier, asked only while a classifier's score stays high: {report.verifier_ms:.2f} ms")
 
 
 def _share(hits: int, count: int) -> str:

@@ -54,7 +54,7 @@ class WakeDetector(Protocol):
         ...
 
 
-def find_detector(data_dir: Path, sensitivity: float = 0.5) -> Detector | None:
+def find_detector(data_dir: Path, sensitivity: float = 0.5, one_breath: bool = False) -> Detector | None:
     """A detector for one listener, or None while Atom's wake model (or its front end) is not installed."""
     model = load_wake_model(data_dir)
-    return None if model is None else Detector(model, threshold_for(sensitivity))
+    return None if model is None else Detector(model, threshold_for(sensitivity), one_breath=one_breath)

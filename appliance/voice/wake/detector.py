@@ -4,13 +4,14 @@ The score must stay over the threshold for `PATIENCE` frames in a row (240 ms): 
 frames was most of the false accepts, while a real "Atom" scores high for several. Three, not two,
 was chosen on the training-side validation set (models/wake/validate.py: 7.4 false accepts/h and
 1.5 % false rejects with two, none and 3.2 % with three).
-Two classifiers score each frame (model.py): the one that learnt "Atom" with quiet after it, and
-the breath one, which also hears "Atom <command>" said in one breath. Once either one's run is long
-enough, the verifier (verifier.py: over the mel frames) is asked, and the detector fires when it
-agrees enough with that classifier: barely for the first (`LONE_AGREEMENT`: it turns down only what
-it is sure of, such as "Adam"), firmly for the breath one (`BREATH_AGREEMENT`: "Adam <words>" and
-"atoms in…" reach it). While it does not, it is asked again on each frame a run lasts. The two
-were chosen on held-out audio, then checked on a fresh draw of it (README's wake-word section).
+The classifier (model.py) learnt "Atom" with quiet after it. Once its run is long enough, the
+verifier (verifier.py: over the mel frames) is asked, and the detector fires unless it is fairly
+sure this is not "Atom" (`LONE_AGREEMENT`: most lone "Adam"s). With `one_breath` (the
+`voice.wake_one_breath` setting) the breath classifier scores each frame too, which also hears
+"Atom <command>" said without a pause, and "Adam <words>" and "atoms in…" with it: its runs fire
+only when the verifier agrees firmly (`BREATH_AGREEMENT`). While the verifier does not agree, it is
+asked again on each frame a run lasts. Both levels were chosen on held-out audio and checked on two
+fresh draws of it (README's wake-word section).
 After a detection the detector stays deaf for `REFRACTORY_SECONDS` of audio, so one "Atom" never
 triggers twice, even while its score stays high or the caller forgets to reset.
 
@@ -42,8 +43,8 @@ __all__ = [
 ]
 
 PATIENCE = 3
-LONE_AGREEMENT = 0.1  # the verifier's score a run of the classifier needs to fire
-BREATH_AGREEMENT = 0.7  # ... and a run of the breath classifier
+LONE_AGREEMENT = 0.3  # the verifier's score a run of the classifier needs to fire
+BREATH_AGREEMENT = 0.8  # ... and a run of the breath classifier
 REFRACTORY_SECONDS = 2.0
 REFRACTORY_FRAMES = int(REFRACTORY_SECONDS * 16_000 / FRAME_SAMPLES)
 _FRAME_BYTES = FRAME_SAMPLES * 2
@@ -120,9 +121,10 @@ def estimated_phrase_end(run_start: int) -> int:
 
 
 class Detector:
-    def __init__(self, model: WakeModel, threshold: float, head: Head | None = None) -> None:
+    def __init__(self, model: WakeModel, threshold: float, head: Head | None = None, one_breath: bool = False) -> None:
         self.name, self.phrase = model.name, model.phrase
         self.threshold = threshold
+        self.one_breath = one_breath and model.hears_one_breath
         self._model, self._head = model, head
         self._stream = FeatureStream(model.features)
         self._pending = b""
@@ -147,7 +149,7 @@ class Detector:
         window = self._stream.push(samples)[None]
         score, hidden = self._model.run(window)
         self.last_score = float(score[0] if self._head is None else self._head.score(hidden)[0])
-        breath = float(self._model.run_breath(window)[0]) if self._model.hears_one_breath else None
+        breath = float(self._model.run_breath(window)[0]) if self.one_breath else None
         self._runs.add(self.last_score, breath, self.threshold)
         self._frames += 1
         if self._deaf > 0:

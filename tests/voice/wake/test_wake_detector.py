@@ -39,18 +39,20 @@ def test_it_hears_atom_from_espeak_voices_training_never_used(wake_model: WakeMo
 HELD_OUT_ESPEAK = ("en-029+m6", "en-gb-x-gbcwmd+f4", "en-us+Annie", "en-gb+belinda", "en-gb-scotland+klatt3")
 
 
-def test_most_commands_said_in_one_breath_after_atom_are_heard(wake_model: WakeModel, piper_says, espeak_says) -> None:
+def test_with_one_breath_on_most_commands_said_straight_after_atom_are_heard(
+    wake_model: WakeModel, piper_says, espeak_says
+) -> None:
     """Eight held-out commands straight after "Atom" or "Hey Atom", by piper and five held-out espeak-ng
-    voices: the breath classifier hears most (37 of these 48 when written), where the classifier
-    that learnt "Atom" with quiet after it, alone, heard 8."""
+    voices: with `voice.wake_one_breath` the detector hears most (36 of these 48 when written);
+    without it, 7."""
     heard = lone = 0
     for i, command in enumerate(FOLLOWING_COMMANDS[:8]):
         said = wake_then("Hey Atom" if i % 2 else "Atom", command)
         for voice in ("piper", *HELD_OUT_ESPEAK):
             frames = _frames(wake_model, piper_says(said) if voice == "piper" else espeak_says(said, voice))
             heard += bool(detections(frames.lone, DEFAULT, verified=frames.verified, breath=frames.breath))
-            lone += bool(detections(frames.lone, DEFAULT))
-    assert heard >= 34 and heard >= lone + 20, (heard, lone)
+            lone += bool(detections(frames.lone, DEFAULT, verified=frames.verified))
+    assert heard >= 32 and heard >= lone + 20, (heard, lone)
 
 
 NEAR_MISS_SENTENCES = (
@@ -60,16 +62,20 @@ NEAR_MISS_SENTENCES = (
 )  # fmt: skip
 
 
-def test_near_misses_in_sentences_seldom_wake_it(wake_model: WakeModel, piper_says, espeak_says) -> None:
-    """Seven sentences with near misses, by piper and the five held-out espeak-ng voices: of these 42,
-    one woke it when written (piper's "Adam bought a bottle…": its "Adam" the verifier takes for "Atom")."""
-    woke = []
+def test_near_misses_in_sentences_do_not_wake_it(wake_model: WakeModel, piper_says, espeak_says) -> None:
+    """Seven sentences with near misses, by piper and five held-out espeak-ng voices: none wakes the
+    detector; with `voice.wake_one_breath`, one of these 42 did when written (piper's "Adam bought a
+    bottle…", whose "Adam" the verifier takes for "Atom")."""
+    woke: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     for sentence in NEAR_MISS_SENTENCES:
         for voice in ("piper", *HELD_OUT_ESPEAK):
             frames = _frames(wake_model, piper_says(sentence) if voice == "piper" else espeak_says(sentence, voice))
-            if detections(frames.lone, DEFAULT, verified=frames.verified, breath=frames.breath):
-                woke.append((sentence, voice))
-    assert len(woke) <= 1, woke
+            for one_breath in (False, True):
+                breath = frames.breath if one_breath else None
+                if detections(frames.lone, DEFAULT, verified=frames.verified, breath=breath):
+                    woke[one_breath].append((sentence, voice))
+    assert woke[False] == []
+    assert len(woke[True]) <= 1, woke[True]
 
 
 def _frames(model: WakeModel, speech: Pcm) -> FrameScores:
@@ -136,3 +142,14 @@ def test_a_damaged_model_is_not_loaded(tmp_path: Path, wake_models: Path) -> Non
     shutil.copytree(wake_models / "models", copy / "models", symlinks=False, ignore=shutil.ignore_patterns("whisper*"))
     (copy / "models" / "atom-wake" / "atom-wake.onnx").write_bytes(b"not a model")
     assert find_detector(copy) is None
+
+
+def test_one_breath_is_the_households_choice(wake_models: Path) -> None:
+    """`voice.wake_one_breath` (off by default) reaches the detector every listener gets."""
+    from appliance.settings import load_settings
+    from appliance.voice.engine import VoiceEngine
+
+    off = VoiceEngine(load_settings(environ={}, data_dir=wake_models)).wake()
+    on = VoiceEngine(load_settings(environ={"ATOM_VOICE_WAKE_ONE_BREATH": "true"}, data_dir=wake_models)).wake()
+    assert isinstance(off, Detector) and isinstance(on, Detector)
+    assert (off.one_breath, on.one_breath) == (False, True)

@@ -42,7 +42,7 @@ def test_a_stream_keeps_the_mel_frames_clip_scoring_sees(wake_model: WakeModel, 
 )
 def test_streaming_fires_where_clip_scoring_says(wake_model: WakeModel, piper_says, text: str) -> None:
     audio = joined(silence(0.5), piper_says(text), silence(0.8))
-    detector = Detector(wake_model, DEFAULT)
+    detector = Detector(wake_model, DEFAULT, one_breath=True)
     step = FRAME_SAMPLES * 2
     streamed = [at // step for at in range(0, len(audio.audio), step) if detector.process(audio.audio[at : at + step])]
     frames = wake_model.clip_frames(samples(audio))
