@@ -13,6 +13,7 @@ embeddings, and the verifier over its mel frames.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ FEATURES_MODEL = "wake-features"
 CLASSIFIER_FILE = "atom-wake.onnx"
 BREATH_FILE = "atom-wake-breath.onnx"
 BANK_FILE = "atom-wake-bank.npz"
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,11 @@ def load_wake_model(data_dir: Path) -> WakeModel | None:
         features = require_model(data_dir, FEATURES_MODEL, role="wake-features")
     except ModelMissing:
         return None
-    folder = wake.directory(data_dir)
-    return _loaded(features.directory(data_dir), folder, wake.files[0].sha256)
+    missing = {CLASSIFIER_FILE, VERIFIER_FILE, BREATH_FILE} - {file.path for file in wake.files}
+    if missing:  # installed by an older Atom; `make run` and `atom models install` bring it up to date
+        _log.warning("atom-wake lacks %s: run `atom models install atom-wake`", ", ".join(sorted(missing)))
+        return None
+    return _loaded(features.directory(data_dir), wake.directory(data_dir), wake.source)
 
 
 @functools.lru_cache(maxsize=4)

@@ -3,14 +3,18 @@ sha256 like any wheel's file, and refuses a manifest entry that reaches outside 
 
 from __future__ import annotations
 
+import logging
+import shutil
 from pathlib import Path
 
 import msgspec
 import pytest
 
 from appliance.ai.models import install_model, is_installed, load_manifest, read_installed, verify_model
+from appliance.ai.models.installed import update_installed
 from appliance.ai.models.manifest import ModelFile, manifest_path
 from appliance.errors import ConfigError, ModelMissing
+from appliance.voice.wake import load_wake_model
 
 
 def test_atom_wake_installs_from_the_repository_by_default(tmp_path: Path) -> None:
@@ -71,3 +75,22 @@ def test_every_file_shipped_in_the_repository_goes_into_the_wheel() -> None:
         for file in spec.files:
             if file.repository:
                 assert wheel["force-include"].get(f"models/{file.repository}") == f"appliance/models/{file.repository}"
+
+
+def test_a_wake_model_installed_by_an_older_atom_is_not_loaded_half(
+    wake_models: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An install from before the verifier and the breath classifier: no detector (so no crash in
+    every listener), and the log says how to bring it up to date."""
+    data = tmp_path / "data"
+    shutil.copytree(wake_models, data)
+    with update_installed(data) as installed:
+        wake = installed.models["atom-wake"]
+        kept = [f for f in wake.files if f.path in ("atom-wake.onnx", "atom-wake-bank.npz")]
+        for gone in {f.path for f in wake.files} - {f.path for f in kept}:
+            (wake.directory(data) / gone).unlink()
+        installed.models["atom-wake"] = msgspec.structs.replace(wake, files=kept, source="repository:older")
+    assert load_wake_model(wake_models) is not None  # the up-to-date one loads
+    with caplog.at_level(logging.WARNING):
+        assert load_wake_model(data) is None
+    assert "run `atom models install atom-wake`" in caplog.text
