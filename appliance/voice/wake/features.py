@@ -83,7 +83,10 @@ class Features:
 
     def clip_embeddings(self, samples: np.ndarray) -> np.ndarray:
         """One embedding per whole 80 ms frame of `samples` (int16 values), as a stream would see them."""
-        mel = self.clip_mel(samples)
+        return self.mel_embeddings(self.clip_mel(samples))
+
+    def mel_embeddings(self, mel: np.ndarray) -> np.ndarray:
+        """One embedding per 80 ms frame of `clip_mel`'s answer."""
         frames = (len(mel) - MEL_KEPT) // MEL_STEP
         if frames == 0:
             return np.zeros((0, EMBEDDING), dtype=np.float32)

@@ -114,21 +114,15 @@ class WakeModel:
 
     def clip_frames(self, samples: np.ndarray, head: Head | None = None) -> FrameScores:
         """Every score a detector would see after each 80 ms frame of `samples` (int16 values)."""
-        windows = self.features.windows(self.features.clip_embeddings(samples))
+        mel = self.features.clip_mel(samples)  # once: the embeddings and the verifier both read it
+        windows = self.features.windows(self.features.mel_embeddings(mel))
         if len(windows) == 0:
             return FrameScores(np.zeros(0, np.float32), None, None)
         score, hidden = self.run(windows)
         lone = score if head is None else head.score(hidden)
-        if not self.hears_one_breath:
-            return FrameScores(lone, None, self.clip_verified(samples))
-        return FrameScores(lone, self.run_breath(windows), self.clip_verified(samples))
-
-    def clip_verified(self, samples: np.ndarray) -> np.ndarray | None:
-        """The verifier's score after every 80 ms frame of `samples`, as a detector would ask it (None
-        without a verifier): what `detections(..., verified=)` takes."""
-        if self.verifier is None:
-            return None
-        return self.verifier.clip_scores(self.features.clip_mel(samples))
+        breath = self.run_breath(windows) if self.hears_one_breath else None
+        verified = None if self.verifier is None else self.verifier.clip_scores(mel)
+        return FrameScores(lone, breath, verified)
 
     def bank(self) -> dict[str, np.ndarray]:
         """Hidden activations of training windows, `negatives` and `positives` (for enrolment)."""
